@@ -1,0 +1,33 @@
+namespace ClusterRouting;
+
+/// <summary>One member of a cluster, as configured.</summary>
+public sealed class ClusterMemberOptions
+{
+    /// <summary>Initializes a new instance of the <see cref="ClusterMemberOptions"/> class.</summary>
+    public ClusterMemberOptions()
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="ClusterMemberOptions"/> class.</summary>
+    /// <param name="id">The member's id.</param>
+    /// <param name="version">The version the member runs, if known.</param>
+    /// <param name="enabled">Whether the member may be selected.</param>
+    public ClusterMemberOptions(string id, string? version = null, bool enabled = true)
+    {
+        Id = id;
+        Version = version;
+        Enabled = enabled;
+    }
+
+    /// <summary>Gets or sets the member's id: non-empty and unique in its cluster, ignoring case.</summary>
+    /// <value>The default value is <see cref="string.Empty"/>, which is invalid: every member needs an id.</value>
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the version the member runs. Members that run different versions are reported as version skew.</summary>
+    /// <value>The default value is <see langword="null"/> (unknown; not compared).</value>
+    public string? Version { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the member may be selected. A disabled member is never selected.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool Enabled { get; set; } = true;
+}

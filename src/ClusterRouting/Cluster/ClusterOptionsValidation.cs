@@ -1,0 +1,56 @@
+namespace ClusterRouting;
+
+/// <summary>Checks a cluster's settings and reports every problem at once, each naming the cluster and the field.</summary>
+internal static class ClusterOptionsValidation
+{
+    public static List<string> Validate(string clusterName, ClusterOptions options)
+    {
+        var errors = new List<string>();
+        if (options.Members is null)
+        {
+            errors.Add($"Cluster '{clusterName}': Members must not be null.");
+        }
+        else
+        {
+            var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < options.Members.Count; i++)
+            {
+                ClusterMemberOptions? member = options.Members[i];
+                if (member is null)
+                {
+                    errors.Add($"Cluster '{clusterName}': Members[{i}] must not be null.");
+                    continue;
+                }
+
+                if (string.IsNullOrWhiteSpace(member.Id))
+                {
+                    errors.Add($"Cluster '{clusterName}': Members[{i}].Id must not be empty or whitespace.");
+                }
+                else if (seen.TryGetValue(member.Id, out int first))
+                {
+                    errors.Add($"Cluster '{clusterName}': Members[{i}].Id '{member.Id}' duplicates Members[{first}].Id (member ids are compared ignoring case).");
+                }
+                else
+                {
+                    seen.Add(member.Id, i);
+                }
+            }
+        }
+
+        if (!Enum.IsDefined(options.Mode))
+        {
+            errors.Add($"Cluster '{clusterName}': Mode {(int)options.Mode} is not a SelectionMode (Failover, Random or RoundRobin).");
+        }
+
+        return errors;
+    }
+
+    public static void ThrowIfInvalid(string clusterName, ClusterOptions options, string paramName)
+    {
+        List<string> errors = Validate(clusterName, options);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, errors), paramName);
+        }
+    }
+}

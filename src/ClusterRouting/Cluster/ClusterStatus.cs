@@ -1,0 +1,47 @@
+namespace ClusterRouting;
+
+/// <summary>A cluster's members and settings at the moment <see cref="IClusterSelector.GetStatus"/> was called.</summary>
+public sealed class ClusterStatus
+{
+    internal ClusterStatus(ClusterSnapshot snapshot, DateTimeOffset timestamp)
+    {
+        Timestamp = timestamp;
+        ClusterName = snapshot.ClusterName;
+        Mode = snapshot.Mode;
+        var members = new MemberStatus[snapshot.Members.Length];
+        for (int i = 0; i < members.Length; i++)
+        {
+            members[i] = new MemberStatus(snapshot.Members[i]);
+        }
+
+        Members = members;
+        Versions = snapshot.Versions;
+    }
+
+    /// <summary>Gets when the status was taken, by the cluster's <see cref="TimeProvider"/>.</summary>
+    public DateTimeOffset Timestamp { get; }
+
+    /// <summary>Gets the cluster's name.</summary>
+    public string ClusterName { get; }
+
+    /// <summary>Gets how the cluster chooses among its eligible members.</summary>
+    public SelectionMode Mode { get; }
+
+    /// <summary>Gets the members in failover order; the first is the primary.</summary>
+    public IReadOnlyList<MemberStatus> Members { get; }
+
+    /// <summary>Gets the distinct versions that the members report (members with no version are left out).</summary>
+    public IReadOnlyList<string> Versions { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether members run different versions, which the gateway documentation warns
+    /// "could cause unexpected failures based on supported functionality".
+    /// </summary>
+    public bool HasVersionSkew => Versions.Count > 1;
+
+    /// <summary>
+    /// Gets a value indicating whether the cluster has more than <see cref="ClusterLimits.MaxMembers"/> members:
+    /// it keeps operating but refuses additions until a member is removed.
+    /// </summary>
+    public bool ExceedsMemberLimit => Members.Count > ClusterLimits.MaxMembers;
+}

@@ -1,0 +1,28 @@
+namespace ClusterRouting;
+
+/// <summary>One member as a snapshot sees it: its definition, its state and the verdict folded in when the snapshot was built.</summary>
+internal sealed class SnapshotMember
+{
+    public SnapshotMember(MemberState state, string? version, bool enabled, int index)
+    {
+        State = state;
+        Version = version;
+        Enabled = enabled;
+        Index = index;
+        Rejection = enabled ? MemberRejectionReason.None : MemberRejectionReason.Disabled;
+    }
+
+    public MemberState State { get; }
+
+    public string Id => State.Id;
+
+    public string? Version { get; }
+
+    public bool Enabled { get; }
+
+    /// <summary>The position in failover order: 0 is the primary.</summary>
+    public int Index { get; }
+
+    /// <summary>Why the snapshot excludes the member before any per-selection check, or <see cref="MemberRejectionReason.None"/>.</summary>
+    public MemberRejectionReason Rejection { get; }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace ClusterRouting;
+
+/// <summary>The library's log events. Event ids and names are stable: tools may filter on them.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, EventName = "MemberLimitExceeded", Level = LogLevel.Warning,
+        Message = "Cluster {ClusterName} has {MemberCount} members, more than the limit of {MaxMembers}: it keeps operating but refuses new members until one is removed.")]
+    public static partial void MemberLimitExceeded(ILogger logger, string clusterName, int memberCount, int maxMembers);
+
+    [LoggerMessage(EventId = 2, EventName = "VersionSkew", Level = LogLevel.Warning,
+        Message = "Members of cluster {ClusterName} run different versions ({Versions}): different versions can cause unexpected failures based on supported functionality.")]
+    public static partial void VersionSkew(ILogger logger, string clusterName, string versions);
+
+    [LoggerMessage(EventId = 3, EventName = "MemberAdded", Level = LogLevel.Information,
+        Message = "Member {MemberId} was added to cluster {ClusterName} at position {MemberIndex}.")]
+    public static partial void MemberAdded(ILogger logger, string clusterName, string memberId, int memberIndex);
+
+    [LoggerMessage(EventId = 4, EventName = "MemberRemoved", Level = LogLevel.Information,
+        Message = "Member {MemberId} was removed from cluster {ClusterName}.")]
+    public static partial void MemberRemoved(ILogger logger, string clusterName, string memberId);
+
+    [LoggerMessage(EventId = 5, EventName = "MemberEnabledChanged", Level = LogLevel.Information,
+        Message = "Member {MemberId} of cluster {ClusterName} was {Change}.")]
+    public static partial void MemberEnabledChanged(ILogger logger, string clusterName, string memberId, string change);
+
+    [LoggerMessage(EventId = 6, EventName = "ModeChanged", Level = LogLevel.Information,
+        Message = "Cluster {ClusterName} now selects members in {Mode} mode.")]
+    public static partial void ModeChanged(ILogger logger, string clusterName, SelectionMode mode);
+}

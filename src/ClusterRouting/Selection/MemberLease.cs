@@ -1,0 +1,61 @@
+namespace ClusterRouting;
+
+/// <summary>
+/// The right to run one operation on a member. Dispose it when the operation ends: that frees the member's
+/// concurrent-operation slot. Disposing twice, or disposing a copy of a lease that was already disposed, does nothing.
+/// A lease on a member that was removed from the cluster meanwhile still ends cleanly.
+/// </summary>
+/// <remarks>
+/// A lease allocates nothing. Dispose each lease once per operation; a second dispose on the same thread is ignored,
+/// but two threads racing to dispose the same lease is not supported, as with <c>RateLimitLease</c>.
+/// </remarks>
+public readonly struct MemberLease : IDisposable
+{
+    private readonly MemberState? _member;
+    private readonly LeaseToken? _token;
+    private readonly int _generation;
+    private readonly int _memberIndex;
+
+    internal MemberLease(MemberState member, int memberIndex)
+    {
+        LeaseToken token = LeaseToken.Rent();
+        _member = member;
+        _token = token;
+        _generation = token.Generation;
+        _memberIndex = memberIndex;
+    }
+
+    /// <summary>Gets a value indicating whether this lease holds a member (<see langword="false"/> for <c>default</c>).</summary>
+    public bool IsAcquired => _member is not null;
+
+    /// <summary>Gets the id of the member that takes the operation.</summary>
+    /// <exception cref="InvalidOperationException">The lease is <c>default</c> and holds no member.</exception>
+    public string MemberId => _member?.Id ?? throw new InvalidOperationException("This lease holds no member: it is the default value.");
+
+    /// <summary>Gets the member's position in failover order when it was selected: 0 is the primary.</summary>
+    /// <value>-1 for a <c>default</c> lease.</value>
+    public int MemberIndex => _member is null ? -1 : _memberIndex;
+
+    /// <summary>Gets a value indicating whether the member was the cluster's primary when it was selected.</summary>
+    public bool IsPrimary => _member is not null && _memberIndex == 0;
+
+    internal MemberState? Member => _member;
+
+    /// <summary>Ends the operation and frees the member's slot. Later calls do nothing.</summary>
+    public void Dispose()
+    {
+        LeaseToken? token = _token;
+        if (token is null || token.Generation != _generation)
+        {
+            return;
+        }
+
+        // Moving the generation on first makes every copy of this lease stale before the token can be reused.
+        token.Generation = _generation + 1;
+        _member!.Release();
+        LeaseToken.Return(token);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => _member is null ? "(no member)" : _member.Id;
+}

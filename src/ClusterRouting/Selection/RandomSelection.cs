@@ -1,0 +1,76 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace ClusterRouting;
+
+/// <summary>
+/// Uniformly random among the eligible members. When the drawn member cannot take a slot, the next draw is uniform
+/// over the members not tried yet (a partial Fisher-Yates shuffle), so no member is favoured for sitting next to a
+/// busy one.
+/// </summary>
+internal static class RandomSelection
+{
+    private const int StackAllocLimit = 128;
+
+    /// <summary>Returns the position in <see cref="ClusterSnapshot.Eligible"/> of the member that took a slot, or -1.</summary>
+    public static int Select(ClusterSnapshot snapshot, RandomSource random)
+    {
+        MemberState[] eligible = snapshot.Eligible;
+        int count = eligible.Length;
+        if (count == 0)
+        {
+            return -1;
+        }
+
+        int first = random.Next(count);
+        if (eligible[first].TryAcquire(snapshot.ConcurrencyLimit))
+        {
+            return first;
+        }
+
+        return count == 1 ? -1 : SelectAmongRest(snapshot, random, first);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int SelectAmongRest(ClusterSnapshot snapshot, RandomSource random, int tried)
+    {
+        MemberState[] eligible = snapshot.Eligible;
+        int count = eligible.Length;
+        int[]? rented = null;
+        Span<int> untried = count <= StackAllocLimit
+            ? stackalloc int[StackAllocLimit]
+            : (rented = ArrayPool<int>.Shared.Rent(count));
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                untried[i] = i;
+            }
+
+            int remaining = count - 1;
+            untried[tried] = untried[remaining];
+            int limit = snapshot.ConcurrencyLimit;
+            while (remaining > 0)
+            {
+                int draw = random.Next(remaining);
+                int candidate = untried[draw];
+                if (eligible[candidate].TryAcquire(limit))
+                {
+                    return candidate;
+                }
+
+                remaining--;
+                untried[draw] = untried[remaining];
+            }
+
+            return -1;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<int>.Shared.Return(rented);
+            }
+        }
+    }
+}

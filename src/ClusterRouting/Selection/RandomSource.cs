@@ -1,0 +1,48 @@
+namespace ClusterRouting;
+
+/// <summary>
+/// The source of randomness for <see cref="SelectionMode.Random"/> selection. Implementations must be safe to call
+/// from several threads at once. Use <see cref="Shared"/> in production and <see cref="FromSeed(int)"/> for a
+/// repeatable sequence in tests.
+/// </summary>
+public abstract class RandomSource
+{
+    /// <summary>Gets the default source: <see cref="Random.Shared"/>, thread-safe and lock-free.</summary>
+    public static RandomSource Shared { get; } = new SharedRandomSource();
+
+    /// <summary>Creates a thread-safe source that yields the same sequence for the same seed.</summary>
+    /// <param name="seed">The seed.</param>
+    /// <returns>A seeded source. Calls are serialized by a lock, so prefer <see cref="Shared"/> outside tests.</returns>
+    public static RandomSource FromSeed(int seed) => new SeededRandomSource(seed);
+
+    /// <summary>Returns a random integer in [0, <paramref name="maxValue"/>).</summary>
+    /// <param name="maxValue">The exclusive upper bound; at least 1.</param>
+    /// <returns>An integer at least 0 and less than <paramref name="maxValue"/>.</returns>
+    public abstract int Next(int maxValue);
+
+    private sealed class SharedRandomSource : RandomSource
+    {
+        public override int Next(int maxValue) => Random.Shared.Next(maxValue);
+    }
+
+    private sealed class SeededRandomSource : RandomSource
+    {
+        private readonly Random _random;
+        private readonly Lock _gate = new();
+
+        public SeededRandomSource(int seed)
+        {
+#pragma warning disable CA5394 // Routing needs a uniform spread, not unpredictability.
+            _random = new Random(seed);
+        }
+
+        public override int Next(int maxValue)
+        {
+            lock (_gate)
+            {
+                return _random.Next(maxValue);
+            }
+        }
+#pragma warning restore CA5394
+    }
+}

@@ -1,0 +1,20 @@
+namespace ClusterRouting;
+
+/// <summary>How a cluster chooses among its eligible members.</summary>
+public enum SelectionMode
+{
+    /// <summary>
+    /// The primary (first) member whenever it is eligible; otherwise the next eligible member in order.
+    /// This is the gateway's default routing.
+    /// </summary>
+    Failover = 0,
+
+    /// <summary>
+    /// Uniformly random among the eligible members: the gateway's
+    /// "Distribute requests across all active gateways in this cluster" setting.
+    /// </summary>
+    Random = 1,
+
+    /// <summary>An even rotation over the eligible members.</summary>
+    RoundRobin = 2,
+}
