@@ -258,7 +258,8 @@ public sealed class ClusterSelector : IClusterSelector
 
     /// <summary>
     /// Replaces the cluster's settings at once: members (added, removed, reordered, enabled, disabled, new versions)
-    /// and mode. Members that stay, matched by id ignoring case, keep their state and their leases. On invalid
+    /// and mode. Members that stay, matched by id ignoring case, keep their state, their leases and their id as first
+    /// spelled. On invalid
     /// settings nothing changes.
     /// </summary>
     /// <param name="options">The new settings. The selector copies them.</param>

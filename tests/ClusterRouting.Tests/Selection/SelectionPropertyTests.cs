@@ -1,0 +1,192 @@
+using ClusterRouting.Tests.TestSupport;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace ClusterRouting.Tests.Selection;
+
+public class SelectionPropertyTests
+{
+    private static readonly Gen<bool[]> EnabledMasks =
+        from count in Gen.Choose(1, 10)
+        from mask in Gen.ArrayOf(Gen.Elements(true, true, false), count)
+        select mask;
+
+    [Fact]
+    public void Failover_AfterAnySequenceOfEnableAndDisable_ReturnsTheFirstEnabledMemberInOrder()
+    {
+        Gen<(int Count, (int Member, bool Enabled)[] Toggles)> cases =
+            from count in Gen.Choose(1, 10)
+            from toggles in Gen.ListOf(Gen.Zip(Gen.Choose(0, count - 1), Gen.Elements(true, false)))
+            select (count, toggles.ToArray());
+
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            ClusterSelector cluster = Clusters.Create(c.Count);
+            var enabled = Enumerable.Repeat(true, c.Count).ToArray();
+            foreach ((int member, bool on) in c.Toggles)
+            {
+                cluster.SetMemberEnabled($"gw-{member}", on);
+                enabled[member] = on;
+                int first = Array.IndexOf(enabled, true);
+                string? expected = first < 0 ? null : $"gw-{first}";
+                if (cluster.SelectOnce() != expected)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }).Check(PropertyConfig.Pinned(300));
+    }
+
+    [Fact]
+    public void Random_NeverReturnsAnIneligibleMember()
+    {
+        Gen<(bool[] Mask, int Seed)> cases = Gen.Zip(EnabledMasks, Gen.Choose(0, int.MaxValue));
+
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var cluster = new ClusterSelector("p", MaskedOptions(c.Mask, SelectionMode.Random), randomSource: RandomSource.FromSeed(c.Seed));
+            for (int i = 0; i < 50; i++)
+            {
+                string? id = cluster.SelectOnce();
+                bool anyEnabled = c.Mask.Contains(true);
+                if (anyEnabled ? id is null || !c.Mask[MemberNumber(id)] : id is not null)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }).Check(PropertyConfig.Pinned(300));
+    }
+
+    [Fact]
+    public void RoundRobin_GivesEveryEligibleMemberTheSameShare()
+    {
+        Gen<(bool[] Mask, int Rounds)> cases = Gen.Zip(EnabledMasks.Where(m => m.Contains(true)), Gen.Choose(1, 20));
+
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var cluster = new ClusterSelector("p", MaskedOptions(c.Mask, SelectionMode.RoundRobin));
+            int eligible = c.Mask.Count(e => e);
+            var counts = new int[c.Mask.Length];
+            for (int i = 0; i < eligible * c.Rounds; i++)
+            {
+                counts[MemberNumber(cluster.SelectOnce()!)]++;
+            }
+
+            for (int m = 0; m < counts.Length; m++)
+            {
+                if (counts[m] != (c.Mask[m] ? c.Rounds : 0))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }).Check(PropertyConfig.Pinned(300));
+    }
+
+    [Theory]
+    [InlineData(10, new int[0])]
+    [InlineData(10, new[] { 0, 3, 9 })]
+    [InlineData(3, new[] { 1 })]
+    [InlineData(5, new[] { 0, 1, 2, 3 })]
+    public void Random_IsUniformOverTheEligibleMembers(int memberCount, int[] disabled)
+    {
+        const int Picks = 100_000;
+        var cluster = new ClusterSelector("p", Clusters.Options(memberCount, SelectionMode.Random), randomSource: RandomSource.FromSeed(2026));
+        foreach (int member in disabled)
+        {
+            cluster.SetMemberEnabled($"gw-{member}", false);
+        }
+
+        var counts = new int[memberCount];
+        for (int i = 0; i < Picks; i++)
+        {
+            counts[MemberNumber(cluster.SelectOnce()!)]++;
+        }
+
+        int[] eligible = Enumerable.Range(0, memberCount).Except(disabled).ToArray();
+        Assert.All(disabled, m => Assert.Equal(0, counts[m]));
+        double expected = (double)Picks / eligible.Length;
+        double chiSquare = eligible.Sum(m => (counts[m] - expected) * (counts[m] - expected) / expected);
+        Assert.True(chiSquare < ChiSquareCritical001(eligible.Length - 1), $"counts {string.Join(", ", counts)}, chi-square {chiSquare:F2}");
+    }
+
+    [Fact]
+    public void MembershipChangesRacingWithSelections_NeverYieldAMemberOutsideTheSnapshotRead()
+    {
+        // Two configurations with disjoint member ids. In failover mode each has exactly one right answer;
+        // a selection that mixed one configuration's members with the other's enabled flags or order would
+        // return some other member.
+        Gen<(bool[] A, bool[] B, SelectionMode Mode)> cases =
+            from a in EnabledMasks.Where(m => m.Contains(true))
+            from b in EnabledMasks.Where(m => m.Contains(true))
+            from mode in Gen.Elements(SelectionMode.Failover, SelectionMode.Random, SelectionMode.RoundRobin)
+            select (a, b, mode);
+
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            ClusterOptions a = MaskedOptions(c.A, c.Mode, prefix: "a");
+            ClusterOptions b = MaskedOptions(c.B, c.Mode, prefix: "b");
+            var allowed = new HashSet<string>(Allowed(a).Concat(Allowed(b)));
+            var cluster = new ClusterSelector("race", a);
+            using var stop = new CancellationTokenSource();
+            Task flapper = Task.Run(() =>
+            {
+                for (int i = 0; !stop.IsCancellationRequested && i < 100_000; i++)
+                {
+                    cluster.Reconfigure(i % 2 == 0 ? b : a);
+                }
+            });
+
+            bool ok = true;
+            for (int i = 0; i < 2_000 && ok; i++)
+            {
+                string? id = cluster.SelectOnce();
+                ok = id is not null && allowed.Contains(id);
+            }
+
+            stop.Cancel();
+            Assert.True(flapper.Wait(TimeSpan.FromSeconds(30)), "the reconfiguring thread did not stop");
+            return ok;
+        }).Check(PropertyConfig.Pinned(40));
+
+        static IEnumerable<string> Allowed(ClusterOptions options)
+        {
+            var enabled = options.Members.Where(m => m.Enabled).Select(m => m.Id).ToArray();
+            return options.Mode == SelectionMode.Failover ? enabled.Take(1) : enabled;
+        }
+    }
+
+    private static ClusterOptions MaskedOptions(bool[] mask, SelectionMode mode, string prefix = "gw")
+    {
+        var options = new ClusterOptions { Mode = mode };
+        for (int i = 0; i < mask.Length; i++)
+        {
+            options.Members.Add(new ClusterMemberOptions($"{prefix}-{i}", enabled: mask[i]));
+        }
+
+        return options;
+    }
+
+    private static int MemberNumber(string id) => int.Parse(id.AsSpan(id.IndexOf('-', StringComparison.Ordinal) + 1), System.Globalization.CultureInfo.InvariantCulture);
+
+    // Critical values of the chi-square distribution at p = 0.001, by degrees of freedom.
+    private static double ChiSquareCritical001(int degreesOfFreedom) => degreesOfFreedom switch
+    {
+        0 => double.PositiveInfinity,
+        1 => 10.83,
+        2 => 13.82,
+        3 => 16.27,
+        4 => 18.47,
+        5 => 20.52,
+        6 => 22.46,
+        7 => 24.32,
+        8 => 26.12,
+        9 => 27.88,
+        _ => throw new ArgumentOutOfRangeException(nameof(degreesOfFreedom)),
+    };
+}
