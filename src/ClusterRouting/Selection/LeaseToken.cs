@@ -5,67 +5,99 @@ namespace ClusterRouting;
 /// is taken, and ending it moves the generation on, so a second dispose (or a stale copy of the lease) finds a
 /// different generation and does nothing, even after the token was reused for another lease.
 /// </summary>
+/// <remarks>
+/// Tokens live in a small per-thread stack; batches move to and from a global stack under a lock when a thread runs
+/// out or fills up (leases taken on one thread and ended on another, as async code does). The global stack grows to
+/// the peak number of leases held at once and no further, so a steady state allocates nothing.
+/// </remarks>
 internal sealed class LeaseToken
 {
-    private const int PoolSize = 64;
+    private const int LocalCapacity = 32;
+    private const int Batch = LocalCapacity / 2;
 
-    private static readonly LeaseToken?[] s_shared = new LeaseToken?[PoolSize];
+    private static readonly Lock s_gate = new();
+    private static LeaseToken[] s_global = new LeaseToken[64];
+    private static int s_globalCount;
 
     [ThreadStatic]
-    private static LeaseToken? t_cached;
+    private static LocalCache? t_local;
 
     public int Generation;
 
     public static LeaseToken Rent()
     {
-        LeaseToken? token = t_cached;
-        if (token is not null)
+        LocalCache? local = t_local;
+        if (local is not null && local.Count > 0)
         {
-            t_cached = null;
-            return token;
+            return local.Items[--local.Count];
         }
 
-        return RentShared();
+        return RentSlow();
     }
 
     public static void Return(LeaseToken token)
     {
-        if (t_cached is null)
+        LocalCache? local = t_local;
+        if (local is not null && local.Count < LocalCapacity)
         {
-            t_cached = token;
+            local.Items[local.Count++] = token;
             return;
         }
 
-        ReturnShared(token);
+        ReturnSlow(token);
     }
 
-    // Leases ended on another thread than the one that took them (async code) cycle through this shared array.
-    private static LeaseToken RentShared()
+    internal static int GlobalCount
     {
-        LeaseToken?[] shared = s_shared;
-        for (int i = 0; i < shared.Length; i++)
+        get
         {
-            LeaseToken? token = Volatile.Read(ref shared[i]);
-            if (token is not null && Interlocked.CompareExchange(ref shared[i], null, token) == token)
+            lock (s_gate)
             {
-                return token;
+                return s_globalCount;
+            }
+        }
+    }
+
+    private static LeaseToken RentSlow()
+    {
+        LocalCache local = t_local ??= new LocalCache();
+        lock (s_gate)
+        {
+            int take = Math.Min(Batch, s_globalCount);
+            for (int i = 0; i < take; i++)
+            {
+                local.Items[local.Count++] = s_global[--s_globalCount];
             }
         }
 
-        return new LeaseToken();
+        return local.Count > 0 ? local.Items[--local.Count] : new LeaseToken();
     }
 
-    private static void ReturnShared(LeaseToken token)
+    private static void ReturnSlow(LeaseToken token)
     {
-        LeaseToken?[] shared = s_shared;
-        for (int i = 0; i < shared.Length; i++)
+        LocalCache local = t_local ??= new LocalCache();
+        if (local.Count == LocalCapacity)
         {
-            if (Volatile.Read(ref shared[i]) is null && Interlocked.CompareExchange(ref shared[i], token, null) is null)
+            lock (s_gate)
             {
-                return;
+                if (s_globalCount + Batch > s_global.Length)
+                {
+                    Array.Resize(ref s_global, s_global.Length * 2);
+                }
+
+                for (int i = 0; i < Batch; i++)
+                {
+                    s_global[s_globalCount++] = local.Items[--local.Count];
+                }
             }
         }
 
-        // The pool is full: let the token go to the garbage collector.
+        local.Items[local.Count++] = token;
+    }
+
+    private sealed class LocalCache
+    {
+        public readonly LeaseToken[] Items = new LeaseToken[LocalCapacity];
+        public int Count;
     }
 }

@@ -6,6 +6,7 @@ namespace ClusterRouting.Tests.Selection;
 /// The hot path must allocate nothing. BenchmarkDotNet's dry job reports 0 B even for code that allocates, so the
 /// gate is here: GC.GetAllocatedBytesForCurrentThread over many calls after a warm-up.
 /// </summary>
+[Collection(AllocationGates.Name)]
 public class AllocationTests
 {
     private const int Operations = 100_000;
@@ -65,7 +66,7 @@ public class AllocationTests
         long allocated = Measure(() =>
         {
             int chosen = RandomSelection.Select(snapshot, random);
-            snapshot.Eligible[chosen].Release();
+            snapshot.Eligible[chosen].State.Release();
         });
 
         Assert.Equal(0, allocated);
@@ -89,19 +90,129 @@ public class AllocationTests
         Assert.Equal(0, allocated);
     }
 
-    private static long Measure(Action operation)
+    [Fact]
+    public void ManyLeasesHeldAtOnce_AfterWarmUp_AllocateNothing()
     {
-        for (int i = 0; i < 10_000; i++)
+        var options = Clusters.Options(10, SelectionMode.RoundRobin);
+        options.BypassConcurrentOperationLimit = true;
+        var cluster = new ClusterSelector("many", options);
+        var held = new MemberLease[1_000];
+
+        long allocated = Measure(
+            () =>
+            {
+                for (int i = 0; i < held.Length; i++)
+                {
+                    held[i] = cluster.Select();
+                }
+
+                for (int i = 0; i < held.Length; i++)
+                {
+                    held[i].Dispose();
+                }
+            },
+            warmUp: 5,
+            operations: 100);
+
+        Assert.Equal(0, allocated);
+        Assert.All(cluster.GetStatus().Members, m => Assert.Equal(0, m.InFlight));
+    }
+
+    [Fact]
+    public void LeasesEndedOnAnotherThread_AfterWarmUp_AllocateNothingOnEitherThread()
+    {
+        ClusterSelector cluster = Clusters.Create(10, SelectionMode.Random);
+        var handOff = new SpscRing(256);
+        const int Rounds = 200_000;
+        long producerBytes = -1;
+        long consumerBytes = -1;
+
+        var producer = new Thread(() =>
+        {
+            long start = 0;
+            for (int i = 0; i < Rounds; i++)
+            {
+                if (i == Rounds / 2)
+                {
+                    start = GC.GetAllocatedBytesForCurrentThread();
+                }
+
+                handOff.Add(cluster.Select());
+            }
+
+            producerBytes = GC.GetAllocatedBytesForCurrentThread() - start;
+        });
+        var consumer = new Thread(() =>
+        {
+            long start = 0;
+            for (int taken = 1; taken <= Rounds; taken++)
+            {
+                if (taken == Rounds / 2)
+                {
+                    start = GC.GetAllocatedBytesForCurrentThread();
+                }
+
+                handOff.Take().Dispose();
+            }
+
+            consumerBytes = GC.GetAllocatedBytesForCurrentThread() - start;
+        });
+
+        producer.Start();
+        consumer.Start();
+        Assert.True(producer.Join(TimeSpan.FromSeconds(60)) && consumer.Join(TimeSpan.FromSeconds(60)), "hand-off threads did not finish");
+
+        Assert.Equal(0, producerBytes);
+        Assert.Equal(0, consumerBytes);
+        Assert.All(cluster.GetStatus().Members, m => Assert.Equal(0, m.InFlight));
+    }
+
+    private static long Measure(Action operation, int warmUp = 10_000, int operations = Operations)
+    {
+        for (int i = 0; i < warmUp; i++)
         {
             operation();
         }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Operations; i++)
+        for (int i = 0; i < operations; i++)
         {
             operation();
         }
 
         return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    /// <summary>A single-producer, single-consumer ring that allocates nothing, so the measurement sees only the library.</summary>
+    private sealed class SpscRing(int capacity)
+    {
+        private readonly MemberLease[] _items = new MemberLease[capacity];
+        private long _head;
+        private long _tail;
+
+        public void Add(MemberLease lease)
+        {
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref _tail) - Volatile.Read(ref _head) == _items.Length)
+            {
+                spin.SpinOnce();
+            }
+
+            _items[_tail % _items.Length] = lease;
+            Volatile.Write(ref _tail, _tail + 1);
+        }
+
+        public MemberLease Take()
+        {
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref _head) == Volatile.Read(ref _tail))
+            {
+                spin.SpinOnce();
+            }
+
+            MemberLease lease = _items[_head % _items.Length];
+            Volatile.Write(ref _head, _head + 1);
+            return lease;
+        }
     }
 }
