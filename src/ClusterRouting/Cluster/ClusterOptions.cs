@@ -14,4 +14,63 @@ public sealed class ClusterOptions
     /// <summary>Gets or sets how the cluster chooses among its eligible members.</summary>
     /// <value>The default value is <see cref="SelectionMode.Failover"/>.</value>
     public SelectionMode Mode { get; set; } = SelectionMode.Failover;
+
+    /// <summary>
+    /// Gets or sets the CPU throttling limit, in percent: a member whose CPU utilization, averaged over
+    /// <see cref="ResourceUtilizationAggregationTimeInMinutes"/>, is at or over this value is skipped.
+    /// The permissible range is 0 to 100; 0 disables the limit. The name is the gateway's configuration key.
+    /// </summary>
+    /// <value>The default value is 0 (disabled).</value>
+    public double CPUUtilizationPercentageThreshold { get; set; } = ThrottlingDefaults.CpuThreshold;
+
+    /// <summary>
+    /// Gets or sets the memory throttling limit, in percent: a member whose memory utilization, averaged over
+    /// <see cref="ResourceUtilizationAggregationTimeInMinutes"/>, is at or over this value is skipped.
+    /// The permissible range is 0 to 100; 0 disables the limit. The name is the gateway's configuration key.
+    /// </summary>
+    /// <value>The default value is 0 (disabled).</value>
+    public double MemoryUtilizationPercentageThreshold { get; set; } = ThrottlingDefaults.MemoryThreshold;
+
+    /// <summary>
+    /// Gets or sets the time in minutes over which CPU and memory samples are averaged before they are compared with
+    /// the thresholds. At least 1. The name is the gateway's configuration key.
+    /// </summary>
+    /// <remarks>
+    /// The window is kept in 60 buckets of 1/60 of its length, so the memory per member is fixed however many samples
+    /// arrive: a sample counts until the end of the bucket it arrived in is a whole window old (between 59/60 of the
+    /// window and the whole window after it arrived). A member with no sample in the window has no average and is not
+    /// throttled for CPU or memory: the member's own limit still protects it, and offline tracking handles silence.
+    /// Changing the window starts every member's averages afresh.
+    /// </remarks>
+    /// <value>The default value is 5.</value>
+    public int ResourceUtilizationAggregationTimeInMinutes { get; set; } = ThrottlingDefaults.AggregationTimeInMinutes;
+
+    /// <summary>
+    /// Gets or sets how many operations may be in flight on each member at once (counted by this cluster's leases).
+    /// At least 1. Concurrency throttling is on by default; <see cref="BypassConcurrentOperationLimit"/> removes it.
+    /// The name is the gateway's configuration key.
+    /// </summary>
+    /// <value>The default value is 40.</value>
+    public int ConcurrentOperationLimitPreview { get; set; } = ThrottlingDefaults.ConcurrentOperationLimit;
+
+    /// <summary>Gets or sets a value indicating whether the concurrent-operation limit is removed. The name is the gateway's configuration key.</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool BypassConcurrentOperationLimit { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long selections route around a member after it refused an operation for one of its own limits
+    /// (see <see cref="ClusterSelector.ReportRefusal(string, ThrottleLimitKind, TimeSpan?)"/>). Greater than zero.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan MemberRefusalCoolDown { get; set; } = ThrottlingDefaults.RefusalCoolDown;
+
+    /// <summary>Gets or sets what happens to a member when a custom throttle policy throws while evaluating it.</summary>
+    /// <value>The default value is <see cref="ThrottlePolicyFailureMode.FailOpen"/>.</value>
+    public ThrottlePolicyFailureMode ThrottlePolicyFailureMode { get; set; } = ThrottlePolicyFailureMode.FailOpen;
+
+    /// <summary>
+    /// Gets the custom throttle policies, evaluated after the built-in CPU, memory and concurrency limits.
+    /// </summary>
+    /// <value>The default value is an empty list.</value>
+    public IList<ThrottlePolicy> ThrottlePolicies { get; init; } = new List<ThrottlePolicy>();
 }

@@ -42,7 +42,52 @@ internal static class ClusterOptionsValidation
             errors.Add($"Cluster '{clusterName}': Mode {(int)options.Mode} is not a SelectionMode (Failover, Random or RoundRobin).");
         }
 
+        CheckPercentage(errors, clusterName, nameof(ClusterOptions.CPUUtilizationPercentageThreshold), options.CPUUtilizationPercentageThreshold);
+        CheckPercentage(errors, clusterName, nameof(ClusterOptions.MemoryUtilizationPercentageThreshold), options.MemoryUtilizationPercentageThreshold);
+        if (options.ResourceUtilizationAggregationTimeInMinutes < 1)
+        {
+            errors.Add($"Cluster '{clusterName}': ResourceUtilizationAggregationTimeInMinutes must be at least 1 (was {options.ResourceUtilizationAggregationTimeInMinutes}).");
+        }
+
+        if (options.ConcurrentOperationLimitPreview < 1)
+        {
+            errors.Add($"Cluster '{clusterName}': ConcurrentOperationLimitPreview must be at least 1 (was {options.ConcurrentOperationLimitPreview}); set BypassConcurrentOperationLimit to remove the limit.");
+        }
+
+        if (options.MemberRefusalCoolDown <= TimeSpan.Zero)
+        {
+            errors.Add($"Cluster '{clusterName}': MemberRefusalCoolDown must be greater than zero (was {options.MemberRefusalCoolDown}).");
+        }
+
+        if (!Enum.IsDefined(options.ThrottlePolicyFailureMode))
+        {
+            errors.Add($"Cluster '{clusterName}': ThrottlePolicyFailureMode {(int)options.ThrottlePolicyFailureMode} is not FailOpen or FailClosed.");
+        }
+
+        if (options.ThrottlePolicies is null)
+        {
+            errors.Add($"Cluster '{clusterName}': ThrottlePolicies must not be null.");
+        }
+        else
+        {
+            for (int i = 0; i < options.ThrottlePolicies.Count; i++)
+            {
+                if (options.ThrottlePolicies[i] is null)
+                {
+                    errors.Add($"Cluster '{clusterName}': ThrottlePolicies[{i}] must not be null.");
+                }
+            }
+        }
+
         return errors;
+    }
+
+    private static void CheckPercentage(List<string> errors, string clusterName, string field, double value)
+    {
+        if (double.IsNaN(value) || value < 0 || value > 100)
+        {
+            errors.Add($"Cluster '{clusterName}': {field} must be between 0 and 100, where 0 disables it (was {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        }
     }
 
     public static void ThrowIfInvalid(string clusterName, ClusterOptions options, string paramName)

@@ -6,12 +6,12 @@ namespace ClusterRouting;
 /// </summary>
 internal sealed class ClusterSnapshot
 {
-    public ClusterSnapshot(string clusterName, SnapshotMember[] members, SelectionMode mode, int concurrencyLimit)
+    public ClusterSnapshot(string clusterName, SnapshotMember[] members, SelectionMode mode, ClusterClock clock)
     {
         ClusterName = clusterName;
         Members = members;
         Mode = mode;
-        ConcurrencyLimit = concurrencyLimit;
+        Clock = clock;
 
         int eligibleCount = 0;
         for (int i = 0; i < members.Length; i++)
@@ -22,20 +22,18 @@ internal sealed class ClusterSnapshot
             }
         }
 
-        var eligible = new MemberState[eligibleCount];
-        var eligibleIndex = new int[eligibleCount];
+        var eligible = new Candidate[eligibleCount];
         int next = 0;
         for (int i = 0; i < members.Length; i++)
         {
-            if (members[i].Rejection == MemberRejectionReason.None)
+            SnapshotMember member = members[i];
+            if (member.Rejection == MemberRejectionReason.None)
             {
-                eligibleIndex[next] = i;
-                eligible[next++] = members[i].State;
+                eligible[next++] = new Candidate(member.State, member.Verdict.ConcurrencyLimit, i);
             }
         }
 
         Eligible = eligible;
-        EligibleIndex = eligibleIndex;
         Versions = DistinctVersions(members);
     }
 
@@ -45,18 +43,18 @@ internal sealed class ClusterSnapshot
     public SnapshotMember[] Members { get; }
 
     /// <summary>The members a selection may take, in failover order: the hot path reads only this array.</summary>
-    public MemberState[] Eligible { get; }
-
-    /// <summary>For each entry of <see cref="Eligible"/>, its position in <see cref="Members"/>.</summary>
-    public int[] EligibleIndex { get; }
+    public Candidate[] Eligible { get; }
 
     public SelectionMode Mode { get; }
 
-    /// <summary>In-flight operations allowed per member; <see cref="int.MaxValue"/> when unlimited.</summary>
-    public int ConcurrencyLimit { get; }
+    public ClusterClock Clock { get; }
 
     /// <summary>The distinct versions the members report; more than one is version skew.</summary>
     public string[] Versions { get; }
+
+    public ClusterSnapshot With(SnapshotMember[] members) => new(ClusterName, members, Mode, Clock);
+
+    public ClusterSnapshot With(SelectionMode mode) => new(ClusterName, Members, mode, Clock);
 
     public int IndexOf(string memberId)
     {

@@ -11,7 +11,7 @@ public sealed class ClusterStatus
         var members = new MemberStatus[snapshot.Members.Length];
         for (int i = 0; i < members.Length; i++)
         {
-            members[i] = new MemberStatus(snapshot.Members[i]);
+            members[i] = new MemberStatus(snapshot.Members[i], snapshot.Clock);
         }
 
         Members = members;

@@ -3,13 +3,20 @@ namespace ClusterRouting;
 /// <summary>The state of one member at the moment <see cref="IClusterSelector.GetStatus"/> was called.</summary>
 public sealed class MemberStatus
 {
-    internal MemberStatus(SnapshotMember member)
+    internal MemberStatus(SnapshotMember member, ClusterClock clock)
     {
         Id = member.Id;
         Version = member.Version;
         Enabled = member.Enabled;
         Index = member.Index;
         InFlight = member.State.InFlight;
+        MemberVerdict verdict = member.State.Verdict;
+        Throttle = verdict.Rejection;
+        ThrottledBy = verdict.RejectedBy;
+        ThrottleRetryAfter = clock.Until(verdict.RetryAt);
+        CpuPercent = verdict.CpuPercent;
+        MemoryPercent = verdict.MemoryPercent;
+        ConcurrencyLimit = verdict.ConcurrencyLimit == int.MaxValue ? null : verdict.ConcurrencyLimit;
     }
 
     /// <summary>Gets the member's id.</summary>
@@ -29,6 +36,28 @@ public sealed class MemberStatus
 
     /// <summary>Gets how many leases on the member are not yet disposed.</summary>
     public int InFlight { get; }
+
+    /// <summary>
+    /// Gets why the member is throttled (<see cref="MemberRejectionReason.CpuLimit"/>, <see cref="MemberRejectionReason.MemoryLimit"/>,
+    /// <see cref="MemberRejectionReason.PolicyLimit"/>, or the limit it refused for), or <see cref="MemberRejectionReason.None"/>.
+    /// Being at the concurrency limit is not reported here: compare <see cref="InFlight"/> with <see cref="ConcurrencyLimit"/>.
+    /// </summary>
+    public MemberRejectionReason Throttle { get; }
+
+    /// <summary>Gets the name of the custom policy that throttles the member, for <see cref="MemberRejectionReason.PolicyLimit"/>.</summary>
+    public string? ThrottledBy { get; }
+
+    /// <summary>Gets how long until the throttle may lift without new data, when known.</summary>
+    public TimeSpan? ThrottleRetryAfter { get; }
+
+    /// <summary>Gets the member's average CPU utilization over the aggregation window, or <see langword="null"/> with no sample in it.</summary>
+    public double? CpuPercent { get; }
+
+    /// <summary>Gets the member's average memory utilization over the aggregation window, or <see langword="null"/> with no sample in it.</summary>
+    public double? MemoryPercent { get; }
+
+    /// <summary>Gets how many operations may be in flight on the member at once, or <see langword="null"/> when unlimited.</summary>
+    public int? ConcurrencyLimit { get; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Id} (#{Index}{(Enabled ? string.Empty : ", disabled")}, {InFlight} in flight)";

@@ -9,7 +9,8 @@ internal sealed class SnapshotMember
         Version = version;
         Enabled = enabled;
         Index = index;
-        Rejection = enabled ? MemberRejectionReason.None : MemberRejectionReason.Disabled;
+        Verdict = state.Verdict;
+        Rejection = enabled ? Verdict.Rejection : MemberRejectionReason.Disabled;
     }
 
     public MemberState State { get; }
@@ -23,6 +24,13 @@ internal sealed class SnapshotMember
     /// <summary>The position in failover order: 0 is the primary.</summary>
     public int Index { get; }
 
+    /// <summary>The member's verdict when the snapshot was built.</summary>
+    public MemberVerdict Verdict { get; }
+
     /// <summary>Why the snapshot excludes the member before any per-selection check, or <see cref="MemberRejectionReason.None"/>.</summary>
     public MemberRejectionReason Rejection { get; }
+
+    /// <summary>The same definition with the member's current verdict, or this instance when nothing changed.</summary>
+    public SnapshotMember Refresh(int index) =>
+        index == Index && ReferenceEquals(Verdict, State.Verdict) ? this : new SnapshotMember(State, Version, Enabled, index);
 }

@@ -28,4 +28,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, EventName = "ModeChanged", Level = LogLevel.Information,
         Message = "Cluster {ClusterName} now selects members in {Mode} mode.")]
     public static partial void ModeChanged(ILogger logger, string clusterName, SelectionMode mode);
+
+    [LoggerMessage(EventId = 7, EventName = "ThrottlePolicyFailed", Level = LogLevel.Error,
+        Message = "Throttle policy {PolicyName} threw while evaluating member {MemberId} of cluster {ClusterName}; the member is treated as {FailureMode}.")]
+    public static partial void ThrottlePolicyFailed(ILogger logger, Exception exception, string clusterName, string memberId, string policyName, ThrottlePolicyFailureMode failureMode);
+
+    [LoggerMessage(EventId = 8, EventName = "MemberThrottled", Level = LogLevel.Information,
+        Message = "Member {MemberId} of cluster {ClusterName} is throttled: {Reason}.")]
+    public static partial void MemberThrottled(ILogger logger, string clusterName, string memberId, MemberRejectionReason reason);
+
+    [LoggerMessage(EventId = 9, EventName = "MemberUnthrottled", Level = LogLevel.Information,
+        Message = "Member {MemberId} of cluster {ClusterName} is no longer throttled.")]
+    public static partial void MemberUnthrottled(ILogger logger, string clusterName, string memberId);
+
+    [LoggerMessage(EventId = 10, EventName = "MemberRefused", Level = LogLevel.Information,
+        Message = "Member {MemberId} of cluster {ClusterName} refused an operation for its {Limit} limit; selections route around it for {CoolDown}.")]
+    public static partial void MemberRefused(ILogger logger, string clusterName, string memberId, ThrottleLimitKind limit, TimeSpan coolDown);
 }

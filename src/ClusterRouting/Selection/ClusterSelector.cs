@@ -5,8 +5,8 @@ namespace ClusterRouting;
 
 /// <summary>
 /// A cluster of members and the selector that routes operations to them. Selections are lock-free and allocate
-/// nothing; membership changes take a lock, build a new immutable snapshot and publish it atomically, so they can run
-/// while other threads select.
+/// nothing; membership changes, utilization reports and refusals take a lock, fold what changed into a new immutable
+/// snapshot and publish it atomically, so they can run while other threads select.
 /// </summary>
 /// <example>
 /// <code>
@@ -14,8 +14,10 @@ namespace ClusterRouting;
 /// {
 ///     Members = { new("gw-1"), new("gw-2"), new("gw-3") },
 ///     Mode = SelectionMode.Failover,
+///     CPUUtilizationPercentageThreshold = 80,
 /// });
-/// using MemberLease lease = cluster.Select();
+/// cluster.ReportUtilization("gw-1", cpuPercent: 91, memoryPercent: 40);
+/// using MemberLease lease = cluster.Select(); // gw-2: gw-1 is over its CPU limit
 /// Send(lease.MemberId);
 /// </code>
 /// </example>
@@ -24,17 +26,23 @@ public sealed class ClusterSelector : IClusterSelector
     private readonly Lock _gate = new();
     private readonly RandomSource _random;
     private readonly ILogger _logger;
+    private readonly ClusterClock _clock;
     private ClusterSnapshot _snapshot;
 
     // Increment returns the new value and the first selection should start the rotation at the primary.
     private int _roundRobinCursor = -1;
 
+    private ThrottleSettings _settings;
+    private ITimer? _timer;
+    private TimeSpan? _timerDue;
+    private long _throttlePolicyFailures;
+
     /// <summary>Initializes a new instance of the <see cref="ClusterSelector"/> class.</summary>
     /// <param name="clusterName">The cluster's name, used in errors, logs and metrics.</param>
-    /// <param name="options">The members in failover order and the selection mode. The selector copies them: later changes to this object have no effect.</param>
-    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="options">The members in failover order, the selection mode and the throttling settings. The selector copies them: later changes to this object have no effect.</param>
+    /// <param name="timeProvider">The clock for utilization windows and cool-downs; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="randomSource">The randomness for <see cref="SelectionMode.Random"/>; <see cref="RandomSource.Shared"/> when <see langword="null"/>.</param>
-    /// <param name="logger">Where warnings (version skew, more than 10 members) and membership changes are logged.</param>
+    /// <param name="logger">Where warnings (version skew, more than 10 members, failing policies) and changes are logged.</param>
     /// <exception cref="ArgumentNullException"><paramref name="clusterName"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="clusterName"/> is empty or whitespace, or <paramref name="options"/> is invalid; the message lists every problem.</exception>
     public ClusterSelector(
@@ -49,10 +57,19 @@ public sealed class ClusterSelector : IClusterSelector
         ClusterOptionsValidation.ThrowIfInvalid(clusterName, options, nameof(options));
 
         ClusterName = clusterName;
-        TimeProvider = timeProvider ?? TimeProvider.System;
+        _clock = new ClusterClock(timeProvider ?? TimeProvider.System);
         _random = randomSource ?? RandomSource.Shared;
         _logger = logger ?? NullLogger.Instance;
-        _snapshot = BuildSnapshot(options, previous: null);
+        _settings = ThrottleSettings.From(options);
+
+        List<Action>? logs = null;
+        lock (_gate)
+        {
+            _snapshot = BuildSnapshot_NeedsLock(options, previous: null, ref logs);
+            Schedule_NeedsLock();
+        }
+
+        Flush(logs);
         LogShapeChange(previous: null, _snapshot);
     }
 
@@ -60,7 +77,7 @@ public sealed class ClusterSelector : IClusterSelector
     public string ClusterName { get; }
 
     /// <summary>Gets the clock the cluster uses.</summary>
-    public TimeProvider TimeProvider { get; }
+    public TimeProvider TimeProvider => _clock.TimeProvider;
 
     /// <summary>
     /// Gets or sets how the cluster chooses among its eligible members. Setting it takes effect for the next selection
@@ -79,13 +96,12 @@ public sealed class ClusterSelector : IClusterSelector
 
             lock (_gate)
             {
-                ClusterSnapshot current = _snapshot;
-                if (current.Mode == value)
+                if (_snapshot.Mode == value)
                 {
                     return;
                 }
 
-                Publish_NeedsLock(new ClusterSnapshot(ClusterName, current.Members, value, current.ConcurrencyLimit));
+                Publish_NeedsLock(_snapshot.With(value));
             }
 
             Log.ModeChanged(_logger, ClusterName, value);
@@ -94,6 +110,12 @@ public sealed class ClusterSelector : IClusterSelector
 
     /// <summary>Gets how many members the cluster has, enabled or not.</summary>
     public int MemberCount => Volatile.Read(ref _snapshot).Members.Length;
+
+    /// <summary>
+    /// Gets how many times a throttle policy threw while evaluating a member since the cluster was created.
+    /// Each failure is also logged, and handled as <see cref="ClusterOptions.ThrottlePolicyFailureMode"/> says.
+    /// </summary>
+    public long ThrottlePolicyFailures => Interlocked.Read(ref _throttlePolicyFailures);
 
     internal ClusterSnapshot Snapshot => Volatile.Read(ref _snapshot);
 
@@ -110,7 +132,8 @@ public sealed class ClusterSelector : IClusterSelector
 
         if (chosen >= 0)
         {
-            lease = new MemberLease(snapshot.Eligible[chosen], snapshot.EligibleIndex[chosen]);
+            Candidate candidate = snapshot.Eligible[chosen];
+            lease = new MemberLease(candidate.State, candidate.Index);
             failure = default;
             return true;
         }
@@ -137,7 +160,112 @@ public sealed class ClusterSelector : IClusterSelector
     }
 
     /// <inheritdoc />
-    public ClusterStatus GetStatus() => new(Volatile.Read(ref _snapshot), TimeProvider.GetUtcNow());
+    public ClusterStatus GetStatus()
+    {
+        lock (_gate)
+        {
+            return new ClusterStatus(_snapshot, TimeProvider.GetUtcNow());
+        }
+    }
+
+    /// <summary>
+    /// Records a CPU and memory sample for a member, as from a heartbeat or performance counters, timestamped now by
+    /// the cluster's clock. The member's averages over the aggregation window are updated at once, and a member at or
+    /// over a threshold is skipped from the next selection on.
+    /// </summary>
+    /// <param name="memberId">The member's id, compared ignoring case.</param>
+    /// <param name="cpuPercent">The CPU utilization, 0 to 100.</param>
+    /// <param name="memoryPercent">The memory utilization, 0 to 100.</param>
+    /// <returns><see langword="true"/> when the member was found; <see langword="false"/> when the cluster has no member with that id (nothing is recorded).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="memberId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is empty or whitespace.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A percentage is negative, over 100 or NaN; nothing is recorded.</exception>
+    public bool ReportUtilization(string memberId, double cpuPercent, double memoryPercent)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(memberId);
+        ThrowIfNotPercentage(cpuPercent, nameof(cpuPercent));
+        ThrowIfNotPercentage(memoryPercent, nameof(memoryPercent));
+
+        List<Action>? logs = null;
+        lock (_gate)
+        {
+            int index = _snapshot.IndexOf(memberId);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            MemberState state = _snapshot.Members[index].State;
+            TimeSpan now = _clock.Now;
+            state.Utilization ??= new UtilizationWindow(_settings.Window, ThrottlingDefaults.UtilizationBuckets);
+            state.Utilization.Add(now, cpuPercent, memoryPercent);
+            if (Evaluate_NeedsLock(state, now, ref logs))
+            {
+                Refresh_NeedsLock();
+            }
+
+            Schedule_NeedsLock();
+        }
+
+        Flush(logs);
+        return true;
+    }
+
+    /// <summary>
+    /// Records that a member refused an operation because it is over one of its own limits (the gateway answers with
+    /// "... it's exceeded the CPU limit set by your gateway admin ..."). Selections route around the member until the
+    /// cool-down ends. This keeps several routers in front of one cluster correct: each router's counters see only its
+    /// own traffic, but every router hears the member's refusals.
+    /// </summary>
+    /// <param name="memberId">The member's id, compared ignoring case.</param>
+    /// <param name="limit">The limit the member refused for: <see cref="ThrottleLimitKind.Cpu"/>, <see cref="ThrottleLimitKind.Memory"/> or <see cref="ThrottleLimitKind.Concurrency"/>.</param>
+    /// <param name="coolDown">How long to route around the member; <see cref="ClusterOptions.MemberRefusalCoolDown"/> when <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> when the member was found; <see langword="false"/> when the cluster has no member with that id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="memberId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is empty or whitespace.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not CPU, memory or concurrency, or <paramref name="coolDown"/> is not greater than zero.</exception>
+    public bool ReportRefusal(string memberId, ThrottleLimitKind limit, TimeSpan? coolDown = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(memberId);
+        if (limit is not (ThrottleLimitKind.Cpu or ThrottleLimitKind.Memory or ThrottleLimitKind.Concurrency))
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "A member refuses for its CPU, memory or concurrency limit.");
+        }
+
+        if (coolDown <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(coolDown), coolDown, "The cool-down must be greater than zero.");
+        }
+
+        List<Action>? logs = null;
+        TimeSpan appliedCoolDown;
+        string id;
+        lock (_gate)
+        {
+            int index = _snapshot.IndexOf(memberId);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            MemberState state = _snapshot.Members[index].State;
+            id = state.Id;
+            appliedCoolDown = coolDown ?? _settings.RefusalCoolDown;
+            TimeSpan now = _clock.Now;
+            state.RefusedFor = limit;
+            state.RefusedUntil = now + appliedCoolDown;
+            if (Evaluate_NeedsLock(state, now, ref logs))
+            {
+                Refresh_NeedsLock();
+            }
+
+            Schedule_NeedsLock();
+        }
+
+        Log.MemberRefused(_logger, ClusterName, id, limit, appliedCoolDown);
+        Flush(logs);
+        return true;
+    }
 
     /// <summary>Adds a member at the end of the failover order.</summary>
     /// <param name="id">The member's id: non-empty and unique in the cluster, ignoring case.</param>
@@ -151,6 +279,7 @@ public sealed class ClusterSelector : IClusterSelector
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ClusterSnapshot previous;
         ClusterSnapshot next;
+        List<Action>? logs = null;
         lock (_gate)
         {
             previous = _snapshot;
@@ -165,13 +294,16 @@ public sealed class ClusterSelector : IClusterSelector
                 throw new ClusterCapacityExceededException(ClusterName, current.Length);
             }
 
+            var state = new MemberState(id);
+            Evaluate_NeedsLock(state, _clock.Now, ref logs);
             var members = new SnapshotMember[current.Length + 1];
             Array.Copy(current, members, current.Length);
-            members[current.Length] = new SnapshotMember(new MemberState(id), version, enabled, current.Length);
-            next = new ClusterSnapshot(ClusterName, members, previous.Mode, previous.ConcurrencyLimit);
+            members[current.Length] = new SnapshotMember(state, version, enabled, current.Length);
+            next = previous.With(members);
             Publish_NeedsLock(next);
         }
 
+        Flush(logs);
         Log.MemberAdded(_logger, ClusterName, id, next.Members.Length - 1);
         LogShapeChange(previous, next);
     }
@@ -206,14 +338,14 @@ public sealed class ClusterSelector : IClusterSelector
             {
                 if (i != index)
                 {
-                    SnapshotMember kept = current[i];
-                    members[j] = j == kept.Index ? kept : new SnapshotMember(kept.State, kept.Version, kept.Enabled, j);
+                    members[j] = current[i].Refresh(j);
                     j++;
                 }
             }
 
-            next = new ClusterSnapshot(ClusterName, members, previous.Mode, previous.ConcurrencyLimit);
+            next = previous.With(members);
             Publish_NeedsLock(next);
+            Schedule_NeedsLock();
         }
 
         Log.MemberRemoved(_logger, ClusterName, removedId);
@@ -249,7 +381,7 @@ public sealed class ClusterSelector : IClusterSelector
 
             var members = (SnapshotMember[])previous.Members.Clone();
             members[index] = new SnapshotMember(member.State, member.Version, enabled, index);
-            Publish_NeedsLock(new ClusterSnapshot(ClusterName, members, previous.Mode, previous.ConcurrencyLimit));
+            Publish_NeedsLock(previous.With(members));
         }
 
         Log.MemberEnabledChanged(_logger, ClusterName, memberId, enabled ? "enabled" : "disabled");
@@ -257,10 +389,10 @@ public sealed class ClusterSelector : IClusterSelector
     }
 
     /// <summary>
-    /// Replaces the cluster's settings at once: members (added, removed, reordered, enabled, disabled, new versions)
-    /// and mode. Members that stay, matched by id ignoring case, keep their state, their leases and their id as first
-    /// spelled. On invalid
-    /// settings nothing changes.
+    /// Replaces the cluster's settings at once: members (added, removed, reordered, enabled, disabled, new versions),
+    /// mode and throttling. Members that stay, matched by id ignoring case, keep their state (leases, utilization
+    /// samples, refusals) and their id as first spelled. A new aggregation window starts every member's averages
+    /// afresh. On invalid settings nothing changes.
     /// </summary>
     /// <param name="options">The new settings. The selector copies them.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
@@ -269,30 +401,242 @@ public sealed class ClusterSelector : IClusterSelector
     {
         ArgumentNullException.ThrowIfNull(options);
         ClusterOptionsValidation.ThrowIfInvalid(ClusterName, options, nameof(options));
+        ThrottleSettings settings = ThrottleSettings.From(options);
         ClusterSnapshot previous;
         ClusterSnapshot next;
+        List<Action>? logs = null;
         lock (_gate)
         {
             previous = _snapshot;
-            next = BuildSnapshot(options, previous);
+            bool newWindow = settings.Window != _settings.Window;
+            _settings = settings;
+            if (newWindow)
+            {
+                foreach (SnapshotMember member in previous.Members)
+                {
+                    member.State.Utilization = null;
+                }
+            }
+
+            next = BuildSnapshot_NeedsLock(options, previous, ref logs);
             Publish_NeedsLock(next);
+            Schedule_NeedsLock();
         }
 
+        Flush(logs);
         LogShapeChange(previous, next);
     }
 
-    private ClusterSnapshot BuildSnapshot(ClusterOptions options, ClusterSnapshot? previous)
+    private static void ThrowIfNotPercentage(double value, string paramName)
     {
+        if (double.IsNaN(value) || value < 0 || value > 100)
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, "A utilization percentage must be between 0 and 100.");
+        }
+    }
+
+    private static void Flush(List<Action>? logs)
+    {
+        if (logs is not null)
+        {
+            foreach (Action log in logs)
+            {
+                log();
+            }
+        }
+    }
+
+    private static MemberRejectionReason ReasonFor(ThrottleLimitKind kind) => kind switch
+    {
+        ThrottleLimitKind.Cpu => MemberRejectionReason.CpuLimit,
+        ThrottleLimitKind.Memory => MemberRejectionReason.MemoryLimit,
+        ThrottleLimitKind.Concurrency => MemberRejectionReason.ConcurrencyLimit,
+        _ => MemberRejectionReason.PolicyLimit,
+    };
+
+    private static void OnTimer(object? state)
+    {
+        if (state is WeakReference<ClusterSelector> reference && reference.TryGetTarget(out ClusterSelector? cluster))
+        {
+            cluster.OnDeadline();
+        }
+    }
+
+    private void OnDeadline()
+    {
+        List<Action>? logs = null;
+        lock (_gate)
+        {
+            _timerDue = null;
+            TimeSpan now = _clock.Now;
+            bool changed = false;
+            foreach (SnapshotMember member in _snapshot.Members)
+            {
+                changed |= Evaluate_NeedsLock(member.State, now, ref logs);
+            }
+
+            if (changed)
+            {
+                Refresh_NeedsLock();
+            }
+
+            Schedule_NeedsLock();
+        }
+
+        Flush(logs);
+    }
+
+    private ClusterSnapshot BuildSnapshot_NeedsLock(ClusterOptions options, ClusterSnapshot? previous, ref List<Action>? logs)
+    {
+        TimeSpan now = _clock.Now;
         var members = new SnapshotMember[options.Members.Count];
         for (int i = 0; i < members.Length; i++)
         {
             ClusterMemberOptions member = options.Members[i];
             int existing = previous?.IndexOf(member.Id) ?? -1;
             MemberState state = existing >= 0 ? previous!.Members[existing].State : new MemberState(member.Id);
+            Evaluate_NeedsLock(state, now, ref logs);
             members[i] = new SnapshotMember(state, member.Version, member.Enabled, i);
         }
 
-        return new ClusterSnapshot(ClusterName, members, options.Mode, int.MaxValue);
+        return new ClusterSnapshot(ClusterName, members, options.Mode, _clock);
+    }
+
+    /// <summary>Evaluates the member's refusal and policies at <paramref name="now"/>; returns whether selections must change.</summary>
+    private bool Evaluate_NeedsLock(MemberState state, TimeSpan now, ref List<Action>? logs)
+    {
+        UtilizationWindow.Aggregate aggregate = state.Utilization?.Compute(now) ?? default;
+        var load = new MemberLoad(state.Id, aggregate.CpuPercent, aggregate.MemoryPercent, aggregate.SampleCount, _settings.Window, aggregate.ExpiresAt - now, state.InFlight);
+
+        MemberRejectionReason rejection = MemberRejectionReason.None;
+        string? rejectedBy = null;
+        TimeSpan? retryAt = null;
+        if (state.RefusedUntil > now)
+        {
+            rejection = ReasonFor(state.RefusedFor);
+            retryAt = state.RefusedUntil;
+        }
+
+        int limit = int.MaxValue;
+        MemberRejectionReason limitReason = MemberRejectionReason.ConcurrencyLimit;
+        string? limitPolicy = null;
+        foreach (ThrottlePolicy policy in _settings.Policies)
+        {
+            ThrottleDecision decision;
+            try
+            {
+                decision = policy.Evaluate(in load);
+            }
+#pragma warning disable CA1031 // A custom policy's failure must not break the cluster: it is logged, counted and handled by the failure mode.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Interlocked.Increment(ref _throttlePolicyFailures);
+                ThrottlePolicyFailureMode mode = _settings.FailureMode;
+                string policyName = SafeName(policy);
+                (logs ??= new()).Add(() => Log.ThrottlePolicyFailed(_logger, ex, ClusterName, state.Id, policyName, mode));
+                decision = mode == ThrottlePolicyFailureMode.FailClosed ? ThrottleDecision.Throttle() : ThrottleDecision.Admit;
+            }
+
+            if (decision.IsThrottled && rejection == MemberRejectionReason.None)
+            {
+                rejection = ReasonFor(policy.Kind);
+                rejectedBy = policy.Kind == ThrottleLimitKind.Custom ? SafeName(policy) : null;
+                retryAt = decision.RetryAfter is TimeSpan retryAfter ? now + retryAfter : null;
+            }
+
+            if (decision.ConcurrencyLimit < limit)
+            {
+                limit = decision.ConcurrencyLimit;
+                limitReason = ReasonFor(policy.Kind);
+                limitPolicy = policy.Kind == ThrottleLimitKind.Custom ? SafeName(policy) : null;
+            }
+        }
+
+        var verdict = new MemberVerdict(rejection, rejectedBy, retryAt, limit, limitReason, limitPolicy, aggregate.CpuPercent, aggregate.MemoryPercent);
+        MemberVerdict previous = state.Verdict;
+        state.NextChangeAt = Earliest(aggregate.ExpiresAt, state.RefusedUntil > now ? state.RefusedUntil : null);
+        if (previous.Equals(verdict))
+        {
+            return false;
+        }
+
+        state.Verdict = verdict;
+        if (previous.Rejection != rejection)
+        {
+            string id = state.Id;
+            (logs ??= new()).Add(rejection == MemberRejectionReason.None
+                ? () => Log.MemberUnthrottled(_logger, ClusterName, id)
+                : () => Log.MemberThrottled(_logger, ClusterName, id, rejection));
+        }
+
+        return !previous.RoutesLike(verdict);
+    }
+
+    private static string SafeName(ThrottlePolicy policy)
+    {
+        try
+        {
+            return policy.Name ?? policy.GetType().Name;
+        }
+#pragma warning disable CA1031 // The name is only for messages; a throwing getter must not break evaluation.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return policy.GetType().Name;
+        }
+    }
+
+    private static TimeSpan? Earliest(TimeSpan? left, TimeSpan? right) =>
+        left is null ? right : right is null ? left : left < right ? left : right;
+
+    private void Refresh_NeedsLock()
+    {
+        SnapshotMember[] current = _snapshot.Members;
+        var members = new SnapshotMember[current.Length];
+        for (int i = 0; i < members.Length; i++)
+        {
+            members[i] = current[i].Refresh(i);
+        }
+
+        Publish_NeedsLock(_snapshot.With(members));
+    }
+
+    /// <summary>Arms the timer for the earliest moment a member's verdict can change without new data.</summary>
+    private void Schedule_NeedsLock()
+    {
+        TimeSpan? due = null;
+        foreach (SnapshotMember member in _snapshot.Members)
+        {
+            due = Earliest(due, member.State.NextChangeAt);
+        }
+
+        if (due == _timerDue)
+        {
+            return;
+        }
+
+        _timerDue = due;
+        if (due is not TimeSpan at)
+        {
+            _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        TimeSpan wait = at - _clock.Now;
+        if (wait < TimeSpan.Zero)
+        {
+            wait = TimeSpan.Zero;
+        }
+
+        if (_timer is null)
+        {
+            _timer = TimeProvider.CreateTimer(OnTimer, new WeakReference<ClusterSelector>(this), wait, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _timer.Change(wait, Timeout.InfiniteTimeSpan);
+        }
     }
 
     private void Publish_NeedsLock(ClusterSnapshot next) => Volatile.Write(ref _snapshot, next);

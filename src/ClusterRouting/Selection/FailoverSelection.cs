@@ -6,11 +6,10 @@ internal static class FailoverSelection
     /// <summary>Returns the position in <see cref="ClusterSnapshot.Eligible"/> of the member that took a slot, or -1.</summary>
     public static int Select(ClusterSnapshot snapshot)
     {
-        MemberState[] eligible = snapshot.Eligible;
-        int limit = snapshot.ConcurrencyLimit;
+        Candidate[] eligible = snapshot.Eligible;
         for (int i = 0; i < eligible.Length; i++)
         {
-            if (eligible[i].TryAcquire(limit))
+            if (eligible[i].TryAcquire())
             {
                 return i;
             }

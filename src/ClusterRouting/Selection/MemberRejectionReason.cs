@@ -9,6 +9,15 @@ public enum MemberRejectionReason
     /// <summary>An admin disabled the member; it is never selected.</summary>
     Disabled = 1,
 
-    /// <summary>The member had as many operations in flight as its concurrent-operation limit allows.</summary>
+    /// <summary>The member had as many operations in flight as its concurrent-operation limit allows, or refused an operation for its concurrency limit.</summary>
     ConcurrencyLimit = 2,
+
+    /// <summary>The member's average CPU utilization is at or over the threshold, or the member refused an operation for its CPU limit.</summary>
+    CpuLimit = 3,
+
+    /// <summary>The member's average memory utilization is at or over the threshold, or the member refused an operation for its memory limit.</summary>
+    MemoryLimit = 4,
+
+    /// <summary>A custom <see cref="ThrottlePolicy"/> throttled the member; <see cref="MemberRejection.PolicyName"/> names it.</summary>
+    PolicyLimit = 5,
 }

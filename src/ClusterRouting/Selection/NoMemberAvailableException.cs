@@ -87,6 +87,9 @@ public class NoMemberAvailableException : ClusterRoutingException
     {
         MemberRejectionReason.Disabled => "disabled",
         MemberRejectionReason.ConcurrencyLimit => "at its concurrent operation limit",
+        MemberRejectionReason.CpuLimit => "over its CPU limit",
+        MemberRejectionReason.MemoryLimit => "over its memory limit",
+        MemberRejectionReason.PolicyLimit => "throttled by a custom policy",
         _ => reason.ToString(),
     };
 }

@@ -15,7 +15,7 @@ internal static class RandomSelection
     /// <summary>Returns the position in <see cref="ClusterSnapshot.Eligible"/> of the member that took a slot, or -1.</summary>
     public static int Select(ClusterSnapshot snapshot, RandomSource random)
     {
-        MemberState[] eligible = snapshot.Eligible;
+        Candidate[] eligible = snapshot.Eligible;
         int count = eligible.Length;
         if (count == 0)
         {
@@ -23,7 +23,7 @@ internal static class RandomSelection
         }
 
         int first = random.Next(count);
-        if (eligible[first].TryAcquire(snapshot.ConcurrencyLimit))
+        if (eligible[first].TryAcquire())
         {
             return first;
         }
@@ -34,7 +34,7 @@ internal static class RandomSelection
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int SelectAmongRest(ClusterSnapshot snapshot, RandomSource random, int tried)
     {
-        MemberState[] eligible = snapshot.Eligible;
+        Candidate[] eligible = snapshot.Eligible;
         int count = eligible.Length;
         int[]? rented = null;
         Span<int> untried = count <= StackAllocLimit
@@ -49,12 +49,11 @@ internal static class RandomSelection
 
             int remaining = count - 1;
             untried[tried] = untried[remaining];
-            int limit = snapshot.ConcurrencyLimit;
             while (remaining > 0)
             {
                 int draw = random.Next(remaining);
                 int candidate = untried[draw];
-                if (eligible[candidate].TryAcquire(limit))
+                if (eligible[candidate].TryAcquire())
                 {
                     return candidate;
                 }

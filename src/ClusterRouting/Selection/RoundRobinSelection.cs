@@ -6,7 +6,7 @@ internal static class RoundRobinSelection
     /// <summary>Returns the position in <see cref="ClusterSnapshot.Eligible"/> of the member that took a slot, or -1.</summary>
     public static int Select(ClusterSnapshot snapshot, ref int cursor)
     {
-        MemberState[] eligible = snapshot.Eligible;
+        Candidate[] eligible = snapshot.Eligible;
         int count = eligible.Length;
         if (count == 0)
         {
@@ -15,11 +15,10 @@ internal static class RoundRobinSelection
 
         // Masking the sign bit keeps the rotation going when the counter wraps past int.MaxValue.
         int start = (Interlocked.Increment(ref cursor) & int.MaxValue) % count;
-        int limit = snapshot.ConcurrencyLimit;
         int index = start;
         for (int tried = 0; tried < count; tried++)
         {
-            if (eligible[index].TryAcquire(limit))
+            if (eligible[index].TryAcquire())
             {
                 return index;
             }

@@ -23,9 +23,15 @@ public readonly struct SelectionFailure
     /// <summary>Gets how many members the cluster had for that selection; one rejection per member.</summary>
     public int MemberCount => _snapshot?.Members.Length ?? 0;
 
+    /// <summary>
+    /// Gets a value indicating whether the selection failed because every enabled member is at or over a throttling
+    /// limit (and there is at least one enabled member). Otherwise every member is disabled, or there are none.
+    /// </summary>
+    public bool IsThrottled => FirstThrottled() >= 0;
+
     /// <summary>Gets the rejection of the member at <paramref name="index"/> in failover order.</summary>
     /// <param name="index">The member's position, from 0 (the primary) to <see cref="MemberCount"/> - 1.</param>
-    /// <returns>The member's id and why it was not used.</returns>
+    /// <returns>The member's id, why it was not used and, when known, when it may take operations again.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside the member list.</exception>
     public MemberRejection GetRejection(int index)
     {
@@ -35,16 +41,26 @@ public readonly struct SelectionFailure
         }
 
         SnapshotMember member = _snapshot.Members[index];
+        MemberVerdict verdict = member.Verdict;
+        if (member.Rejection == MemberRejectionReason.None)
+        {
+            // The snapshot admitted the member, so the per-selection check refused it: its concurrency slots were full.
+            return new MemberRejection(member.Id, verdict.ConcurrencyReason, retryAfter: null, verdict.ConcurrencyPolicy);
+        }
 
-        // A member the snapshot did not exclude was still refused by the per-selection check: its concurrency slot.
-        MemberRejectionReason reason = member.Rejection == MemberRejectionReason.None
-            ? MemberRejectionReason.ConcurrencyLimit
-            : member.Rejection;
-        return new MemberRejection(member.Id, reason);
+        if (member.Rejection == MemberRejectionReason.Disabled)
+        {
+            return new MemberRejection(member.Id, MemberRejectionReason.Disabled);
+        }
+
+        return new MemberRejection(member.Id, member.Rejection, _snapshot.Clock.Until(verdict.RetryAt), verdict.RejectedBy);
     }
 
     /// <summary>Builds the exception that the throwing selection methods raise for this failure.</summary>
-    /// <returns>A <see cref="NoMemberAvailableException"/> that lists every member and why it was not used.</returns>
+    /// <returns>
+    /// A <see cref="ClusterThrottledException"/> with the gateway's message when <see cref="IsThrottled"/>; otherwise
+    /// a <see cref="NoMemberAvailableException"/>. Both list every member and why it was not used.
+    /// </returns>
     /// <exception cref="InvalidOperationException">This value is <c>default</c>, not a failure.</exception>
     public NoMemberAvailableException ToException()
     {
@@ -59,9 +75,46 @@ public readonly struct SelectionFailure
             rejections[i] = GetRejection(i);
         }
 
-        return new NoMemberAvailableException(_snapshot.ClusterName, rejections);
+        int first = FirstThrottled();
+        if (first < 0)
+        {
+            return new NoMemberAvailableException(_snapshot.ClusterName, rejections);
+        }
+
+        TimeSpan? retryAfter = null;
+        foreach (MemberRejection rejection in rejections)
+        {
+            if (rejection.RetryAfter is TimeSpan candidate && (retryAfter is null || candidate < retryAfter))
+            {
+                retryAfter = candidate;
+            }
+        }
+
+        MemberRejection headline = rejections[first];
+        return new ClusterThrottledException(_snapshot.ClusterName, LimitOf(headline.Reason), headline.MemberId, headline.PolicyName, retryAfter, rejections);
     }
 
     /// <inheritdoc />
-    public override string ToString() => _snapshot is null ? "No failure" : NoMemberAvailableException.Describe(ClusterName, ToException().Rejections);
+    public override string ToString() => _snapshot is null ? "No failure" : ToException().Message;
+
+    private static ThrottleLimitKind LimitOf(MemberRejectionReason reason) => reason switch
+    {
+        MemberRejectionReason.CpuLimit => ThrottleLimitKind.Cpu,
+        MemberRejectionReason.MemoryLimit => ThrottleLimitKind.Memory,
+        MemberRejectionReason.ConcurrencyLimit => ThrottleLimitKind.Concurrency,
+        _ => ThrottleLimitKind.Custom,
+    };
+
+    private int FirstThrottled()
+    {
+        for (int i = 0; i < MemberCount; i++)
+        {
+            if (GetRejection(i).IsThrottled)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }

@@ -110,8 +110,12 @@ public class FailoverSelectionTests
         Assert.Equal(MemberRejectionReason.ConcurrencyLimit, failure.GetRejection(0).Reason);
         Assert.Equal(MemberRejectionReason.Disabled, failure.GetRejection(1).Reason);
         Assert.Equal(MemberRejectionReason.ConcurrencyLimit, failure.GetRejection(2).Reason);
-        Assert.Equal(
-            "No member of cluster 'test' can take the operation: gw-0 (at its concurrent operation limit), gw-1 (disabled), gw-2 (at its concurrent operation limit).",
-            failure.ToException().Message);
+        Assert.True(failure.IsThrottled);
+        var error = Assert.IsType<ClusterThrottledException>(failure.ToException());
+        Assert.Equal(ClusterThrottledException.ConcurrencyLimitMessage, error.Message);
+        Assert.Equal("gw-0", error.MemberId);
+        Assert.Equal(ThrottleLimitKind.Concurrency, error.Limit);
+        Assert.Null(error.RetryAfter);
+        Assert.Equal(3, error.Rejections.Count);
     }
 }

@@ -66,7 +66,7 @@ public class MemberLeaseTests
     {
         ClusterSelector cluster = Clusters.Create(2, SelectionMode.RoundRobin);
         var leases = new List<MemberLease>();
-        for (int i = 0; i < 200; i++)
+        for (int i = 0; i < 80; i++)
         {
             leases.Add(cluster.Select());
         }

@@ -55,7 +55,7 @@ public class RandomSelectionTests
         {
             int chosen = RandomSelection.Select(snapshot, random);
             counts[chosen]++;
-            snapshot.Eligible[chosen].Release();
+            snapshot.Eligible[chosen].State.Release();
         }
 
         Assert.Equal(0, counts[1]);

@@ -48,7 +48,7 @@ public class RoundRobinSelectionTests
         for (int i = 0; i < 6; i++)
         {
             int index = RoundRobinSelection.Select(snapshot, ref cursor);
-            snapshot.Eligible[index].Release();
+            snapshot.Eligible[index].State.Release();
             picks.Add(index);
         }
 

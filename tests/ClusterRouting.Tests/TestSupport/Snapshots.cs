@@ -1,6 +1,6 @@
 namespace ClusterRouting.Tests.TestSupport;
 
-/// <summary>Builds snapshots directly, to test the per-selection concurrency check before the throttling settings exist.</summary>
+/// <summary>Builds snapshots directly, with a given concurrency limit on every member.</summary>
 internal static class Snapshots
 {
     public static ClusterSnapshot Create(int memberCount, int concurrencyLimit, SelectionMode mode, params int[] disabled)
@@ -8,16 +8,20 @@ internal static class Snapshots
         var members = new SnapshotMember[memberCount];
         for (int i = 0; i < memberCount; i++)
         {
-            members[i] = new SnapshotMember(new MemberState($"gw-{i}"), null, !disabled.Contains(i), i);
+            var state = new MemberState($"gw-{i}")
+            {
+                Verdict = new MemberVerdict(MemberRejectionReason.None, null, null, concurrencyLimit, MemberRejectionReason.ConcurrencyLimit, null, null, null),
+            };
+            members[i] = new SnapshotMember(state, null, !disabled.Contains(i), i);
         }
 
-        return new ClusterSnapshot("test", members, mode, concurrencyLimit);
+        return new ClusterSnapshot("test", members, mode, new ClusterClock(TimeProvider.System));
     }
 
     /// <summary>Fills every slot of the member at <paramref name="index"/>.</summary>
     public static void Saturate(ClusterSnapshot snapshot, int index)
     {
-        while (snapshot.Members[index].State.TryAcquire(snapshot.ConcurrencyLimit))
+        while (snapshot.Members[index].State.TryAcquire(snapshot.Members[index].Verdict.ConcurrencyLimit))
         {
         }
     }

@@ -1,0 +1,89 @@
+using ClusterRouting.Tests.TestSupport;
+
+namespace ClusterRouting.Tests.Throttling;
+
+public class ConcurrencyLimitStressTests
+{
+    [Theory]
+    [InlineData(SelectionMode.Failover)]
+    [InlineData(SelectionMode.Random)]
+    [InlineData(SelectionMode.RoundRobin)]
+    public async Task ManyThreads_InFlightNeverExceedsTheLimitNorGoesNegative_AndReturnsToZero(SelectionMode mode)
+    {
+        const int Limit = 3;
+        const int Threads = 4;
+        const int SelectionsPerThread = 50_000;
+        ClusterOptions options = Clusters.Options(3, mode);
+        options.ConcurrentOperationLimitPreview = Limit;
+        var cluster = new ClusterSelector("stress", options);
+        MemberState[] states = cluster.Snapshot.Members.Select(m => m.State).ToArray();
+        int violations = 0;
+        int throttledFailures = 0;
+        using var stop = new CancellationTokenSource();
+
+        // A watcher samples every counter continuously while the workers run.
+        Task watcher = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (MemberState state in states)
+                {
+                    int inFlight = state.InFlight;
+                    if (inFlight < 0 || inFlight > Limit)
+                    {
+                        Interlocked.Increment(ref violations);
+                    }
+                }
+            }
+        });
+
+        using var start = new Barrier(Threads);
+        Task[] workers = Enumerable.Range(0, Threads).Select(t => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait(TimeSpan.FromSeconds(30));
+            var held = new Queue<MemberLease>();
+            for (int i = 0; i < SelectionsPerThread; i++)
+            {
+                if (cluster.TrySelect(out MemberLease lease, out SelectionFailure failure))
+                {
+                    held.Enqueue(lease);
+                    if (lease.Member!.InFlight > Limit)
+                    {
+                        Interlocked.Increment(ref violations);
+                    }
+                }
+                else if (failure.IsThrottled)
+                {
+                    Interlocked.Increment(ref throttledFailures);
+                }
+
+                // Each thread holds up to ten leases, more than the 9 slots there are, so even threads that happen
+                // to run one after another hit the limit; the oldest is released first, and sometimes twice.
+                if (held.Count >= 10 || (i + t) % 5 == 0)
+                {
+                    if (held.TryDequeue(out MemberLease done))
+                    {
+                        done.Dispose();
+                        if (i % 7 == 0)
+                        {
+                            done.Dispose();
+                        }
+                    }
+                }
+            }
+
+            while (held.TryDequeue(out MemberLease rest))
+            {
+                rest.Dispose();
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
+        stop.Cancel();
+        await watcher.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, violations);
+        Assert.True(throttledFailures > 0, "the limit was never reached, so the test proved nothing");
+        Assert.All(states, s => Assert.Equal(0, s.InFlight));
+    }
+}
