@@ -53,6 +53,41 @@ public class AllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Theory]
+    [InlineData(SelectionMode.Failover, 0)]
+    [InlineData(SelectionMode.Random, 0)]
+    [InlineData(SelectionMode.RoundRobin, 0)]
+    [InlineData(SelectionMode.Failover, 9)]
+    [InlineData(SelectionMode.Random, 9)]
+    [InlineData(SelectionMode.RoundRobin, 9)]
+    [InlineData(SelectionMode.Failover, 10)]
+    [InlineData(SelectionMode.Random, 10)]
+    [InlineData(SelectionMode.RoundRobin, 10)]
+    public void SelectAndRelease_AllBuiltInPoliciesOn_AllocatesNothing(SelectionMode mode, int throttled)
+    {
+        ClusterOptions options = Clusters.Options(10, mode);
+        options.CPUUtilizationPercentageThreshold = 80;
+        options.MemoryUtilizationPercentageThreshold = 80;
+        var cluster = new ClusterSelector("throttled", options);
+        for (int i = 0; i < 10; i++)
+        {
+            cluster.ReportUtilization($"gw-{i}", i < throttled ? 95 : 20, 30);
+        }
+
+        long allocated = Measure(() =>
+        {
+            bool selected = cluster.TrySelect(out MemberLease lease, out SelectionFailure failure);
+            if (selected == (throttled == 10) || (!selected && !failure.IsThrottled))
+            {
+                throw new InvalidOperationException("unexpected outcome");
+            }
+
+            lease.Dispose();
+        });
+
+        Assert.Equal(0, allocated);
+    }
+
     [Fact]
     public void RandomRedraw_AfterABusyMember_AllocatesNothing()
     {
