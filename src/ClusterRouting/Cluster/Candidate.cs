@@ -3,11 +3,12 @@ namespace ClusterRouting;
 /// <summary>A member that a selection may take, with the concurrency limit its verdict set and its position in failover order.</summary>
 internal readonly struct Candidate
 {
-    public Candidate(MemberState state, int limit, int index)
+    public Candidate(MemberState state, int limit, int index, bool isProbe)
     {
         State = state;
         Limit = limit;
         Index = index;
+        IsProbe = isProbe;
     }
 
     public MemberState State { get; }
@@ -16,5 +17,8 @@ internal readonly struct Candidate
 
     public int Index { get; }
 
-    public bool TryAcquire() => State.TryAcquire(Limit);
+    /// <summary>Whether the member's penalty ended and only its single probe operation may be taken.</summary>
+    public bool IsProbe { get; }
+
+    public bool TryAcquire() => IsProbe ? State.TryAcquireProbe(Limit) : State.TryAcquire(Limit);
 }

@@ -73,4 +73,38 @@ public sealed class ClusterOptions
     /// </summary>
     /// <value>The default value is an empty list.</value>
     public IList<ThrottlePolicy> ThrottlePolicies { get; init; } = new List<ThrottlePolicy>();
+
+    /// <summary>
+    /// Gets or sets a value indicating whether members that prove offline are penalized: tried only after every
+    /// eligible member that is not penalized, until a probe shows they are back.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool TrackOfflineMembers { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the penalty after the first consecutive offline result. Each further consecutive offline result
+    /// doubles it, up to <see cref="OfflinePenaltyMaxDuration"/>. Greater than zero.
+    /// </summary>
+    /// <value>The default value is 5 seconds.</value>
+    public TimeSpan OfflinePenaltyBaseDuration { get; set; } = PenaltyDefaults.BaseDuration;
+
+    /// <summary>Gets or sets the longest penalty, before jitter. At least <see cref="OfflinePenaltyBaseDuration"/>.</summary>
+    /// <value>The default value is 60 seconds.</value>
+    public TimeSpan OfflinePenaltyMaxDuration { get; set; } = PenaltyDefaults.MaxDuration;
+
+    /// <summary>
+    /// Gets or sets the jitter of each penalty, as a fraction: a penalty of <c>p</c> lasts between <c>p x (1 - j)</c> and
+    /// <c>p x (1 + j)</c>, so that several routers do not probe a member in step. 0 to 1.
+    /// </summary>
+    /// <value>The default value is 0.2.</value>
+    public double OfflinePenaltyJitter { get; set; } = PenaltyDefaults.Jitter;
+
+    /// <summary>
+    /// Gets or sets how <see cref="ClusterSelector.ExecuteAsync{TResult}(Func{MemberLease, CancellationToken, ValueTask{TResult}}, CancellationToken)"/>
+    /// recognizes that an attempt failed because the member is offline, for exceptions other than
+    /// <see cref="MemberOfflineException"/> (which always means offline). For example
+    /// <c>ex => ex is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }</c>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: only <see cref="MemberOfflineException"/> means offline.</value>
+    public Func<Exception, bool>? IsOfflineException { get; set; }
 }

@@ -64,6 +64,21 @@ internal static class ClusterOptionsValidation
             errors.Add($"Cluster '{clusterName}': ThrottlePolicyFailureMode {(int)options.ThrottlePolicyFailureMode} is not FailOpen or FailClosed.");
         }
 
+        if (options.OfflinePenaltyBaseDuration <= TimeSpan.Zero)
+        {
+            errors.Add($"Cluster '{clusterName}': OfflinePenaltyBaseDuration must be greater than zero (was {options.OfflinePenaltyBaseDuration}).");
+        }
+
+        if (options.OfflinePenaltyMaxDuration < options.OfflinePenaltyBaseDuration)
+        {
+            errors.Add($"Cluster '{clusterName}': OfflinePenaltyMaxDuration must be at least OfflinePenaltyBaseDuration (was {options.OfflinePenaltyMaxDuration}, base {options.OfflinePenaltyBaseDuration}).");
+        }
+
+        if (double.IsNaN(options.OfflinePenaltyJitter) || options.OfflinePenaltyJitter < 0 || options.OfflinePenaltyJitter > 1)
+        {
+            errors.Add($"Cluster '{clusterName}': OfflinePenaltyJitter must be between 0 and 1 (was {options.OfflinePenaltyJitter.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        }
+
         if (options.ThrottlePolicies is null)
         {
             errors.Add($"Cluster '{clusterName}': ThrottlePolicies must not be null.");

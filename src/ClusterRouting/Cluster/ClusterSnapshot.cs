@@ -13,27 +13,22 @@ internal sealed class ClusterSnapshot
         Mode = mode;
         Clock = clock;
 
-        int eligibleCount = 0;
-        for (int i = 0; i < members.Length; i++)
-        {
-            if (members[i].Rejection == MemberRejectionReason.None)
-            {
-                eligibleCount++;
-            }
-        }
-
-        var eligible = new Candidate[eligibleCount];
-        int next = 0;
+        var eligible = new List<Candidate>(members.Length);
+        var deferred = new List<Candidate>();
         for (int i = 0; i < members.Length; i++)
         {
             SnapshotMember member = members[i];
-            if (member.Rejection == MemberRejectionReason.None)
+            if (member.Rejection != MemberRejectionReason.None)
             {
-                eligible[next++] = new Candidate(member.State, member.Verdict.ConcurrencyLimit, i);
+                continue;
             }
+
+            var candidate = new Candidate(member.State, member.Verdict.ConcurrencyLimit, i, member.Health == MemberHealth.Probing);
+            (member.Health == MemberHealth.Penalized ? deferred : eligible).Add(candidate);
         }
 
-        Eligible = eligible;
+        Eligible = eligible.ToArray();
+        Deferred = deferred.ToArray();
         Versions = DistinctVersions(members);
     }
 
@@ -44,6 +39,9 @@ internal sealed class ClusterSnapshot
 
     /// <summary>The members a selection may take, in failover order: the hot path reads only this array.</summary>
     public Candidate[] Eligible { get; }
+
+    /// <summary>Penalized members that are otherwise eligible, in failover order: tried only when no member of <see cref="Eligible"/> can take the operation.</summary>
+    public Candidate[] Deferred { get; }
 
     public SelectionMode Mode { get; }
 

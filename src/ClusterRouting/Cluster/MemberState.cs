@@ -10,7 +10,14 @@ namespace ClusterRouting;
 /// </remarks>
 internal sealed class MemberState
 {
+    private const int ProbeClosed = 0;
+    private const int ProbeOpen = 1;
+    private const int ProbeTaken = 2;
+
     private int _inFlight;
+    private int _health;
+    private int _consecutiveFailures;
+    private int _probe;
 
     public MemberState(string id)
     {
@@ -32,6 +39,23 @@ internal sealed class MemberState
 
     /// <summary>The earliest moment the member's verdict can change without new data. Guarded by the cluster's write lock.</summary>
     public TimeSpan? NextChangeAt { get; set; }
+
+    /// <summary>Online, penalized or probing. Written under the cluster's write lock; read without it by the success fast path.</summary>
+    public MemberHealth Health
+    {
+        get => (MemberHealth)Volatile.Read(ref _health);
+        set => Volatile.Write(ref _health, (int)value);
+    }
+
+    /// <summary>Offline results in a row. Written under the cluster's write lock; read without it by the success fast path.</summary>
+    public int ConsecutiveFailures
+    {
+        get => Volatile.Read(ref _consecutiveFailures);
+        set => Volatile.Write(ref _consecutiveFailures, value);
+    }
+
+    /// <summary>Until when, on the cluster's clock, the member is penalized. Guarded by the cluster's write lock.</summary>
+    public TimeSpan PenalizedUntil { get; set; }
 
     /// <summary>The last evaluation of the member's policies. Guarded by the cluster's write lock.</summary>
     public MemberVerdict Verdict { get; set; } = MemberVerdict.Unrestricted;
@@ -59,4 +83,34 @@ internal sealed class MemberState
     }
 
     public void Release() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Lets one probe operation through. Called under the cluster's write lock when a penalty ends.</summary>
+    public void OpenProbe() => Volatile.Write(ref _probe, ProbeOpen);
+
+    /// <summary>No probe: the member is online again or penalized again. Called under the cluster's write lock.</summary>
+    public void CloseProbe() => Volatile.Write(ref _probe, ProbeClosed);
+
+    /// <summary>Takes the probe, if it is open, together with an in-flight slot.</summary>
+    public bool TryAcquireProbe(int limit)
+    {
+        if (Volatile.Read(ref _probe) != ProbeOpen || Interlocked.CompareExchange(ref _probe, ProbeTaken, ProbeOpen) != ProbeOpen)
+        {
+            return false;
+        }
+
+        if (TryAcquire(limit))
+        {
+            return true;
+        }
+
+        Interlocked.CompareExchange(ref _probe, ProbeOpen, ProbeTaken);
+        return false;
+    }
+
+    /// <summary>Ends a probe lease: when no outcome was reported for it, the next operation may probe instead.</summary>
+    public void ReleaseProbe()
+    {
+        Interlocked.CompareExchange(ref _probe, ProbeOpen, ProbeTaken);
+        Release();
+    }
 }

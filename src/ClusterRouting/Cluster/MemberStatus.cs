@@ -17,7 +17,23 @@ public sealed class MemberStatus
         CpuPercent = verdict.CpuPercent;
         MemoryPercent = verdict.MemoryPercent;
         ConcurrencyLimit = verdict.ConcurrencyLimit == int.MaxValue ? null : verdict.ConcurrencyLimit;
+        MemberState state = member.State;
+        Health = state.Health;
+        ConsecutiveFailures = state.ConsecutiveFailures;
+        if (Health == MemberHealth.Penalized && clock.Until(state.PenalizedUntil) is TimeSpan left)
+        {
+            PenalizedUntil = clock.TimeProvider.GetUtcNow() + left;
+        }
     }
+
+    /// <summary>Gets whether the member is online, penalized for proving offline, or being probed after its penalty.</summary>
+    public MemberHealth Health { get; }
+
+    /// <summary>Gets when the member's penalty ends, by the cluster's clock, while it is <see cref="MemberHealth.Penalized"/>.</summary>
+    public DateTimeOffset? PenalizedUntil { get; }
+
+    /// <summary>Gets how many attempts in a row found the member offline.</summary>
+    public int ConsecutiveFailures { get; }
 
     /// <summary>Gets the member's id.</summary>
     public string Id { get; }
@@ -60,5 +76,5 @@ public sealed class MemberStatus
     public int? ConcurrencyLimit { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Id} (#{Index}{(Enabled ? string.Empty : ", disabled")}, {InFlight} in flight)";
+    public override string ToString() => $"{Id} (#{Index}{(Enabled ? string.Empty : ", disabled")}, {Health}, {InFlight} in flight)";
 }

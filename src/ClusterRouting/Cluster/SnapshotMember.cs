@@ -10,6 +10,7 @@ internal sealed class SnapshotMember
         Enabled = enabled;
         Index = index;
         Verdict = state.Verdict;
+        Health = state.Health;
         Rejection = enabled ? Verdict.Rejection : MemberRejectionReason.Disabled;
     }
 
@@ -27,10 +28,13 @@ internal sealed class SnapshotMember
     /// <summary>The member's verdict when the snapshot was built.</summary>
     public MemberVerdict Verdict { get; }
 
+    /// <summary>The member's health when the snapshot was built.</summary>
+    public MemberHealth Health { get; }
+
     /// <summary>Why the snapshot excludes the member before any per-selection check, or <see cref="MemberRejectionReason.None"/>.</summary>
     public MemberRejectionReason Rejection { get; }
 
     /// <summary>The same definition with the member's current verdict, or this instance when nothing changed.</summary>
     public SnapshotMember Refresh(int index) =>
-        index == Index && ReferenceEquals(Verdict, State.Verdict) ? this : new SnapshotMember(State, Version, Enabled, index);
+        index == Index && ReferenceEquals(Verdict, State.Verdict) && Health == State.Health ? this : new SnapshotMember(State, Version, Enabled, index);
 }

@@ -44,4 +44,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 10, EventName = "MemberRefused", Level = LogLevel.Information,
         Message = "Member {MemberId} of cluster {ClusterName} refused an operation for its {Limit} limit; selections route around it for {CoolDown}.")]
     public static partial void MemberRefused(ILogger logger, string clusterName, string memberId, ThrottleLimitKind limit, TimeSpan coolDown);
+
+    [LoggerMessage(EventId = 11, EventName = "PenaltyStarted", Level = LogLevel.Warning,
+        Message = "Member {MemberId} of cluster {ClusterName} is offline ({ConsecutiveFailures} in a row): it is tried last for {Penalty}.")]
+    public static partial void PenaltyStarted(ILogger logger, string clusterName, string memberId, int consecutiveFailures, TimeSpan penalty);
+
+    [LoggerMessage(EventId = 12, EventName = "ProbeOpened", Level = LogLevel.Information,
+        Message = "The penalty of member {MemberId} of cluster {ClusterName} ended: the next operation probes it.")]
+    public static partial void ProbeOpened(ILogger logger, string clusterName, string memberId);
+
+    [LoggerMessage(EventId = 13, EventName = "PenaltyEnded", Level = LogLevel.Information,
+        Message = "Member {MemberId} of cluster {ClusterName} is online again.")]
+    public static partial void PenaltyEnded(ILogger logger, string clusterName, string memberId);
 }

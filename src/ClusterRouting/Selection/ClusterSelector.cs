@@ -32,7 +32,7 @@ public sealed class ClusterSelector : IClusterSelector
     // Increment returns the new value and the first selection should start the rotation at the primary.
     private int _roundRobinCursor = -1;
 
-    private ThrottleSettings _settings;
+    private volatile ClusterSettings _settings;
     private ITimer? _timer;
     private TimeSpan? _timerDue;
     private long _throttlePolicyFailures;
@@ -60,7 +60,7 @@ public sealed class ClusterSelector : IClusterSelector
         _clock = new ClusterClock(timeProvider ?? TimeProvider.System);
         _random = randomSource ?? RandomSource.Shared;
         _logger = logger ?? NullLogger.Instance;
-        _settings = ThrottleSettings.From(options);
+        _settings = ClusterSettings.From(options);
 
         List<Action>? logs = null;
         lock (_gate)
@@ -120,28 +120,7 @@ public sealed class ClusterSelector : IClusterSelector
     internal ClusterSnapshot Snapshot => Volatile.Read(ref _snapshot);
 
     /// <inheritdoc />
-    public bool TrySelect(out MemberLease lease, out SelectionFailure failure)
-    {
-        ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
-        int chosen = snapshot.Mode switch
-        {
-            SelectionMode.Failover => FailoverSelection.Select(snapshot),
-            SelectionMode.Random => RandomSelection.Select(snapshot, _random),
-            _ => RoundRobinSelection.Select(snapshot, ref _roundRobinCursor),
-        };
-
-        if (chosen >= 0)
-        {
-            Candidate candidate = snapshot.Eligible[chosen];
-            lease = new MemberLease(candidate.State, candidate.Index);
-            failure = default;
-            return true;
-        }
-
-        lease = default;
-        failure = new SelectionFailure(snapshot);
-        return false;
-    }
+    public bool TrySelect(out MemberLease lease, out SelectionFailure failure) => TrySelect(default(NoFilter), out lease, out failure);
 
     /// <summary>Selects a member for one operation without throwing or allocating, when the reasons for a failure are not needed.</summary>
     /// <param name="lease">On success, the lease on the chosen member: dispose it when the operation ends.</param>
@@ -157,6 +136,161 @@ public sealed class ClusterSelector : IClusterSelector
         }
 
         throw failure.ToException();
+    }
+
+    internal bool TrySelect<TFilter>(TFilter filter, out MemberLease lease, out SelectionFailure failure)
+        where TFilter : struct, ICandidateFilter
+    {
+        ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
+        Candidate[] candidates = snapshot.Eligible;
+        int chosen = snapshot.Mode switch
+        {
+            SelectionMode.Failover => FailoverSelection.Select(candidates, filter),
+            SelectionMode.Random => RandomSelection.Select(candidates, _random, filter),
+            _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursor, filter),
+        };
+
+        if (chosen < 0 && snapshot.Deferred.Length > 0)
+        {
+            // Every member that is not penalized is busy or tried: penalized members are tried, in order, rather than
+            // failing without trying them.
+            candidates = snapshot.Deferred;
+            chosen = FailoverSelection.Select(candidates, filter);
+        }
+
+        if (chosen >= 0)
+        {
+            Candidate candidate = candidates[chosen];
+            lease = new MemberLease(candidate.State, candidate.Index, candidate.IsProbe);
+            failure = default;
+            return true;
+        }
+
+        lease = default;
+        failure = new SelectionFailure(snapshot);
+        return false;
+    }
+
+    /// <summary>
+    /// Records that an attempt on a member failed because the member is offline. With
+    /// <see cref="ClusterOptions.TrackOfflineMembers"/> on, the member is penalized: tried only after every eligible
+    /// member that is not penalized, for <see cref="ClusterOptions.OfflinePenaltyBaseDuration"/> doubled for each
+    /// further offline result in a row (up to <see cref="ClusterOptions.OfflinePenaltyMaxDuration"/>, with jitter).
+    /// When the penalty ends, one probe operation at a time goes to the member.
+    /// </summary>
+    /// <param name="memberId">The member's id, compared ignoring case.</param>
+    /// <returns><see langword="true"/> when the member was found; <see langword="false"/> when the cluster has no member with that id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="memberId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is empty or whitespace.</exception>
+    public bool ReportOffline(string memberId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(memberId);
+        MemberState? state = Find(memberId);
+        if (state is null)
+        {
+            return false;
+        }
+
+        ReportOffline(state);
+        return true;
+    }
+
+    /// <summary>
+    /// Records that an operation on a member succeeded. A penalized or probing member is restored at once (in failover
+    /// mode a restored primary gets traffic back from the next selection on) and its offline count starts again.
+    /// For a member that is online this costs two reads and takes no lock.
+    /// </summary>
+    /// <param name="memberId">The member's id, compared ignoring case.</param>
+    /// <returns><see langword="true"/> when the member was found; <see langword="false"/> when the cluster has no member with that id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="memberId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is empty or whitespace.</exception>
+    public bool ReportSuccess(string memberId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(memberId);
+        MemberState? state = Find(memberId);
+        if (state is null)
+        {
+            return false;
+        }
+
+        ReportSuccess(state);
+        return true;
+    }
+
+    internal void ReportSuccess(MemberState state)
+    {
+        if (state.Health == MemberHealth.Online && state.ConsecutiveFailures == 0)
+        {
+            return;
+        }
+
+        bool restored;
+        lock (_gate)
+        {
+            restored = state.Health != MemberHealth.Online;
+            state.ConsecutiveFailures = 0;
+            state.Health = MemberHealth.Online;
+            state.CloseProbe();
+            if (restored && Contains_NeedsLock(state))
+            {
+                Refresh_NeedsLock();
+                Schedule_NeedsLock();
+            }
+        }
+
+        if (restored)
+        {
+            Log.PenaltyEnded(_logger, ClusterName, state.Id);
+        }
+    }
+
+    internal void ReportOffline(MemberState state)
+    {
+        TimeSpan penalty;
+        int failures;
+        lock (_gate)
+        {
+            failures = state.ConsecutiveFailures + 1;
+            state.ConsecutiveFailures = failures;
+            if (!_settings.TrackOfflineMembers)
+            {
+                return;
+            }
+
+            TimeSpan now = _clock.Now;
+            penalty = _settings.Penalty(failures, _random.Next(1_000_000) / 1_000_000.0);
+            state.PenalizedUntil = now + penalty;
+            state.Health = MemberHealth.Penalized;
+            state.CloseProbe();
+            state.NextChangeAt = Earliest(state.NextChangeAt, state.PenalizedUntil);
+            if (Contains_NeedsLock(state))
+            {
+                Refresh_NeedsLock();
+                Schedule_NeedsLock();
+            }
+        }
+
+        Log.PenaltyStarted(_logger, ClusterName, state.Id, failures, penalty);
+    }
+
+    private MemberState? Find(string memberId)
+    {
+        ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
+        int index = snapshot.IndexOf(memberId);
+        return index < 0 ? null : snapshot.Members[index].State;
+    }
+
+    private bool Contains_NeedsLock(MemberState state)
+    {
+        foreach (SnapshotMember member in _snapshot.Members)
+        {
+            if (ReferenceEquals(member.State, state))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <inheritdoc />
@@ -237,24 +371,71 @@ public sealed class ClusterSelector : IClusterSelector
             throw new ArgumentOutOfRangeException(nameof(coolDown), coolDown, "The cool-down must be greater than zero.");
         }
 
+        MemberState? state = Find(memberId);
+        if (state is null)
+        {
+            return false;
+        }
+
+        ReportRefusal(state, limit, coolDown);
+        return true;
+    }
+
+    /// <summary>
+    /// Runs an operation on a selected member. When the attempt fails because the member is offline
+    /// (<see cref="MemberOfflineException"/>, or <see cref="ClusterOptions.IsOfflineException"/> says so) the member is
+    /// penalized, and when it throws <see cref="MemberRefusedException"/> the member's refusal is recorded; either way
+    /// the operation runs on the next candidate for the mode, never on the same member twice, until an attempt
+    /// succeeds or no candidate is left. Any other exception is the operation's own: it propagates unchanged and is not
+    /// retried. A success restores a penalized member.
+    /// </summary>
+    /// <typeparam name="TResult">The operation's result.</typeparam>
+    /// <param name="operation">The operation; it receives the lease on the member to run on (use <see cref="MemberLease.MemberId"/>) and the cancellation token.</param>
+    /// <param name="cancellationToken">Cancels the run: checked before each attempt and passed to the operation.</param>
+    /// <returns>The result of the first attempt that succeeded.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
+    /// <exception cref="NoMemberAvailableException">No member could be selected for the first attempt (<see cref="ClusterThrottledException"/> when every enabled member is throttled).</exception>
+    /// <exception cref="AllMembersFailedException">Every member that could be tried was offline or refused; the exception lists each attempt.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public ValueTask<TResult> ExecuteAsync<TResult>(Func<MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        return FailoverExecution.ExecuteAsync(this, operation, static (op, lease, ct) => op(lease, ct), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs an operation on a selected member with failover, passing <paramref name="state"/> to it so that the
+    /// operation needs no closure. See <see cref="ExecuteAsync{TResult}(Func{MemberLease, CancellationToken, ValueTask{TResult}}, CancellationToken)"/>.
+    /// </summary>
+    /// <typeparam name="TState">The state's type.</typeparam>
+    /// <typeparam name="TResult">The operation's result.</typeparam>
+    /// <param name="state">The state passed to the operation.</param>
+    /// <param name="operation">The operation.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The result of the first attempt that succeeded.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
+    /// <exception cref="NoMemberAvailableException">No member could be selected for the first attempt.</exception>
+    /// <exception cref="AllMembersFailedException">Every member that could be tried was offline or refused.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public ValueTask<TResult> ExecuteAsync<TState, TResult>(TState state, Func<TState, MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        return FailoverExecution.ExecuteAsync(this, state, operation, cancellationToken);
+    }
+
+    internal Func<Exception, bool>? IsOfflineException => _settings.IsOfflineException;
+
+    internal void ReportRefusal(MemberState state, ThrottleLimitKind limit, TimeSpan? coolDown)
+    {
         List<Action>? logs = null;
         TimeSpan appliedCoolDown;
-        string id;
         lock (_gate)
         {
-            int index = _snapshot.IndexOf(memberId);
-            if (index < 0)
-            {
-                return false;
-            }
-
-            MemberState state = _snapshot.Members[index].State;
-            id = state.Id;
             appliedCoolDown = coolDown ?? _settings.RefusalCoolDown;
             TimeSpan now = _clock.Now;
             state.RefusedFor = limit;
             state.RefusedUntil = now + appliedCoolDown;
-            if (Evaluate_NeedsLock(state, now, ref logs))
+            if (Evaluate_NeedsLock(state, now, ref logs) && Contains_NeedsLock(state))
             {
                 Refresh_NeedsLock();
             }
@@ -262,9 +443,8 @@ public sealed class ClusterSelector : IClusterSelector
             Schedule_NeedsLock();
         }
 
-        Log.MemberRefused(_logger, ClusterName, id, limit, appliedCoolDown);
+        Log.MemberRefused(_logger, ClusterName, state.Id, limit, appliedCoolDown);
         Flush(logs);
-        return true;
     }
 
     /// <summary>Adds a member at the end of the failover order.</summary>
@@ -401,7 +581,7 @@ public sealed class ClusterSelector : IClusterSelector
     {
         ArgumentNullException.ThrowIfNull(options);
         ClusterOptionsValidation.ThrowIfInvalid(ClusterName, options, nameof(options));
-        ThrottleSettings settings = ThrottleSettings.From(options);
+        ClusterSettings settings = ClusterSettings.From(options);
         ClusterSnapshot previous;
         ClusterSnapshot next;
         List<Action>? logs = null;
@@ -553,12 +733,24 @@ public sealed class ClusterSelector : IClusterSelector
             }
         }
 
+        bool healthChanged = false;
+        if (state.Health == MemberHealth.Penalized && state.PenalizedUntil <= now)
+        {
+            state.Health = MemberHealth.Probing;
+            state.OpenProbe();
+            healthChanged = true;
+            string probed = state.Id;
+            (logs ??= new()).Add(() => Log.ProbeOpened(_logger, ClusterName, probed));
+        }
+
         var verdict = new MemberVerdict(rejection, rejectedBy, retryAt, limit, limitReason, limitPolicy, aggregate.CpuPercent, aggregate.MemoryPercent);
         MemberVerdict previous = state.Verdict;
-        state.NextChangeAt = Earliest(aggregate.ExpiresAt, state.RefusedUntil > now ? state.RefusedUntil : null);
+        state.NextChangeAt = Earliest(
+            Earliest(aggregate.ExpiresAt, state.RefusedUntil > now ? state.RefusedUntil : null),
+            state.Health == MemberHealth.Penalized ? state.PenalizedUntil : null);
         if (previous.Equals(verdict))
         {
-            return false;
+            return healthChanged;
         }
 
         state.Verdict = verdict;
@@ -570,7 +762,7 @@ public sealed class ClusterSelector : IClusterSelector
                 : () => Log.MemberThrottled(_logger, ClusterName, id, rejection));
         }
 
-        return !previous.RoutesLike(verdict);
+        return healthChanged || !previous.RoutesLike(verdict);
     }
 
     private static string SafeName(ThrottlePolicy policy)

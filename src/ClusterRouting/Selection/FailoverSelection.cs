@@ -3,13 +3,13 @@ namespace ClusterRouting;
 /// <summary>The primary whenever it can take the operation, otherwise the next eligible member in order.</summary>
 internal static class FailoverSelection
 {
-    /// <summary>Returns the position in <see cref="ClusterSnapshot.Eligible"/> of the member that took a slot, or -1.</summary>
-    public static int Select(ClusterSnapshot snapshot)
+    /// <summary>Returns the position in <paramref name="candidates"/> of the member that took a slot, or -1.</summary>
+    public static int Select<TFilter>(Candidate[] candidates, TFilter filter)
+        where TFilter : struct, ICandidateFilter
     {
-        Candidate[] eligible = snapshot.Eligible;
-        for (int i = 0; i < eligible.Length; i++)
+        for (int i = 0; i < candidates.Length; i++)
         {
-            if (eligible[i].TryAcquire())
+            if (filter.Allows(candidates[i].State) && candidates[i].TryAcquire())
             {
                 return i;
             }

@@ -14,15 +14,16 @@ public readonly struct MemberLease : IDisposable
     private readonly MemberState? _member;
     private readonly LeaseToken? _token;
     private readonly int _generation;
+    // The member's position, or its complement (negative) for the single probe of a member whose penalty ended.
     private readonly int _memberIndex;
 
-    internal MemberLease(MemberState member, int memberIndex)
+    internal MemberLease(MemberState member, int memberIndex, bool isProbe)
     {
         LeaseToken token = LeaseToken.Rent();
         _member = member;
         _token = token;
         _generation = token.Generation;
-        _memberIndex = memberIndex;
+        _memberIndex = isProbe ? ~memberIndex : memberIndex;
     }
 
     /// <summary>Gets a value indicating whether this lease holds a member (<see langword="false"/> for <c>default</c>).</summary>
@@ -34,10 +35,17 @@ public readonly struct MemberLease : IDisposable
 
     /// <summary>Gets the member's position in failover order when it was selected: 0 is the primary.</summary>
     /// <value>-1 for a <c>default</c> lease.</value>
-    public int MemberIndex => _member is null ? -1 : _memberIndex;
+    public int MemberIndex => _member is null ? -1 : _memberIndex < 0 ? ~_memberIndex : _memberIndex;
 
     /// <summary>Gets a value indicating whether the member was the cluster's primary when it was selected.</summary>
-    public bool IsPrimary => _member is not null && _memberIndex == 0;
+    public bool IsPrimary => _member is not null && MemberIndex == 0;
+
+    /// <summary>
+    /// Gets a value indicating whether this lease is the probe of a member whose offline penalty ended: report its
+    /// outcome (<see cref="ClusterSelector.ReportSuccess(string)"/> or <see cref="ClusterSelector.ReportOffline(string)"/>)
+    /// to restore or re-penalize the member. Ending it without a report lets the next operation probe instead.
+    /// </summary>
+    public bool IsProbe => _member is not null && _memberIndex < 0;
 
     internal MemberState? Member => _member;
 
@@ -52,7 +60,15 @@ public readonly struct MemberLease : IDisposable
 
         // Moving the generation on first makes every copy of this lease stale before the token can be reused.
         token.Generation = _generation + 1;
-        _member!.Release();
+        if (_memberIndex < 0)
+        {
+            _member!.ReleaseProbe();
+        }
+        else
+        {
+            _member!.Release();
+        }
+
         LeaseToken.Return(token);
     }
 

@@ -12,30 +12,30 @@ internal static class RandomSelection
 {
     private const int StackAllocLimit = 128;
 
-    /// <summary>Returns the position in <see cref="ClusterSnapshot.Eligible"/> of the member that took a slot, or -1.</summary>
-    public static int Select(ClusterSnapshot snapshot, RandomSource random)
+    /// <summary>Returns the position in <paramref name="candidates"/> of the member that took a slot, or -1.</summary>
+    public static int Select<TFilter>(Candidate[] candidates, RandomSource random, TFilter filter)
+        where TFilter : struct, ICandidateFilter
     {
-        Candidate[] eligible = snapshot.Eligible;
-        int count = eligible.Length;
+        int count = candidates.Length;
         if (count == 0)
         {
             return -1;
         }
 
         int first = random.Next(count);
-        if (eligible[first].TryAcquire())
+        if (filter.Allows(candidates[first].State) && candidates[first].TryAcquire())
         {
             return first;
         }
 
-        return count == 1 ? -1 : SelectAmongRest(snapshot, random, first);
+        return count == 1 ? -1 : SelectAmongRest(candidates, random, first, filter);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int SelectAmongRest(ClusterSnapshot snapshot, RandomSource random, int tried)
+    private static int SelectAmongRest<TFilter>(Candidate[] candidates, RandomSource random, int tried, TFilter filter)
+        where TFilter : struct, ICandidateFilter
     {
-        Candidate[] eligible = snapshot.Eligible;
-        int count = eligible.Length;
+        int count = candidates.Length;
         int[]? rented = null;
         Span<int> untried = count <= StackAllocLimit
             ? stackalloc int[StackAllocLimit]
@@ -53,7 +53,7 @@ internal static class RandomSelection
             {
                 int draw = random.Next(remaining);
                 int candidate = untried[draw];
-                if (eligible[candidate].TryAcquire())
+                if (filter.Allows(candidates[candidate].State) && candidates[candidate].TryAcquire())
                 {
                     return candidate;
                 }

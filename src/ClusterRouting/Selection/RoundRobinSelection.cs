@@ -3,22 +3,21 @@ namespace ClusterRouting;
 /// <summary>An even rotation over the eligible members; a member that cannot take a slot passes its turn to the next.</summary>
 internal static class RoundRobinSelection
 {
-    /// <summary>Returns the position in <see cref="ClusterSnapshot.Eligible"/> of the member that took a slot, or -1.</summary>
-    public static int Select(ClusterSnapshot snapshot, ref int cursor)
+    /// <summary>Returns the position in <paramref name="candidates"/> of the member that took a slot, or -1.</summary>
+    public static int Select<TFilter>(Candidate[] candidates, ref int cursor, TFilter filter)
+        where TFilter : struct, ICandidateFilter
     {
-        Candidate[] eligible = snapshot.Eligible;
-        int count = eligible.Length;
+        int count = candidates.Length;
         if (count == 0)
         {
             return -1;
         }
 
         // Masking the sign bit keeps the rotation going when the counter wraps past int.MaxValue.
-        int start = (Interlocked.Increment(ref cursor) & int.MaxValue) % count;
-        int index = start;
+        int index = (Interlocked.Increment(ref cursor) & int.MaxValue) % count;
         for (int tried = 0; tried < count; tried++)
         {
-            if (eligible[index].TryAcquire())
+            if (filter.Allows(candidates[index].State) && candidates[index].TryAcquire())
             {
                 return index;
             }

@@ -100,7 +100,7 @@ public class AllocationTests
         RandomSource random = RandomSource.Shared;
         long allocated = Measure(() =>
         {
-            int chosen = RandomSelection.Select(snapshot, random);
+            int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter));
             snapshot.Eligible[chosen].State.Release();
         });
 

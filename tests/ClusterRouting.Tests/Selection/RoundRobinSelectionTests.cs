@@ -33,9 +33,9 @@ public class RoundRobinSelectionTests
         Snapshots.Saturate(snapshot, 1);
         int cursor = -1;
 
-        Assert.Equal(0, RoundRobinSelection.Select(snapshot, ref cursor));
-        Assert.Equal(2, RoundRobinSelection.Select(snapshot, ref cursor));
-        Assert.Equal(-1, RoundRobinSelection.Select(snapshot, ref cursor));
+        Assert.Equal(0, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter)));
+        Assert.Equal(2, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter)));
+        Assert.Equal(-1, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter)));
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public class RoundRobinSelectionTests
 
         for (int i = 0; i < 6; i++)
         {
-            int index = RoundRobinSelection.Select(snapshot, ref cursor);
+            int index = RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter));
             snapshot.Eligible[index].State.Release();
             picks.Add(index);
         }

@@ -1,0 +1,42 @@
+namespace ClusterRouting;
+
+/// <summary>
+/// Which candidates a selection may consider. Implemented by structs so that the JIT specializes each selection for
+/// its filter: with <see cref="NoFilter"/> the check disappears from the hot path.
+/// </summary>
+internal interface ICandidateFilter
+{
+    bool Allows(MemberState member);
+}
+
+/// <summary>Every candidate is allowed: the filter of an ordinary selection.</summary>
+internal readonly struct NoFilter : ICandidateFilter
+{
+    public bool Allows(MemberState member) => true;
+}
+
+/// <summary>Members already tried in one run with failover are not allowed again.</summary>
+internal readonly struct ExcludeTried : ICandidateFilter
+{
+    private readonly MemberState[] _tried;
+    private readonly int _count;
+
+    public ExcludeTried(MemberState[] tried, int count)
+    {
+        _tried = tried;
+        _count = count;
+    }
+
+    public bool Allows(MemberState member)
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if (ReferenceEquals(_tried[i], member))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
