@@ -34,7 +34,7 @@ public class SelectionBenchmarks
         _cluster = new ClusterSelector("bench", options);
     }
 
-    // The floor of a select + release that counts in-flight operations (DESIGN.md: about 19 ns). It does not depend
+    // The floor of a select + release that counts in-flight operations (measured at about 19 ns on this kind of machine when the project began). It does not depend
     // on Mode; BenchmarkDotNet runs it once per parameter set so that each row has a baseline of its own.
     [Benchmark(Baseline = true)]
     public int HardwareFloor()

@@ -88,6 +88,27 @@ public class AllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Theory]
+    [InlineData(SelectionMode.Failover)]
+    [InlineData(SelectionMode.Random)]
+    [InlineData(SelectionMode.RoundRobin)]
+    public void ExecuteAsync_FirstAttemptSucceedsSynchronously_AllocatesNothing(SelectionMode mode)
+    {
+        ClusterSelector cluster = Clusters.Create(10, mode);
+        Func<int, MemberLease, CancellationToken, ValueTask<int>> operation = static (state, lease, _) => new ValueTask<int>(state + lease.MemberIndex);
+
+        long allocated = Measure(() =>
+        {
+            ValueTask<int> run = cluster.ExecuteAsync(1, operation, CancellationToken.None);
+            if (!run.IsCompletedSuccessfully || run.Result < 1)
+            {
+                throw new InvalidOperationException("expected a synchronous success");
+            }
+        });
+
+        Assert.Equal(0, allocated);
+    }
+
     [Fact]
     public void RandomRedraw_AfterABusyMember_AllocatesNothing()
     {
