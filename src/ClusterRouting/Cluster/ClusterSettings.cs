@@ -52,12 +52,12 @@ internal sealed class ClusterSettings
         var policies = new List<ThrottlePolicy>();
         if (options.CPUUtilizationPercentageThreshold > 0)
         {
-            policies.Add(new CpuThrottlePolicy(options.CPUUtilizationPercentageThreshold));
+            policies.Add(UtilizationThrottlePolicy.Cpu(options.CPUUtilizationPercentageThreshold));
         }
 
         if (options.MemoryUtilizationPercentageThreshold > 0)
         {
-            policies.Add(new MemoryThrottlePolicy(options.MemoryUtilizationPercentageThreshold));
+            policies.Add(UtilizationThrottlePolicy.Memory(options.MemoryUtilizationPercentageThreshold));
         }
 
         if (!options.BypassConcurrentOperationLimit)

@@ -119,7 +119,7 @@ public class CpuThrottlePolicyTests : ThrottlePolicyContractTests
         Assert.Equal(ThrottleDecision.Admit, CreatePolicy().Evaluate(Load()));
     }
 
-    protected override ThrottlePolicy CreatePolicy() => new CpuThrottlePolicy(80);
+    protected override ThrottlePolicy CreatePolicy() => UtilizationThrottlePolicy.Cpu(80);
 }
 
 public class MemoryThrottlePolicyTests : ThrottlePolicyContractTests
@@ -135,7 +135,7 @@ public class MemoryThrottlePolicyTests : ThrottlePolicyContractTests
         Assert.Equal(ThrottleLimitKind.Memory, CreatePolicy().Kind);
     }
 
-    protected override ThrottlePolicy CreatePolicy() => new MemoryThrottlePolicy(70);
+    protected override ThrottlePolicy CreatePolicy() => UtilizationThrottlePolicy.Memory(70);
 }
 
 public class ConcurrencyThrottlePolicyTests : ThrottlePolicyContractTests
