@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ClusterRouting;
 
 /// <summary>The settings of one cluster: its members in failover order and how members are selected.</summary>
@@ -21,6 +23,7 @@ public sealed class ClusterOptions
     /// The permissible range is 0 to 100; 0 disables the limit. The name is the gateway's configuration key.
     /// </summary>
     /// <value>The default value is 0 (disabled).</value>
+    [Range(0d, 100d)]
     public double CPUUtilizationPercentageThreshold { get; set; } = ThrottlingDefaults.CpuThreshold;
 
     /// <summary>
@@ -29,6 +32,7 @@ public sealed class ClusterOptions
     /// The permissible range is 0 to 100; 0 disables the limit. The name is the gateway's configuration key.
     /// </summary>
     /// <value>The default value is 0 (disabled).</value>
+    [Range(0d, 100d)]
     public double MemoryUtilizationPercentageThreshold { get; set; } = ThrottlingDefaults.MemoryThreshold;
 
     /// <summary>
@@ -43,6 +47,7 @@ public sealed class ClusterOptions
     /// Changing the window starts every member's averages afresh.
     /// </remarks>
     /// <value>The default value is 5.</value>
+    [Range(1, int.MaxValue)]
     public int ResourceUtilizationAggregationTimeInMinutes { get; set; } = ThrottlingDefaults.AggregationTimeInMinutes;
 
     /// <summary>
@@ -51,6 +56,7 @@ public sealed class ClusterOptions
     /// The name is the gateway's configuration key.
     /// </summary>
     /// <value>The default value is 40.</value>
+    [Range(1, int.MaxValue)]
     public int ConcurrentOperationLimitPreview { get; set; } = ThrottlingDefaults.ConcurrentOperationLimit;
 
     /// <summary>Gets or sets a value indicating whether the concurrent-operation limit is removed. The name is the gateway's configuration key.</summary>
@@ -97,6 +103,7 @@ public sealed class ClusterOptions
     /// <c>p x (1 + j)</c>, so that several routers do not probe a member in step. 0 to 1.
     /// </summary>
     /// <value>The default value is 0.2.</value>
+    [Range(0d, 1d)]
     public double OfflinePenaltyJitter { get; set; } = PenaltyDefaults.Jitter;
 
     /// <summary>

@@ -1,11 +1,24 @@
+using Microsoft.Extensions.Options;
+
 namespace ClusterRouting;
 
 /// <summary>Checks a cluster's settings and reports every problem at once, each naming the cluster and the field.</summary>
 internal static class ClusterOptionsValidation
 {
+    private static readonly ClusterOptionsRangeValidator s_ranges = new();
+
     public static List<string> Validate(string clusterName, ClusterOptions options)
     {
         var errors = new List<string>();
+        ValidateOptionsResult ranges = s_ranges.Validate(clusterName, options);
+        if (ranges.Failed)
+        {
+            foreach (string failure in ranges.Failures)
+            {
+                errors.Add($"Cluster '{clusterName}': {failure}");
+            }
+        }
+
         if (options.Members is null)
         {
             errors.Add($"Cluster '{clusterName}': Members must not be null.");
@@ -42,18 +55,6 @@ internal static class ClusterOptionsValidation
             errors.Add($"Cluster '{clusterName}': Mode {(int)options.Mode} is not a SelectionMode (Failover, Random or RoundRobin).");
         }
 
-        CheckPercentage(errors, clusterName, nameof(ClusterOptions.CPUUtilizationPercentageThreshold), options.CPUUtilizationPercentageThreshold);
-        CheckPercentage(errors, clusterName, nameof(ClusterOptions.MemoryUtilizationPercentageThreshold), options.MemoryUtilizationPercentageThreshold);
-        if (options.ResourceUtilizationAggregationTimeInMinutes < 1)
-        {
-            errors.Add($"Cluster '{clusterName}': ResourceUtilizationAggregationTimeInMinutes must be at least 1 (was {options.ResourceUtilizationAggregationTimeInMinutes}).");
-        }
-
-        if (options.ConcurrentOperationLimitPreview < 1)
-        {
-            errors.Add($"Cluster '{clusterName}': ConcurrentOperationLimitPreview must be at least 1 (was {options.ConcurrentOperationLimitPreview}); set BypassConcurrentOperationLimit to remove the limit.");
-        }
-
         if (options.MemberRefusalCoolDown <= TimeSpan.Zero)
         {
             errors.Add($"Cluster '{clusterName}': MemberRefusalCoolDown must be greater than zero (was {options.MemberRefusalCoolDown}).");
@@ -74,11 +75,6 @@ internal static class ClusterOptionsValidation
             errors.Add($"Cluster '{clusterName}': OfflinePenaltyMaxDuration must be at least OfflinePenaltyBaseDuration (was {options.OfflinePenaltyMaxDuration}, base {options.OfflinePenaltyBaseDuration}).");
         }
 
-        if (double.IsNaN(options.OfflinePenaltyJitter) || options.OfflinePenaltyJitter < 0 || options.OfflinePenaltyJitter > 1)
-        {
-            errors.Add($"Cluster '{clusterName}': OfflinePenaltyJitter must be between 0 and 1 (was {options.OfflinePenaltyJitter.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
-        }
-
         if (options.ThrottlePolicies is null)
         {
             errors.Add($"Cluster '{clusterName}': ThrottlePolicies must not be null.");
@@ -95,14 +91,6 @@ internal static class ClusterOptionsValidation
         }
 
         return errors;
-    }
-
-    private static void CheckPercentage(List<string> errors, string clusterName, string field, double value)
-    {
-        if (double.IsNaN(value) || value < 0 || value > 100)
-        {
-            errors.Add($"Cluster '{clusterName}': {field} must be between 0 and 100, where 0 disables it (was {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
-        }
     }
 
     public static void ThrowIfInvalid(string clusterName, ClusterOptions options, string paramName)

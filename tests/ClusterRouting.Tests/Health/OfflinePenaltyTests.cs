@@ -31,7 +31,7 @@ public class OfflinePenaltyTests
 
         Assert.Contains("Cluster 'c': OfflinePenaltyBaseDuration must be greater than zero (was 00:00:00).", error.Message, StringComparison.Ordinal);
         Assert.Contains("Cluster 'c': OfflinePenaltyMaxDuration must be at least OfflinePenaltyBaseDuration (was -00:00:01, base 00:00:00).", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Cluster 'c': OfflinePenaltyJitter must be between 0 and 1 (was NaN).", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Cluster 'c': OfflinePenaltyJitter: The field c.OfflinePenaltyJitter must be between 0 and 1.", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

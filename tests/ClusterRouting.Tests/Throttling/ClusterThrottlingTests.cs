@@ -42,10 +42,10 @@ public class ClusterThrottlingTests
 
         string[] expected =
         [
-            "Cluster 'dq': CPUUtilizationPercentageThreshold must be between 0 and 100, where 0 disables it (was -1).",
-            "Cluster 'dq': MemoryUtilizationPercentageThreshold must be between 0 and 100, where 0 disables it (was NaN).",
-            "Cluster 'dq': ResourceUtilizationAggregationTimeInMinutes must be at least 1 (was 0).",
-            "Cluster 'dq': ConcurrentOperationLimitPreview must be at least 1 (was 0); set BypassConcurrentOperationLimit to remove the limit.",
+            "Cluster 'dq': CPUUtilizationPercentageThreshold: The field dq.CPUUtilizationPercentageThreshold must be between 0 and 100.",
+            "Cluster 'dq': MemoryUtilizationPercentageThreshold: The field dq.MemoryUtilizationPercentageThreshold must be between 0 and 100.",
+            "Cluster 'dq': ResourceUtilizationAggregationTimeInMinutes: The field dq.ResourceUtilizationAggregationTimeInMinutes must be between 1 and 2147483647.",
+            "Cluster 'dq': ConcurrentOperationLimitPreview: The field dq.ConcurrentOperationLimitPreview must be between 1 and 2147483647.",
             "Cluster 'dq': MemberRefusalCoolDown must be greater than zero (was 00:00:00).",
             "Cluster 'dq': ThrottlePolicyFailureMode 9 is not FailOpen or FailClosed.",
             "Cluster 'dq': ThrottlePolicies[0] must not be null.",
@@ -63,7 +63,7 @@ public class ClusterThrottlingTests
 
         var error = Assert.Throws<ArgumentException>(() => new ClusterSelector("c", options));
 
-        Assert.Contains("CPUUtilizationPercentageThreshold must be between 0 and 100", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Cluster 'c': CPUUtilizationPercentageThreshold: The field c.CPUUtilizationPercentageThreshold must be between 0 and 100.", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
