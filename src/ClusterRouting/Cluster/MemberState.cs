@@ -19,12 +19,18 @@ internal sealed class MemberState
     private int _consecutiveFailures;
     private int _probe;
 
-    public MemberState(string id)
+    public MemberState(string id, string clusterName = "", ClusterRoutingMetrics? metrics = null)
     {
         Id = id;
+        ClusterName = clusterName;
+        Metrics = metrics ?? ClusterRoutingMetrics.Shared;
     }
 
     public string Id { get; }
+
+    public string ClusterName { get; }
+
+    public ClusterRoutingMetrics Metrics { get; }
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -82,7 +88,14 @@ internal sealed class MemberState
         return false;
     }
 
-    public void Release() => Interlocked.Decrement(ref _inFlight);
+    public void Release()
+    {
+        Interlocked.Decrement(ref _inFlight);
+        if (Metrics.InFlightEnabled)
+        {
+            Metrics.RecordLease(ClusterName, Id, -1);
+        }
+    }
 
     /// <summary>Lets one probe operation through. Called under the cluster's write lock when a penalty ends.</summary>
     public void OpenProbe() => Volatile.Write(ref _probe, ProbeOpen);

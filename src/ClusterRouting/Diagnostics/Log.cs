@@ -56,4 +56,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 13, EventName = "PenaltyEnded", Level = LogLevel.Information,
         Message = "Member {MemberId} of cluster {ClusterName} is online again.")]
     public static partial void PenaltyEnded(ILogger logger, string clusterName, string memberId);
+
+    [LoggerMessage(EventId = 14, EventName = "FailedOver", Level = LogLevel.Debug,
+        Message = "Cluster {ClusterName} routed an operation to member {MemberId} at position {MemberIndex}: the members before it could not take it.")]
+    public static partial void FailedOver(ILogger logger, string clusterName, string memberId, int memberIndex);
+
+    [LoggerMessage(EventId = 15, EventName = "AllMembersThrottled", Level = LogLevel.Warning,
+        Message = "Every enabled member of cluster {ClusterName} ({MemberCount} members) is throttled: operations fail until a limit lifts.")]
+    public static partial void AllMembersThrottled(ILogger logger, string clusterName, int memberCount);
+
+    [LoggerMessage(EventId = 16, EventName = "ConfigurationRejected", Level = LogLevel.Error,
+        Message = "A new configuration of cluster {ClusterName} was rejected and the last good one keeps serving: {Errors}")]
+    public static partial void ConfigurationRejected(ILogger logger, string clusterName, string errors);
 }

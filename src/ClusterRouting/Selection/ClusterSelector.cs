@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -36,6 +37,9 @@ public sealed class ClusterSelector : IClusterSelector
     private ITimer? _timer;
     private TimeSpan? _timerDue;
     private long _throttlePolicyFailures;
+    private readonly ClusterRoutingMetrics _metrics;
+    private List<Action>? _pendingLogs;
+    private bool _allThrottled;
 
     /// <summary>Initializes a new instance of the <see cref="ClusterSelector"/> class.</summary>
     /// <param name="clusterName">The cluster's name, used in errors, logs and metrics.</param>
@@ -43,6 +47,7 @@ public sealed class ClusterSelector : IClusterSelector
     /// <param name="timeProvider">The clock for utilization windows and cool-downs; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="randomSource">The randomness for <see cref="SelectionMode.Random"/>; <see cref="RandomSource.Shared"/> when <see langword="null"/>.</param>
     /// <param name="logger">Where warnings (version skew, more than 10 members, failing policies) and changes are logged.</param>
+    /// <param name="meterFactory">Creates the <c>ClusterRouting</c> meter; without one the cluster records on a meter of its own, which a <see cref="MeterListener"/> can still observe.</param>
     /// <exception cref="ArgumentNullException"><paramref name="clusterName"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="clusterName"/> is empty or whitespace, or <paramref name="options"/> is invalid; the message lists every problem.</exception>
     public ClusterSelector(
@@ -50,7 +55,8 @@ public sealed class ClusterSelector : IClusterSelector
         ClusterOptions options,
         TimeProvider? timeProvider = null,
         RandomSource? randomSource = null,
-        ILogger? logger = null)
+        ILogger? logger = null,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(clusterName);
         ArgumentNullException.ThrowIfNull(options);
@@ -60,6 +66,7 @@ public sealed class ClusterSelector : IClusterSelector
         _clock = new ClusterClock(timeProvider ?? TimeProvider.System);
         _random = randomSource ?? RandomSource.Shared;
         _logger = logger ?? NullLogger.Instance;
+        _metrics = ClusterRoutingMetrics.For(meterFactory);
         _settings = ClusterSettings.From(options);
 
         List<Action>? logs = null;
@@ -163,12 +170,105 @@ public sealed class ClusterSelector : IClusterSelector
             Candidate candidate = candidates[chosen];
             lease = new MemberLease(candidate.State, candidate.Index, candidate.IsProbe);
             failure = default;
+            ClusterRoutingMetrics metrics = _metrics;
+            if (metrics.SelectionsEnabled)
+            {
+                metrics.RecordSelected(ClusterName, candidate.State.Id);
+            }
+
+            if (metrics.InFlightEnabled)
+            {
+                metrics.RecordLease(ClusterName, candidate.State.Id, +1);
+            }
+
+            if (candidate.Index > 0 && snapshot.Mode == SelectionMode.Failover)
+            {
+                OnFailover(candidate.State, candidate.Index);
+            }
+
             return true;
         }
 
         lease = default;
         failure = new SelectionFailure(snapshot);
+        if (_metrics.FailuresEnabled)
+        {
+            _metrics.RecordFailed(ClusterName, failure);
+        }
+
         return false;
+    }
+
+    /// <summary>
+    /// Selects the primary (the first member) for an operation that only the primary may run, without throwing or
+    /// allocating. Fails when the primary is disabled, throttled or at its concurrency limit; a penalized primary is
+    /// still tried, since no other member may take the operation.
+    /// </summary>
+    /// <param name="lease">On success, the lease on the primary.</param>
+    /// <param name="failure">On failure, why the primary (and each other member) could not take it; <see cref="SelectionFailure.IsPrimaryOnly"/> is set.</param>
+    /// <returns><see langword="true"/> when the primary was selected.</returns>
+    public bool TrySelectPrimary(out MemberLease lease, out SelectionFailure failure)
+    {
+        ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
+        if (TryTakePrimary(snapshot.Eligible, out lease) || TryTakePrimary(snapshot.Deferred, out lease))
+        {
+            failure = default;
+            if (_metrics.SelectionsEnabled)
+            {
+                _metrics.RecordSelected(ClusterName, lease.MemberId);
+            }
+
+            if (_metrics.InFlightEnabled)
+            {
+                _metrics.RecordLease(ClusterName, lease.MemberId, +1);
+            }
+
+            return true;
+        }
+
+        failure = new SelectionFailure(snapshot, primaryOnly: true);
+        if (_metrics.FailuresEnabled)
+        {
+            _metrics.RecordFailed(ClusterName, failure);
+        }
+
+        return false;
+
+        static bool TryTakePrimary(Candidate[] candidates, out MemberLease lease)
+        {
+            if (candidates.Length > 0 && candidates[0].Index == 0 && candidates[0].TryAcquire())
+            {
+                lease = new MemberLease(candidates[0].State, 0, candidates[0].IsProbe);
+                return true;
+            }
+
+            lease = default;
+            return false;
+        }
+    }
+
+    /// <summary>Selects the primary for an operation that only the primary may run, or throws.</summary>
+    /// <returns>The lease on the primary.</returns>
+    /// <exception cref="PrimaryUnavailableException">The primary can't take the operation; the exception says why.</exception>
+    public MemberLease SelectPrimary()
+    {
+        if (TrySelectPrimary(out MemberLease lease, out SelectionFailure failure))
+        {
+            return lease;
+        }
+
+        throw failure.ToException();
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void OnFailover(MemberState member, int index)
+    {
+        if (_metrics.FailoversEnabled)
+        {
+            _metrics.RecordFailover(ClusterName, member.Id);
+        }
+
+        Log.FailedOver(_logger, ClusterName, member.Id, index);
     }
 
     /// <summary>
@@ -240,12 +340,14 @@ public sealed class ClusterSelector : IClusterSelector
 
         if (restored)
         {
+            FlushPendingLogs();
             Log.PenaltyEnded(_logger, ClusterName, state.Id);
         }
     }
 
     internal void ReportOffline(MemberState state)
     {
+        _metrics.RecordOfflineAttemptIfEnabled(ClusterName, state.Id);
         TimeSpan penalty;
         int failures;
         lock (_gate)
@@ -270,6 +372,7 @@ public sealed class ClusterSelector : IClusterSelector
             }
         }
 
+        FlushPendingLogs();
         Log.PenaltyStarted(_logger, ClusterName, state.Id, failures, penalty);
     }
 
@@ -474,7 +577,7 @@ public sealed class ClusterSelector : IClusterSelector
                 throw new ClusterCapacityExceededException(ClusterName, current.Length);
             }
 
-            var state = new MemberState(id);
+            var state = new MemberState(id, ClusterName, _metrics);
             Evaluate_NeedsLock(state, _clock.Now, ref logs);
             var members = new SnapshotMember[current.Length + 1];
             Array.Copy(current, members, current.Length);
@@ -528,6 +631,7 @@ public sealed class ClusterSelector : IClusterSelector
             Schedule_NeedsLock();
         }
 
+        FlushPendingLogs();
         Log.MemberRemoved(_logger, ClusterName, removedId);
         LogShapeChange(previous, next);
         return true;
@@ -564,6 +668,7 @@ public sealed class ClusterSelector : IClusterSelector
             Publish_NeedsLock(previous.With(members));
         }
 
+        FlushPendingLogs();
         Log.MemberEnabledChanged(_logger, ClusterName, memberId, enabled ? "enabled" : "disabled");
         return true;
     }
@@ -615,7 +720,7 @@ public sealed class ClusterSelector : IClusterSelector
         }
     }
 
-    private static void Flush(List<Action>? logs)
+    private static void Run(List<Action>? logs)
     {
         if (logs is not null)
         {
@@ -624,6 +729,13 @@ public sealed class ClusterSelector : IClusterSelector
                 log();
             }
         }
+    }
+
+    /// <summary>Writes <paramref name="logs"/> and the events queued under the lock; called after the lock is released.</summary>
+    private void Flush(List<Action>? logs)
+    {
+        Run(logs);
+        FlushPendingLogs();
     }
 
     private static MemberRejectionReason ReasonFor(ThrottleLimitKind kind) => kind switch
@@ -674,7 +786,7 @@ public sealed class ClusterSelector : IClusterSelector
         {
             ClusterMemberOptions member = options.Members[i];
             int existing = previous?.IndexOf(member.Id) ?? -1;
-            MemberState state = existing >= 0 ? previous!.Members[existing].State : new MemberState(member.Id);
+            MemberState state = existing >= 0 ? previous!.Members[existing].State : new MemberState(member.Id, ClusterName, _metrics);
             Evaluate_NeedsLock(state, now, ref logs);
             members[i] = new SnapshotMember(state, member.Version, member.Enabled, i);
         }
@@ -831,7 +943,33 @@ public sealed class ClusterSelector : IClusterSelector
         }
     }
 
-    private void Publish_NeedsLock(ClusterSnapshot next) => Volatile.Write(ref _snapshot, next);
+    private void Publish_NeedsLock(ClusterSnapshot next)
+    {
+        Volatile.Write(ref _snapshot, next);
+        bool allThrottled = next.Eligible.Length == 0 && next.Deferred.Length == 0 && Array.Exists(next.Members, m => m.Enabled);
+        if (allThrottled != _allThrottled)
+        {
+            _allThrottled = allThrottled;
+            if (allThrottled)
+            {
+                int count = next.Members.Length;
+                (_pendingLogs ??= new()).Add(() => Log.AllMembersThrottled(_logger, ClusterName, count));
+            }
+        }
+    }
+
+    /// <summary>Writes the log events that changes made under the lock queued; called after the lock is released.</summary>
+    private void FlushPendingLogs()
+    {
+        List<Action>? pending;
+        lock (_gate)
+        {
+            pending = _pendingLogs;
+            _pendingLogs = null;
+        }
+
+        Run(pending);
+    }
 
     private void LogShapeChange(ClusterSnapshot? previous, ClusterSnapshot next)
     {

@@ -8,11 +8,16 @@ namespace ClusterRouting;
 public readonly struct SelectionFailure
 {
     private readonly ClusterSnapshot? _snapshot;
+    private readonly bool _primaryOnly;
 
-    internal SelectionFailure(ClusterSnapshot snapshot)
+    internal SelectionFailure(ClusterSnapshot snapshot, bool primaryOnly = false)
     {
         _snapshot = snapshot;
+        _primaryOnly = primaryOnly;
     }
+
+    /// <summary>Gets a value indicating whether the selection accepted only the primary (<see cref="ClusterSelector.TrySelectPrimary"/>).</summary>
+    public bool IsPrimaryOnly => _primaryOnly;
 
     /// <summary>Gets a value indicating whether this value describes a failed selection (<see langword="false"/> for <c>default</c>).</summary>
     public bool IsFailure => _snapshot is not null;
@@ -75,6 +80,11 @@ public readonly struct SelectionFailure
             rejections[i] = GetRejection(i);
         }
 
+        if (_primaryOnly)
+        {
+            return new PrimaryUnavailableException(_snapshot.ClusterName, rejections);
+        }
+
         int first = FirstThrottled();
         if (first < 0)
         {
@@ -96,6 +106,16 @@ public readonly struct SelectionFailure
 
     /// <inheritdoc />
     public override string ToString() => _snapshot is null ? "No failure" : ToException().Message;
+
+    /// <summary>The limit of the first throttled member, which the error message names; <see cref="ThrottleLimitKind.Custom"/> when none is throttled.</summary>
+    internal ThrottleLimitKind HeadlineLimit
+    {
+        get
+        {
+            int first = FirstThrottled();
+            return first < 0 ? ThrottleLimitKind.Custom : LimitOf(GetRejection(first).Reason);
+        }
+    }
 
     private static ThrottleLimitKind LimitOf(MemberRejectionReason reason) => reason switch
     {
