@@ -30,25 +30,35 @@ internal static class FailoverExecution
             }
 
             MemberState member = lease.Member!;
+            ClusterRoutingMetrics metrics = member.Metrics;
+            long started = metrics.DurationEnabled ? cluster.TimeProvider.GetTimestamp() : 0;
+            string outcome = "error";
             try
             {
                 TResult result = await operation(state, lease, cancellationToken).ConfigureAwait(false);
+                outcome = "success";
                 cluster.ReportSuccess(member);
                 return result;
             }
             catch (MemberRefusedException refused)
             {
+                outcome = "refused";
                 cluster.ReportRefusal(member, refused.Limit, refused.RetryAfter);
                 (attempts ??= new()).Add(new MemberAttempt(member.Id, AttemptOutcome.Refused, refused));
             }
             catch (Exception ex) when (IsOffline(cluster, ex, cancellationToken))
             {
+                outcome = "offline";
                 cluster.ReportOffline(member);
                 (attempts ??= new()).Add(new MemberAttempt(member.Id, AttemptOutcome.Offline, ex));
             }
             finally
             {
                 lease.Dispose();
+                if (started != 0)
+                {
+                    metrics.RecordDuration(cluster.ClusterName, member.Id, outcome, cluster.TimeProvider.GetElapsedTime(started));
+                }
             }
 
             tried ??= new MemberState[Math.Max(cluster.MemberCount, 4)];
