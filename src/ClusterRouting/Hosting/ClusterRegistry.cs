@@ -49,7 +49,17 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
             throw new ArgumentException($"No cluster named '{clusterName}' is registered; registered: {string.Join(", ", _names.Order(StringComparer.Ordinal))}.", nameof(clusterName));
         }
 
-        return _clusters.GetOrAdd(clusterName, name => new Lazy<ClusterSelector>(() => Create(name))).Value;
+        Lazy<ClusterSelector> cluster = _clusters.GetOrAdd(clusterName, name => new Lazy<ClusterSelector>(() => Create(name)));
+        try
+        {
+            return cluster.Value;
+        }
+        catch (Exception)
+        {
+            // Lazy caches the exception: forget it, so that a fixed configuration creates the cluster next time.
+            _clusters.TryRemove(new KeyValuePair<string, Lazy<ClusterSelector>>(clusterName, cluster));
+            throw;
+        }
     }
 
     public void Dispose()
@@ -85,17 +95,18 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
 
     private void Reload(ClusterSelector cluster)
     {
-        ClusterOptions options;
         try
         {
-            options = _factory.Create(cluster.ClusterName);
+            cluster.Reconfigure(_factory.Create(cluster.ClusterName));
         }
         catch (OptionsValidationException ex)
         {
             Log.ConfigurationRejected(_logger, cluster.ClusterName, string.Join(" ", ex.Failures));
-            return;
         }
-
-        cluster.Reconfigure(options);
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        {
+            // A value the binder cannot convert ("Mode": "Sideways") fails before validation runs.
+            Log.ConfigurationRejected(_logger, cluster.ClusterName, ex.Message);
+        }
     }
 }

@@ -34,7 +34,10 @@ public readonly struct SelectionFailure
     /// </summary>
     public bool IsThrottled => FirstThrottled() >= 0;
 
-    /// <summary>Gets the rejection of the member at <paramref name="index"/> in failover order.</summary>
+    /// <summary>
+    /// Gets the rejection of the member at <paramref name="index"/> in failover order. For a primary-only selection,
+    /// members after the primary that were not excluded report <see cref="MemberRejectionReason.None"/>: they were not considered.
+    /// </summary>
     /// <param name="index">The member's position, from 0 (the primary) to <see cref="MemberCount"/> - 1.</param>
     /// <returns>The member's id, why it was not used and, when known, when it may take operations again.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside the member list.</exception>
@@ -47,6 +50,12 @@ public readonly struct SelectionFailure
 
         SnapshotMember member = _snapshot.Members[index];
         MemberVerdict verdict = member.Verdict;
+        if (_primaryOnly && index > 0 && member.Rejection == MemberRejectionReason.None)
+        {
+            // A primary-only selection never considered the other members.
+            return new MemberRejection(member.Id, MemberRejectionReason.None);
+        }
+
         if (member.Rejection == MemberRejectionReason.None)
         {
             // The snapshot admitted the member, so the per-selection check refused it: its concurrency slots were full.
@@ -127,7 +136,9 @@ public readonly struct SelectionFailure
 
     private int FirstThrottled()
     {
-        for (int i = 0; i < MemberCount; i++)
+        // Only the primary counts for a primary-only selection.
+        int considered = _primaryOnly ? Math.Min(1, MemberCount) : MemberCount;
+        for (int i = 0; i < considered; i++)
         {
             if (GetRejection(i).IsThrottled)
             {

@@ -1,0 +1,250 @@
+using ClusterRouting.Tests.TestSupport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ClusterRouting.Tests.Hosting;
+
+public class ConfigurationReloadTests
+{
+    private static IEnumerable<KeyValuePair<string, string?>> Refresh() => Settings.Cluster(
+        "refresh",
+        ("Mode", "Failover"),
+        ("CPUUtilizationPercentageThreshold", "90"),
+        ("OfflinePenaltyJitter", "0"),
+        ("Members:0:Id", "gw-0"),
+        ("Members:1:Id", "gw-1"),
+        ("Members:2:Id", "gw-2"));
+
+    [Fact]
+    public void Reload_ValidChange_TheSameInstanceReflectsIt()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh());
+        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        cluster.ReportUtilization("gw-1", 60, 0);
+        Assert.Equal(MemberRejectionReason.None, cluster.GetStatus().Members[1].Throttle);
+
+        services.Set("refresh", "Members:3:Id", "gw-3");
+        services.Set("refresh", "Members:2:Enabled", "false");
+        services.Set("refresh", "Mode", "RoundRobin");
+        services.Set("refresh", "CPUUtilizationPercentageThreshold", "50");
+        Exception? thrown = Record.Exception(services.Configuration.Reload);
+
+        Assert.Null(thrown);
+        Assert.Same(cluster, services.Provider.GetCluster("refresh"));
+        ClusterStatus status = cluster.GetStatus();
+        Assert.Equal(SelectionMode.RoundRobin, status.Mode);
+        Assert.Equal(["gw-0", "gw-1", "gw-2", "gw-3"], status.Members.Select(m => m.Id));
+        Assert.Equal([true, true, false, true], status.Members.Select(m => m.Enabled));
+        Assert.Equal(MemberRejectionReason.CpuLimit, status.Members[1].Throttle);
+        Assert.Equal(["gw-0", "gw-3", "gw-0", "gw-3"], cluster.SelectIds(4));
+        Assert.Empty(services.Log.WithEvent("ConfigurationRejected"));
+    }
+
+    [Fact]
+    public void Reload_KeepsLeasesPenaltyAndUtilizationOfMembersThatStay()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh());
+        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        Assert.True(cluster.TrySelectPrimary(out MemberLease lease, out _));
+        Assert.True(cluster.ReportOffline("gw-1"));
+        DateTimeOffset? penalizedUntil = cluster.GetStatus().Members[1].PenalizedUntil;
+        Assert.True(cluster.ReportUtilization("gw-2", 42, 17));
+
+        services.Set("refresh", "Members:3:Id", "gw-3");
+        services.Set("refresh", "Mode", "RoundRobin");
+        services.Configuration.Reload();
+
+        ClusterStatus status = cluster.GetStatus();
+        Assert.Equal(1, status.Members[0].InFlight);
+        Assert.Equal(MemberHealth.Penalized, status.Members[1].Health);
+        Assert.Equal(1, status.Members[1].ConsecutiveFailures);
+        Assert.Equal(penalizedUntil, status.Members[1].PenalizedUntil);
+        Assert.Equal(42, status.Members[2].CpuPercent);
+        Assert.Equal(17, status.Members[2].MemoryPercent);
+        Assert.Equal(0, status.Members[3].InFlight);
+        lease.Dispose();
+        Assert.Equal(0, cluster.GetStatus().Members[0].InFlight);
+        lease.Dispose();
+        Assert.Equal(0, cluster.GetStatus().Members[0].InFlight);
+    }
+
+    [Fact]
+    public void Reload_LeaseOnAMemberThatWasReordered_IsCountedAndReleasedCleanly()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh());
+        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        Assert.True(cluster.TrySelectPrimary(out MemberLease lease, out _));
+
+        services.Set("refresh", "Members:0:Id", "gw-2");
+        services.Set("refresh", "Members:2:Id", "gw-0");
+        services.Configuration.Reload();
+
+        ClusterStatus status = cluster.GetStatus();
+        Assert.Equal(["gw-2", "gw-1", "gw-0"], status.Members.Select(m => m.Id));
+        Assert.Equal([0, 0, 1], status.Members.Select(m => m.InFlight));
+        lease.Dispose();
+        Assert.Equal([0, 0, 0], cluster.GetStatus().Members.Select(m => m.InFlight));
+    }
+
+    [Fact]
+    public void Reload_InvalidChange_KeepsTheLastGoodConfigurationAndLogsConfigurationRejected()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh());
+        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+
+        services.Set("refresh", "Members:1:Id", "GW-0");
+        services.Set("refresh", "Mode", "RoundRobin");
+        Exception? thrown = Record.Exception(services.Configuration.Reload);
+
+        // Microsoft's OptionsMonitor re-validates on the same change and its exception escapes Reload(); the
+        // registry's own callback swallows its failure, so it is the only inner exception.
+        AggregateException aggregate = Assert.IsType<AggregateException>(thrown);
+        Assert.IsType<OptionsValidationException>(Assert.Single(aggregate.InnerExceptions));
+        ClusterStatus status = cluster.GetStatus();
+        Assert.Equal(SelectionMode.Failover, status.Mode);
+        Assert.Equal(["gw-0", "gw-1", "gw-2"], status.Members.Select(m => m.Id));
+        LogEntry rejected = Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
+        Assert.Equal(16, rejected.EventId.Id);
+        Assert.Equal(LogLevel.Error, rejected.Level);
+        Assert.Equal("refresh", rejected.Fields["ClusterName"]);
+        Assert.Equal("Cluster 'refresh': Members[1].Id 'GW-0' duplicates Members[0].Id (member ids are compared ignoring case).", rejected.Fields["Errors"]);
+        Assert.Equal(
+            "A new configuration of cluster refresh was rejected and the last good one keeps serving: Cluster 'refresh': Members[1].Id 'GW-0' duplicates Members[0].Id (member ids are compared ignoring case).",
+            rejected.Message);
+        Assert.Equal("gw-0", cluster.SelectOnce());
+    }
+
+    [Fact]
+    public void Reload_ValidChangeAfterARejectedOne_Applies()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh());
+        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        services.Set("refresh", "ConcurrentOperationLimitPreview", "0");
+        _ = Record.Exception(services.Configuration.Reload);
+        Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
+
+        services.Set("refresh", "ConcurrentOperationLimitPreview", "2");
+        Exception? thrown = Record.Exception(services.Configuration.Reload);
+
+        Assert.Null(thrown);
+        Assert.Equal([2, 2, 2], cluster.GetStatus().Members.Select(m => m.ConcurrencyLimit));
+        Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
+    }
+
+    [Fact]
+    public void Reload_OneCluster_LeavesTheOtherAsItWas()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh().Concat(Settings.Cluster("directquery", Settings.Members(2))));
+        ClusterSelector refresh = services.Provider.GetCluster("refresh");
+        ClusterSelector directQuery = services.Provider.GetCluster("directquery");
+
+        services.Set("refresh", "Mode", "RoundRobin");
+        services.Set("directquery", "Members:0:Id", "GW-1");
+        _ = Record.Exception(services.Configuration.Reload);
+
+        Assert.Equal(SelectionMode.RoundRobin, refresh.Mode);
+        Assert.Equal(["gw-0", "gw-1"], directQuery.GetStatus().Members.Select(m => m.Id));
+        LogEntry rejected = Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
+        Assert.Equal("directquery", rejected.Fields["ClusterName"]);
+    }
+
+    [Fact]
+    public void Reload_UnparsableValue_KeepsTheLastGoodConfigurationAndLogsConfigurationRejected()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh());
+        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+
+        services.Set("refresh", "Mode", "Sideways");
+        _ = Record.Exception(services.Configuration.Reload);
+
+        Assert.Equal(SelectionMode.Failover, cluster.Mode);
+        LogEntry rejected = Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
+        Assert.Equal("refresh", rejected.Fields["ClusterName"]);
+    }
+
+    [Fact]
+    public void Reload_AfterAnUnparsableValue_NextValidChangeApplies()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh());
+        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        services.Set("refresh", "Mode", "Sideways");
+        _ = Record.Exception(services.Configuration.Reload);
+
+        services.Set("refresh", "Mode", "RoundRobin");
+        Exception? thrown = Record.Exception(services.Configuration.Reload);
+
+        Assert.Null(thrown);
+        Assert.Equal(SelectionMode.RoundRobin, cluster.Mode);
+    }
+
+    [Fact]
+    public void Reload_PostConfigureOfAddCluster_IsAppliedAgain()
+    {
+        IConfigurationRoot configuration = new ConfigurationBuilder().AddInMemoryCollection(Refresh()).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider());
+        services.AddClusterRouting().AddCluster("refresh", configuration.GetSection("ClusterRouting:refresh"), o => o.ConcurrentOperationLimitPreview = 7);
+        using ServiceProvider provider = services.BuildServiceProvider();
+        ClusterSelector cluster = provider.GetRequiredKeyedService<ClusterSelector>("refresh");
+
+        configuration["ClusterRouting:refresh:ConcurrentOperationLimitPreview"] = "2";
+        configuration["ClusterRouting:refresh:Mode"] = "RoundRobin";
+        configuration.Reload();
+
+        Assert.Equal(SelectionMode.RoundRobin, cluster.Mode);
+        Assert.Equal([7, 7, 7], cluster.GetStatus().Members.Select(m => m.ConcurrencyLimit));
+    }
+
+    [Fact]
+    public void Reload_AfterTheServiceProviderIsDisposed_LeavesTheClusterAsItWas()
+    {
+        RoutingServices services = RoutingServices.Create(Refresh());
+        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        services.Services.Dispose();
+
+        services.Set("refresh", "Mode", "RoundRobin");
+        Exception? thrown = Record.Exception(services.Configuration.Reload);
+
+        Assert.Null(thrown);
+        Assert.Equal(SelectionMode.Failover, cluster.Mode);
+        services.Dispose();
+    }
+
+    [Fact]
+    public async Task GetCluster_FromManyThreadsAtOnce_CreatesOneInstanceAndOneSubscription()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh());
+        using var start = new ManualResetEventSlim();
+        Task<ClusterSelector>[] tasks = Enumerable.Range(0, 8)
+            .Select(_ => Task.Run(() =>
+            {
+                start.Wait(TimeSpan.FromSeconds(10));
+                return services.Provider.GetCluster("refresh");
+            }))
+            .ToArray();
+
+        start.Set();
+        ClusterSelector[] clusters = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.All(clusters, c => Assert.Same(clusters[0], c));
+        services.Set("refresh", "Members:1:Id", "GW-0");
+        _ = Record.Exception(services.Configuration.Reload);
+        Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
+    }
+
+    [Fact]
+    public void GetCluster_AfterAnInvalidConfigurationIsFixed_CreatesTheCluster()
+    {
+        using RoutingServices services = RoutingServices.Create(Settings.Cluster("refresh", ("Members:0:Id", "gw-0"), ("Members:1:Id", "GW-0")));
+        Assert.Throws<OptionsValidationException>(() => services.Provider.GetCluster("refresh"));
+
+        services.Set("refresh", "Members:1:Id", "gw-1");
+        services.Configuration.Reload();
+        Assert.Equal(2, services.Services.GetRequiredService<IOptionsMonitor<ClusterOptions>>().Get("refresh").Members.Count);
+
+        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        Assert.Equal(["gw-0", "gw-1"], cluster.GetStatus().Members.Select(m => m.Id));
+    }
+}

@@ -1,0 +1,211 @@
+using ClusterRouting.Tests.TestSupport;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterRouting.Tests.Hosting;
+
+/// <summary>The log events written by clusters resolved from the container, through a logger provider added with AddLogging.</summary>
+public class LogEventTests
+{
+    [Fact]
+    public void Select_FailoverToANonPrimary_LogsFailedOverAtDebug()
+    {
+        using RoutingServices services = RoutingServices.Create(Settings.Cluster("logs", ("Members:0:Id", "gw-0"), ("Members:0:Enabled", "false"), ("Members:1:Id", "gw-1")));
+        ClusterSelector cluster = services.Provider.GetCluster("logs");
+
+        Assert.Equal("gw-1", cluster.SelectOnce());
+
+        LogEntry entry = Assert.Single(services.Log.WithEvent("FailedOver"));
+        Assert.Equal(14, entry.EventId.Id);
+        Assert.Equal(LogLevel.Debug, entry.Level);
+        Assert.Equal("logs", entry.Fields["ClusterName"]);
+        Assert.Equal("gw-1", entry.Fields["MemberId"]);
+        Assert.Equal(1, entry.Fields["MemberIndex"]);
+        Assert.Equal("Cluster logs routed an operation to member gw-1 at position 1: the members before it could not take it.", entry.Message);
+    }
+
+    [Fact]
+    public void Select_ThePrimaryOrARoundRobinTurn_DoesNotLogFailedOver()
+    {
+        using RoutingServices services = RoutingServices.Create(
+            Settings.Cluster("failover", Settings.Members(2)).Concat(Settings.Cluster("rotation", [("Mode", "RoundRobin"), .. Settings.Members(2)])));
+
+        Assert.Equal(["gw-0", "gw-0"], services.Provider.GetCluster("failover").SelectIds(2));
+        Assert.Equal(["gw-0", "gw-1"], services.Provider.GetCluster("rotation").SelectIds(2));
+
+        Assert.Empty(services.Log.WithEvent("FailedOver"));
+    }
+
+    [Fact]
+    public void FailedOver_WithTheTestLoggerPassedDirectly_HasTheSameFields()
+    {
+        var logger = new TestLogger();
+        ClusterSelector cluster = Clusters.Create(3, logger: logger);
+        cluster.SetMemberEnabled("gw-0", enabled: false);
+        cluster.SetMemberEnabled("gw-1", enabled: false);
+
+        Assert.Equal("gw-2", cluster.SelectOnce());
+
+        LogEntry entry = Assert.Single(logger.WithEvent("FailedOver"));
+        Assert.Equal(LogLevel.Debug, entry.Level);
+        Assert.Equal(["test", "gw-2", 2], new[] { entry.Fields["ClusterName"], entry.Fields["MemberId"], entry.Fields["MemberIndex"] });
+    }
+
+    [Fact]
+    public void AllMembersThrottled_IsLoggedOnceWhenEveryMemberBecomesThrottled_NotPerSelection()
+    {
+        using RoutingServices services = RoutingServices.Create(Settings.Cluster(
+            "logs",
+            [("CPUUtilizationPercentageThreshold", "80"), ("ResourceUtilizationAggregationTimeInMinutes", "1"), .. Settings.Members(2)]));
+        ClusterSelector cluster = services.Provider.GetCluster("logs");
+
+        cluster.ReportUtilization("gw-0", 90, 0);
+        Assert.Empty(services.Log.WithEvent("AllMembersThrottled"));
+        cluster.ReportUtilization("gw-1", 95, 0);
+        Assert.Equal(["(none)", "(none)", "(none)"], cluster.SelectIds(3));
+        cluster.ReportUtilization("gw-1", 99, 0);
+
+        LogEntry entry = Assert.Single(services.Log.WithEvent("AllMembersThrottled"));
+        Assert.Equal(15, entry.EventId.Id);
+        Assert.Equal(LogLevel.Warning, entry.Level);
+        Assert.Equal("logs", entry.Fields["ClusterName"]);
+        Assert.Equal(2, entry.Fields["MemberCount"]);
+        Assert.Equal("Every enabled member of cluster logs (2 members) is throttled: operations fail until a limit lifts.", entry.Message);
+    }
+
+    [Fact]
+    public void AllMembersThrottled_AfterALimitLifted_IsLoggedAgainTheNextTime()
+    {
+        using RoutingServices services = RoutingServices.Create(Settings.Cluster(
+            "logs",
+            [("CPUUtilizationPercentageThreshold", "80"), ("ResourceUtilizationAggregationTimeInMinutes", "1"), .. Settings.Members(2)]));
+        ClusterSelector cluster = services.Provider.GetCluster("logs");
+        cluster.ReportUtilization("gw-0", 90, 0);
+        cluster.ReportUtilization("gw-1", 90, 0);
+
+        services.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal("gw-0", cluster.SelectOnce());
+        cluster.ReportUtilization("gw-0", 90, 0);
+        cluster.ReportUtilization("gw-1", 90, 0);
+
+        Assert.Equal(2, services.Log.WithEvent("AllMembersThrottled").Length);
+    }
+
+    [Fact]
+    public void ReportOffline_LogsPenaltyStartedWithTheCountAndThePenalty()
+    {
+        using RoutingServices services = RoutingServices.Create(Settings.Cluster(
+            "logs",
+            [("OfflinePenaltyBaseDuration", "00:00:07"), ("OfflinePenaltyJitter", "0"), .. Settings.Members(2)]));
+        ClusterSelector cluster = services.Provider.GetCluster("logs");
+
+        cluster.ReportOffline("gw-0");
+        cluster.ReportOffline("gw-0");
+
+        LogEntry[] entries = services.Log.WithEvent("PenaltyStarted");
+        Assert.Equal(2, entries.Length);
+        Assert.All(entries, e => Assert.Equal(11, e.EventId.Id));
+        Assert.All(entries, e => Assert.Equal(LogLevel.Warning, e.Level));
+        Assert.All(entries, e => Assert.Equal("logs", e.Fields["ClusterName"]));
+        Assert.All(entries, e => Assert.Equal("gw-0", e.Fields["MemberId"]));
+        Assert.Equal([1, 2], entries.Select(e => e.Fields["ConsecutiveFailures"]));
+        Assert.Equal([TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(14)], entries.Select(e => e.Fields["Penalty"]));
+        Assert.Equal("Member gw-0 of cluster logs is offline (1 in a row): it is tried last for 00:00:07.", entries[0].Message);
+    }
+
+    [Fact]
+    public void ReportSuccess_OnAPenalizedMember_LogsPenaltyEnded_AndNothingForAnOnlineOne()
+    {
+        using RoutingServices services = RoutingServices.Create(Settings.Cluster("logs", Settings.Members(2)));
+        ClusterSelector cluster = services.Provider.GetCluster("logs");
+        cluster.ReportOffline("gw-0");
+
+        Assert.True(cluster.ReportSuccess("gw-0"));
+        Assert.True(cluster.ReportSuccess("gw-1"));
+
+        LogEntry entry = Assert.Single(services.Log.WithEvent("PenaltyEnded"));
+        Assert.Equal(13, entry.EventId.Id);
+        Assert.Equal(LogLevel.Information, entry.Level);
+        Assert.Equal("logs", entry.Fields["ClusterName"]);
+        Assert.Equal("gw-0", entry.Fields["MemberId"]);
+        Assert.Equal("Member gw-0 of cluster logs is online again.", entry.Message);
+        Assert.Equal(MemberHealth.Online, cluster.GetStatus().Members[0].Health);
+    }
+
+    [Fact]
+    public void GetCluster_MembersOnDifferentVersions_LogsVersionSkewOnce()
+    {
+        using RoutingServices services = RoutingServices.Create(Settings.Cluster(
+            "logs",
+            ("Members:0:Id", "gw-0"),
+            ("Members:0:Version", "3000.250.5"),
+            ("Members:1:Id", "gw-1"),
+            ("Members:1:Version", "3000.246.3"),
+            ("Members:2:Id", "gw-2"),
+            ("Members:2:Version", "3000.250.5")));
+        ClusterSelector cluster = services.Provider.GetCluster("logs");
+
+        Assert.Equal("gw-0", cluster.SelectOnce());
+
+        LogEntry entry = Assert.Single(services.Log.WithEvent("VersionSkew"));
+        Assert.Equal(2, entry.EventId.Id);
+        Assert.Equal(LogLevel.Warning, entry.Level);
+        Assert.Equal("logs", entry.Fields["ClusterName"]);
+        Assert.Equal("3000.250.5, 3000.246.3", entry.Fields["Versions"]);
+        Assert.Equal(
+            "Members of cluster logs run different versions (3000.250.5, 3000.246.3): different versions can cause unexpected failures based on supported functionality.",
+            entry.Message);
+        Assert.True(cluster.GetStatus().HasVersionSkew);
+    }
+
+    [Fact]
+    public void Reload_VersionSkew_IsLoggedAgainOnlyWhenTheVersionsChange()
+    {
+        using RoutingServices services = RoutingServices.Create(Settings.Cluster(
+            "logs",
+            ("Members:0:Id", "gw-0"),
+            ("Members:0:Version", "1.0"),
+            ("Members:1:Id", "gw-1"),
+            ("Members:1:Version", "2.0")));
+        ClusterSelector cluster = services.Provider.GetCluster("logs");
+
+        services.Set("logs", "Members:2:Id", "gw-2");
+        services.Set("logs", "Members:2:Version", "2.0");
+        services.Configuration.Reload();
+        Assert.Single(services.Log.WithEvent("VersionSkew"));
+        services.Set("logs", "Members:2:Version", "3.0");
+        services.Configuration.Reload();
+
+        LogEntry[] entries = services.Log.WithEvent("VersionSkew");
+        Assert.Equal(2, entries.Length);
+        Assert.Equal("1.0, 2.0, 3.0", entries[1].Fields["Versions"]);
+        Assert.Equal(3, cluster.MemberCount);
+    }
+
+    [Fact]
+    public void GetCluster_TwelveMembers_LogsMemberLimitExceeded()
+    {
+        using RoutingServices services = RoutingServices.Create(Settings.Cluster("logs", Settings.Members(12)));
+        ClusterSelector cluster = services.Provider.GetCluster("logs");
+
+        LogEntry entry = Assert.Single(services.Log.WithEvent("MemberLimitExceeded"));
+
+        Assert.Equal(1, entry.EventId.Id);
+        Assert.Equal(LogLevel.Warning, entry.Level);
+        Assert.Equal("logs", entry.Fields["ClusterName"]);
+        Assert.Equal(12, entry.Fields["MemberCount"]);
+        Assert.Equal(10, entry.Fields["MaxMembers"]);
+        Assert.Equal("Cluster logs has 12 members, more than the limit of 10: it keeps operating but refuses new members until one is removed.", entry.Message);
+        Assert.Equal(12, cluster.MemberCount);
+        Assert.Equal("gw-0", cluster.SelectOnce());
+    }
+
+    [Fact]
+    public void GetCluster_TenMembers_LogsNoMemberLimitWarning()
+    {
+        using RoutingServices services = RoutingServices.Create(Settings.Cluster("logs", Settings.Members(10)));
+
+        Assert.Equal(10, services.Provider.GetCluster("logs").MemberCount);
+
+        Assert.Empty(services.Log.WithEvent("MemberLimitExceeded"));
+    }
+}
