@@ -50,7 +50,7 @@ internal static class ClusterOptionsValidation
             }
         }
 
-        if (!Enum.IsDefined(options.Mode))
+        if (!Guard.IsDefined(options.Mode))
         {
             errors.Add($"Cluster '{clusterName}': Mode {(int)options.Mode} is not a SelectionMode (Failover, Random or RoundRobin).");
         }
@@ -60,7 +60,7 @@ internal static class ClusterOptionsValidation
             errors.Add($"Cluster '{clusterName}': MemberRefusalCoolDown must be greater than zero (was {options.MemberRefusalCoolDown}).");
         }
 
-        if (!Enum.IsDefined(options.ThrottlePolicyFailureMode))
+        if (!Guard.IsDefined(options.ThrottlePolicyFailureMode))
         {
             errors.Add($"Cluster '{clusterName}': ThrottlePolicyFailureMode {(int)options.ThrottlePolicyFailureMode} is not FailOpen or FailClosed.");
         }

@@ -73,7 +73,7 @@ internal sealed class ClusterSnapshot
         for (int i = 0; i < members.Length; i++)
         {
             string? version = members[i].Version;
-            if (!string.IsNullOrWhiteSpace(version) && !versions.Contains(version, StringComparer.OrdinalIgnoreCase))
+            if (version is not null && !string.IsNullOrWhiteSpace(version) && !versions.Contains(version, StringComparer.OrdinalIgnoreCase))
             {
                 versions.Add(version);
             }

@@ -39,7 +39,7 @@ public sealed class AllMembersFailedException : ClusterRoutingException
     /// <param name="clusterName">The cluster.</param>
     /// <param name="attempts">Every attempt, in the order they ran; the last one's exception is the inner exception.</param>
     public AllMembersFailedException(string clusterName, IReadOnlyList<MemberAttempt> attempts)
-        : base(Describe(clusterName, attempts), attempts is { Count: > 0 } ? attempts[^1].Exception : null)
+        : base(Describe(clusterName, attempts), attempts is { Count: > 0 } ? attempts[attempts.Count - 1].Exception : null)
     {
         ClusterName = clusterName;
         Attempts = attempts;
@@ -53,8 +53,8 @@ public sealed class AllMembersFailedException : ClusterRoutingException
 
     private static string Describe(string clusterName, IReadOnlyList<MemberAttempt> attempts)
     {
-        ArgumentNullException.ThrowIfNull(clusterName);
-        ArgumentNullException.ThrowIfNull(attempts);
+        Guard.NotNull(clusterName);
+        Guard.NotNull(attempts);
         return $"Every member of cluster '{clusterName}' that the operation was tried on failed: {string.Join("; ", attempts)}.";
     }
 }

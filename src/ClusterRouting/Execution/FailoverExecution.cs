@@ -5,7 +5,9 @@ namespace ClusterRouting;
 /// <summary>Runs an operation on a selected member and, when the member proves offline or refuses, on the next candidate.</summary>
 internal static class FailoverExecution
 {
+#if NET
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     public static async ValueTask<TResult> ExecuteAsync<TState, TResult>(
         ClusterSelector cluster,
         TState state,

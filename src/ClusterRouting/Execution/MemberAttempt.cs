@@ -9,8 +9,8 @@ public sealed class MemberAttempt
     /// <param name="exception">The exception the attempt ended with.</param>
     public MemberAttempt(string memberId, AttemptOutcome outcome, Exception exception)
     {
-        ArgumentNullException.ThrowIfNull(memberId);
-        ArgumentNullException.ThrowIfNull(exception);
+        Guard.NotNull(memberId);
+        Guard.NotNull(exception);
         MemberId = memberId;
         Outcome = outcome;
         Exception = exception;

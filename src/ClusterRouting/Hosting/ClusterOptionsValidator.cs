@@ -11,7 +11,7 @@ internal sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
 {
     public ValidateOptionsResult Validate(string? name, ClusterOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        Guard.NotNull(options);
         List<string> errors = ClusterOptionsValidation.Validate(name ?? Options.DefaultName, options);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

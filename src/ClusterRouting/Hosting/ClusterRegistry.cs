@@ -43,10 +43,10 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
 
     public ClusterSelector GetCluster(string clusterName)
     {
-        ArgumentNullException.ThrowIfNull(clusterName);
+        Guard.NotNull(clusterName);
         if (!_names.Contains(clusterName))
         {
-            throw new ArgumentException($"No cluster named '{clusterName}' is registered; registered: {string.Join(", ", _names.Order(StringComparer.Ordinal))}.", nameof(clusterName));
+            throw new ArgumentException($"No cluster named '{clusterName}' is registered; registered: {string.Join(", ", _names.OrderBy(n => n, StringComparer.Ordinal))}.", nameof(clusterName));
         }
 
         Lazy<ClusterSelector> cluster = _clusters.GetOrAdd(clusterName, name => new Lazy<ClusterSelector>(() => Create(name)));
@@ -57,7 +57,7 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
         catch (Exception)
         {
             // Lazy caches the exception: forget it, so that a fixed configuration creates the cluster next time.
-            _clusters.TryRemove(new KeyValuePair<string, Lazy<ClusterSelector>>(clusterName, cluster));
+            ((ICollection<KeyValuePair<string, Lazy<ClusterSelector>>>)_clusters).Remove(new KeyValuePair<string, Lazy<ClusterSelector>>(clusterName, cluster));
             throw;
         }
     }

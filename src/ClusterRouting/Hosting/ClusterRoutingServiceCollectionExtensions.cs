@@ -19,7 +19,7 @@ public static class ClusterRoutingServiceCollectionExtensions
     /// <returns>A builder to add clusters with.</returns>
     public static IClusterRoutingBuilder AddClusterRouting(this IServiceCollection services)
     {
-        ArgumentNullException.ThrowIfNull(services);
+        Guard.NotNull(services);
         services.AddOptions();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>());
         services.TryAddSingleton<ClusterRegistry>(static sp => new ClusterRegistry(sp));
@@ -40,7 +40,7 @@ public static class ClusterRoutingServiceCollectionExtensions
     [RequiresDynamicCode("Binding configuration may need code generated at run time.")]
     public static IClusterRoutingBuilder AddClusterRouting(this IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
+        Guard.NotNull(configuration);
         IClusterRoutingBuilder builder = services.AddClusterRouting();
         foreach (IConfigurationSection section in configuration.GetChildren())
         {
@@ -57,7 +57,7 @@ public static class ClusterRoutingServiceCollectionExtensions
     /// <returns>The builder.</returns>
     public static IClusterRoutingBuilder AddCluster(this IClusterRoutingBuilder builder, string name, Action<ClusterOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(configure);
+        Guard.NotNull(configure);
         Register(builder, name).Configure(configure);
         return builder;
     }
@@ -72,7 +72,7 @@ public static class ClusterRoutingServiceCollectionExtensions
     [RequiresDynamicCode("Binding configuration may need code generated at run time.")]
     public static IClusterRoutingBuilder AddCluster(this IClusterRoutingBuilder builder, string name, IConfiguration section, Action<ClusterOptions>? configure = null)
     {
-        ArgumentNullException.ThrowIfNull(section);
+        Guard.NotNull(section);
         OptionsBuilder<ClusterOptions> options = Register(builder, name).Bind(section);
         if (configure is not null)
         {
@@ -90,8 +90,8 @@ public static class ClusterRoutingServiceCollectionExtensions
     public static IClusterRoutingBuilder AddThrottlePolicy<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TPolicy>(this IClusterRoutingBuilder builder, string clusterName)
         where TPolicy : ThrottlePolicy
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(clusterName);
+        Guard.NotNull(builder);
+        Guard.NotNullOrWhiteSpace(clusterName);
         builder.Services.TryAddSingleton<TPolicy>();
         builder.Services.AddOptions<ClusterOptions>(clusterName).Configure<TPolicy>(static (options, policy) => options.ThrottlePolicies.Add(policy));
         return builder;
@@ -99,8 +99,8 @@ public static class ClusterRoutingServiceCollectionExtensions
 
     private static OptionsBuilder<ClusterOptions> Register(IClusterRoutingBuilder builder, string name)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Guard.NotNull(builder);
+        Guard.NotNullOrWhiteSpace(name);
         IServiceCollection services = builder.Services;
         if (services.Any(d => d.ServiceType == typeof(ClusterRegistration) && d.ImplementationInstance is ClusterRegistration r && string.Equals(r.Name, name, StringComparison.Ordinal)))
         {

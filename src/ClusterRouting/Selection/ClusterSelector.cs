@@ -58,8 +58,8 @@ public sealed class ClusterSelector : IClusterSelector
         ILogger? logger = null,
         IMeterFactory? meterFactory = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(clusterName);
-        ArgumentNullException.ThrowIfNull(options);
+        Guard.NotNullOrWhiteSpace(clusterName);
+        Guard.NotNull(options);
         ClusterOptionsValidation.ThrowIfInvalid(clusterName, options, nameof(options));
 
         ClusterName = clusterName;
@@ -96,7 +96,7 @@ public sealed class ClusterSelector : IClusterSelector
         get => Volatile.Read(ref _snapshot).Mode;
         set
         {
-            if (!Enum.IsDefined(value))
+            if (!Guard.IsDefined(value))
             {
                 throw new ArgumentOutOfRangeException(nameof(value), value, "The mode must be Failover, Random or RoundRobin.");
             }
@@ -284,7 +284,7 @@ public sealed class ClusterSelector : IClusterSelector
     /// <exception cref="ArgumentException"><paramref name="memberId"/> is empty or whitespace.</exception>
     public bool ReportOffline(string memberId)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(memberId);
+        Guard.NotNullOrWhiteSpace(memberId);
         MemberState? state = Find(memberId);
         if (state is null)
         {
@@ -306,7 +306,7 @@ public sealed class ClusterSelector : IClusterSelector
     /// <exception cref="ArgumentException"><paramref name="memberId"/> is empty or whitespace.</exception>
     public bool ReportSuccess(string memberId)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(memberId);
+        Guard.NotNullOrWhiteSpace(memberId);
         MemberState? state = Find(memberId);
         if (state is null)
         {
@@ -419,7 +419,7 @@ public sealed class ClusterSelector : IClusterSelector
     /// <exception cref="ArgumentOutOfRangeException">A percentage is negative, over 100 or NaN; nothing is recorded.</exception>
     public bool ReportUtilization(string memberId, double cpuPercent, double memoryPercent)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(memberId);
+        Guard.NotNullOrWhiteSpace(memberId);
         ThrowIfNotPercentage(cpuPercent, nameof(cpuPercent));
         ThrowIfNotPercentage(memoryPercent, nameof(memoryPercent));
 
@@ -463,7 +463,7 @@ public sealed class ClusterSelector : IClusterSelector
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not CPU, memory or concurrency, or <paramref name="coolDown"/> is not greater than zero.</exception>
     public bool ReportRefusal(string memberId, ThrottleLimitKind limit, TimeSpan? coolDown = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(memberId);
+        Guard.NotNullOrWhiteSpace(memberId);
         if (limit is not (ThrottleLimitKind.Cpu or ThrottleLimitKind.Memory or ThrottleLimitKind.Concurrency))
         {
             throw new ArgumentOutOfRangeException(nameof(limit), limit, "A member refuses for its CPU, memory or concurrency limit.");
@@ -502,7 +502,7 @@ public sealed class ClusterSelector : IClusterSelector
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public ValueTask<TResult> ExecuteAsync<TResult>(Func<MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(operation);
+        Guard.NotNull(operation);
         return FailoverExecution.ExecuteAsync(this, operation, static (op, lease, ct) => op(lease, ct), cancellationToken);
     }
 
@@ -522,7 +522,7 @@ public sealed class ClusterSelector : IClusterSelector
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public ValueTask<TResult> ExecuteAsync<TState, TResult>(TState state, Func<TState, MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(operation);
+        Guard.NotNull(operation);
         return FailoverExecution.ExecuteAsync(this, state, operation, cancellationToken);
     }
 
@@ -559,7 +559,7 @@ public sealed class ClusterSelector : IClusterSelector
     /// <exception cref="ClusterCapacityExceededException">The cluster already has <see cref="ClusterLimits.MaxMembers"/> (10) or more members.</exception>
     public void AddMember(string id, string? version = null, bool enabled = true)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        Guard.NotNullOrWhiteSpace(id);
         ClusterSnapshot previous;
         ClusterSnapshot next;
         List<Action>? logs = null;
@@ -601,7 +601,7 @@ public sealed class ClusterSelector : IClusterSelector
     /// <exception cref="ArgumentException"><paramref name="id"/> is empty or whitespace.</exception>
     public bool RemoveMember(string id)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        Guard.NotNullOrWhiteSpace(id);
         ClusterSnapshot previous;
         ClusterSnapshot next;
         string removedId;
@@ -645,7 +645,7 @@ public sealed class ClusterSelector : IClusterSelector
     /// <exception cref="ArgumentException"><paramref name="id"/> is empty or whitespace.</exception>
     public bool SetMemberEnabled(string id, bool enabled)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        Guard.NotNullOrWhiteSpace(id);
         string memberId;
         lock (_gate)
         {
@@ -684,7 +684,7 @@ public sealed class ClusterSelector : IClusterSelector
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid; the message lists every problem and nothing was changed.</exception>
     public void Reconfigure(ClusterOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        Guard.NotNull(options);
         ClusterOptionsValidation.ThrowIfInvalid(ClusterName, options, nameof(options));
         ClusterSettings settings = ClusterSettings.From(options);
         ClusterSnapshot previous;

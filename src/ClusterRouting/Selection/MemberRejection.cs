@@ -53,7 +53,7 @@ public readonly struct MemberRejection : IEquatable<MemberRejection>
     public override bool Equals(object? obj) => obj is MemberRejection other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(MemberId, Reason, RetryAfter, PolicyName);
+    public override int GetHashCode() => (MemberId, Reason, RetryAfter, PolicyName).GetHashCode();
 
     /// <inheritdoc />
     public override string ToString() => PolicyName is null ? $"{MemberId}: {Reason}" : $"{MemberId}: {Reason} ({PolicyName})";

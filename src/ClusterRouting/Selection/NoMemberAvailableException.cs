@@ -49,8 +49,8 @@ public class NoMemberAvailableException : ClusterRoutingException
     protected NoMemberAvailableException(string message, string clusterName, IReadOnlyList<MemberRejection> rejections)
         : base(message)
     {
-        ArgumentNullException.ThrowIfNull(clusterName);
-        ArgumentNullException.ThrowIfNull(rejections);
+        Guard.NotNull(clusterName);
+        Guard.NotNull(rejections);
         ClusterName = clusterName;
         Rejections = rejections;
     }

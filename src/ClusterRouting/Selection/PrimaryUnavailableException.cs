@@ -44,7 +44,7 @@ public sealed class PrimaryUnavailableException : NoMemberAvailableException
 
     private static new string Describe(string clusterName, IReadOnlyList<MemberRejection> rejections)
     {
-        ArgumentNullException.ThrowIfNull(rejections);
+        Guard.NotNull(rejections);
         return rejections.Count == 0
             ? $"The operation needs the primary member of cluster '{clusterName}', and the cluster has no members."
             : $"The operation needs the primary member of cluster '{clusterName}', and {rejections[0].MemberId} can't take it ({rejections[0].Reason}).";

@@ -7,7 +7,7 @@ namespace ClusterRouting;
 /// </summary>
 public abstract class RandomSource
 {
-    /// <summary>Gets the default source: <see cref="Random.Shared"/>, thread-safe and lock-free.</summary>
+    /// <summary>Gets the default source: <c>Random.Shared</c> on .NET (a random per thread on netstandard2.0), thread-safe and lock-free.</summary>
     public static RandomSource Shared { get; } = new SharedRandomSource();
 
     /// <summary>Creates a thread-safe source that yields the same sequence for the same seed.</summary>
@@ -22,7 +22,16 @@ public abstract class RandomSource
 
     private sealed class SharedRandomSource : RandomSource
     {
+#if NET
         public override int Next(int maxValue) => Random.Shared.Next(maxValue);
+#else
+        [ThreadStatic]
+        private static Random? t_random;
+
+#pragma warning disable CA5394 // Routing needs a uniform spread, not unpredictability.
+        public override int Next(int maxValue) => (t_random ??= new Random(Guid.NewGuid().GetHashCode())).Next(maxValue);
+#pragma warning restore CA5394
+#endif
     }
 
     private sealed class SeededRandomSource : RandomSource

@@ -61,7 +61,7 @@ internal sealed class MemberVerdict : IEquatable<MemberVerdict>
 
     public override bool Equals(object? obj) => Equals(obj as MemberVerdict);
 
-    public override int GetHashCode() => HashCode.Combine(Rejection, RetryAt, ConcurrencyLimit, CpuPercent, MemoryPercent);
+    public override int GetHashCode() => (Rejection, RetryAt, ConcurrencyLimit, CpuPercent, MemoryPercent).GetHashCode();
 
     /// <summary>Whether selections would behave differently under <paramref name="other"/>; the loads alone do not count.</summary>
     public bool RoutesLike(MemberVerdict other) =>

@@ -50,7 +50,7 @@ public readonly struct ThrottleDecision : IEquatable<ThrottleDecision>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrentOperations"/> is less than 1.</exception>
     public static ThrottleDecision LimitConcurrency(int maxConcurrentOperations)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentOperations, 1);
+        Guard.AtLeast(maxConcurrentOperations, 1);
         return new ThrottleDecision(isThrottled: false, maxConcurrentOperations, retryAfter: null);
     }
 
@@ -74,7 +74,7 @@ public readonly struct ThrottleDecision : IEquatable<ThrottleDecision>
     public override bool Equals(object? obj) => obj is ThrottleDecision other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(IsThrottled, ConcurrencyLimit, RetryAfter);
+    public override int GetHashCode() => (IsThrottled, ConcurrencyLimit, RetryAfter).GetHashCode();
 
     /// <inheritdoc />
     public override string ToString() =>

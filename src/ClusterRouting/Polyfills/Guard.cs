@@ -1,0 +1,41 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace ClusterRouting;
+
+/// <summary>Argument checks that name the argument, on every target framework (netstandard2.0 lacks the BCL's throw helpers).</summary>
+internal static class Guard
+{
+    public static void NotNull([NotNull] object? value, [CallerArgumentExpression(nameof(value))] string? paramName = null)
+    {
+        if (value is null)
+        {
+            throw new ArgumentNullException(paramName);
+        }
+    }
+
+    public static void NotNullOrWhiteSpace([NotNull] string? value, [CallerArgumentExpression(nameof(value))] string? paramName = null)
+    {
+        NotNull(value, paramName);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException("The value cannot be an empty string or composed entirely of whitespace.", paramName);
+        }
+    }
+
+    public static void AtLeast(int value, int minimum, [CallerArgumentExpression(nameof(value))] string? paramName = null)
+    {
+        if (value < minimum)
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} ('{value}') must be greater than or equal to '{minimum}'.");
+        }
+    }
+
+    public static bool IsDefined<TEnum>(TEnum value)
+        where TEnum : struct, Enum =>
+#if NET
+        Enum.IsDefined(value);
+#else
+        Enum.IsDefined(typeof(TEnum), value);
+#endif
+}
