@@ -1,0 +1,56 @@
+// Exercises the packed ClusterRouting package: failover, random, throttling and a typed error.
+// Exits with 1 and says what failed when the package does not behave as documented.
+using ClusterRouting;
+
+int failures = 0;
+
+void Check(bool condition, string what)
+{
+    Console.WriteLine($"{(condition ? "ok  " : "FAIL")} {what}");
+    failures += condition ? 0 : 1;
+}
+
+var cluster = new ClusterSelector("consumer", new ClusterOptions
+{
+    Members = { new("gw-1"), new("gw-2"), new("gw-3") },
+    CPUUtilizationPercentageThreshold = 80,
+});
+
+using (MemberLease lease = cluster.Select())
+{
+    Check(lease.MemberId == "gw-1", "failover: the primary takes the operation");
+}
+
+cluster.SetMemberEnabled("gw-1", false);
+using (MemberLease lease = cluster.Select())
+{
+    Check(lease.MemberId == "gw-2", "failover: the next member in order when the primary is disabled");
+}
+
+cluster.SetMemberEnabled("gw-1", true);
+cluster.Mode = SelectionMode.Random;
+var seen = new HashSet<string>();
+for (int i = 0; i < 300; i++)
+{
+    using MemberLease lease = cluster.Select();
+    seen.Add(lease.MemberId);
+}
+
+Check(seen.Count == 3, "random: every member is chosen");
+
+cluster.ReportUtilization("gw-1", 95, 10);
+cluster.ReportUtilization("gw-2", 95, 10);
+cluster.ReportUtilization("gw-3", 95, 10);
+try
+{
+    using MemberLease lease = cluster.Select();
+    Check(false, "throttling: a member over the CPU threshold was selected");
+}
+catch (ClusterThrottledException ex)
+{
+    Check(ex.Limit == ThrottleLimitKind.Cpu, "throttling: a typed error names the CPU limit");
+    Check(ex.Message == ClusterThrottledException.CpuLimitMessage, "throttling: the message is the gateway's sentence");
+}
+
+Console.WriteLine(failures == 0 ? "The package works." : $"{failures} check(s) failed.");
+return failures == 0 ? 0 : 1;
