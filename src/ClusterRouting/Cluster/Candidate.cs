@@ -20,5 +20,15 @@ internal readonly struct Candidate
     /// <summary>Whether the member's penalty ended and only its single probe operation may be taken.</summary>
     public bool IsProbe { get; }
 
-    public bool TryAcquire() => IsProbe ? State.TryAcquireProbe(Limit) : State.TryAcquire(Limit);
+    /// <summary>Takes a slot (or, for a probing member, the probe); <paramref name="probeEpoch"/> is -1 for an ordinary slot.</summary>
+    public bool TryAcquire(out int probeEpoch)
+    {
+        if (IsProbe)
+        {
+            return State.TryAcquireProbe(Limit, out probeEpoch);
+        }
+
+        probeEpoch = -1;
+        return State.TryAcquire(Limit);
+    }
 }

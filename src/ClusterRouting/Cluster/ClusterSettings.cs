@@ -44,7 +44,8 @@ internal sealed class ClusterSettings
         int doublings = Math.Min(consecutiveFailures - 1, 30);
         double ticks = Math.Min(PenaltyBase.Ticks * Math.Pow(2, doublings), PenaltyMax.Ticks);
         double factor = 1 + (PenaltyJitter * ((2 * unitRandom) - 1));
-        return TimeSpan.FromTicks((long)(ticks * factor));
+        // A cap near TimeSpan.MaxValue plus jitter would overflow: saturate instead.
+        return TimeSpan.FromTicks((long)Math.Min(ticks * factor, TimeSpan.MaxValue.Ticks - 1));
     }
 
     public static ClusterSettings From(ClusterOptions options)

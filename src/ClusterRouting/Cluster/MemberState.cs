@@ -10,9 +10,11 @@ namespace ClusterRouting;
 /// </remarks>
 internal sealed class MemberState
 {
+    // The probe word: the probe's epoch (one per penalty that ended) in the high bits, its state in the low two.
     private const int ProbeClosed = 0;
     private const int ProbeOpen = 1;
     private const int ProbeTaken = 2;
+    private const int ProbeStateMask = 3;
 
     private int _inFlight;
     private int _health;
@@ -97,16 +99,25 @@ internal sealed class MemberState
         }
     }
 
-    /// <summary>Lets one probe operation through. Called under the cluster's write lock when a penalty ends.</summary>
-    public void OpenProbe() => Volatile.Write(ref _probe, ProbeOpen);
+    /// <summary>Lets one probe operation through, in a new epoch. Called under the cluster's write lock when a penalty ends.</summary>
+    public void OpenProbe()
+    {
+        int epoch = (Volatile.Read(ref _probe) >> 2) + 1;
+        Volatile.Write(ref _probe, (epoch << 2) | ProbeOpen);
+    }
 
     /// <summary>No probe: the member is online again or penalized again. Called under the cluster's write lock.</summary>
-    public void CloseProbe() => Volatile.Write(ref _probe, ProbeClosed);
+    public void CloseProbe() => Volatile.Write(ref _probe, (Volatile.Read(ref _probe) & ~ProbeStateMask) | ProbeClosed);
 
     /// <summary>Takes the probe, if it is open, together with an in-flight slot.</summary>
-    public bool TryAcquireProbe(int limit)
+    /// <param name="limit">The member's concurrency limit.</param>
+    /// <param name="epoch">The probe's epoch, which the lease hands back to <see cref="ReleaseProbe"/>.</param>
+    public bool TryAcquireProbe(int limit, out int epoch)
     {
-        if (Volatile.Read(ref _probe) != ProbeOpen || Interlocked.CompareExchange(ref _probe, ProbeTaken, ProbeOpen) != ProbeOpen)
+        int word = Volatile.Read(ref _probe);
+        epoch = word >> 2;
+        int taken = (word & ~ProbeStateMask) | ProbeTaken;
+        if ((word & ProbeStateMask) != ProbeOpen || Interlocked.CompareExchange(ref _probe, taken, word) != word)
         {
             return false;
         }
@@ -116,14 +127,21 @@ internal sealed class MemberState
             return true;
         }
 
-        Interlocked.CompareExchange(ref _probe, ProbeOpen, ProbeTaken);
+        Interlocked.CompareExchange(ref _probe, word, taken);
         return false;
     }
 
-    /// <summary>Ends a probe lease: when no outcome was reported for it, the next operation may probe instead.</summary>
-    public void ReleaseProbe()
+    /// <summary>
+    /// Ends a probe lease: when no outcome was reported for its probe, the next operation may probe instead. A lease
+    /// from an earlier probe (another epoch) leaves the current probe alone.
+    /// </summary>
+    public void ReleaseProbe(int epoch)
     {
-        Interlocked.CompareExchange(ref _probe, ProbeOpen, ProbeTaken);
+        int taken = (epoch << 2) | ProbeTaken;
+        Interlocked.CompareExchange(ref _probe, (epoch << 2) | ProbeOpen, taken);
         Release();
     }
+
+    /// <summary>Whether the member's single probe is out (taken and no outcome reported yet).</summary>
+    public bool ProbeTakenNow => (Volatile.Read(ref _probe) & ProbeStateMask) == ProbeTaken;
 }

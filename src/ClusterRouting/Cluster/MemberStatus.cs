@@ -22,7 +22,7 @@ public sealed class MemberStatus
         ConsecutiveFailures = state.ConsecutiveFailures;
         if (Health == MemberHealth.Penalized && clock.Until(state.PenalizedUntil) is TimeSpan left)
         {
-            PenalizedUntil = clock.TimeProvider.GetUtcNow() + left;
+            PenalizedUntil = TimeMath.Add(clock.TimeProvider.GetUtcNow(), left);
         }
     }
 

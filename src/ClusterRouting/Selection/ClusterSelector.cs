@@ -150,11 +150,12 @@ public sealed class ClusterSelector : IClusterSelector
     {
         ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
         Candidate[] candidates = snapshot.Eligible;
+        int probeEpoch;
         int chosen = snapshot.Mode switch
         {
-            SelectionMode.Failover => FailoverSelection.Select(candidates, filter),
-            SelectionMode.Random => RandomSelection.Select(candidates, _random, filter),
-            _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursor, filter),
+            SelectionMode.Failover => FailoverSelection.Select(candidates, filter, out probeEpoch),
+            SelectionMode.Random => RandomSelection.Select(candidates, _random, filter, out probeEpoch),
+            _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursor, filter, out probeEpoch),
         };
 
         if (chosen < 0 && snapshot.Deferred.Length > 0)
@@ -162,13 +163,13 @@ public sealed class ClusterSelector : IClusterSelector
             // Every member that is not penalized is busy or tried: penalized members are tried, in order, rather than
             // failing without trying them.
             candidates = snapshot.Deferred;
-            chosen = FailoverSelection.Select(candidates, filter);
+            chosen = FailoverSelection.Select(candidates, filter, out probeEpoch);
         }
 
         if (chosen >= 0)
         {
             Candidate candidate = candidates[chosen];
-            lease = new MemberLease(candidate.State, candidate.Index, candidate.IsProbe);
+            lease = new MemberLease(candidate.State, candidate.Index, probeEpoch);
             failure = default;
             ClusterRoutingMetrics metrics = _metrics;
             if (metrics.SelectionsEnabled)
@@ -236,9 +237,9 @@ public sealed class ClusterSelector : IClusterSelector
 
         static bool TryTakePrimary(Candidate[] candidates, out MemberLease lease)
         {
-            if (candidates.Length > 0 && candidates[0].Index == 0 && candidates[0].TryAcquire())
+            if (candidates.Length > 0 && candidates[0].Index == 0 && candidates[0].TryAcquire(out int probeEpoch))
             {
-                lease = new MemberLease(candidates[0].State, 0, candidates[0].IsProbe);
+                lease = new MemberLease(candidates[0].State, 0, probeEpoch);
                 return true;
             }
 
@@ -361,7 +362,7 @@ public sealed class ClusterSelector : IClusterSelector
 
             TimeSpan now = _clock.Now;
             penalty = _settings.Penalty(failures, _random.Next(1_000_000) / 1_000_000.0);
-            state.PenalizedUntil = now + penalty;
+            state.PenalizedUntil = TimeMath.Add(now, penalty);
             state.Health = MemberHealth.Penalized;
             state.CloseProbe();
             state.NextChangeAt = Earliest(state.NextChangeAt, state.PenalizedUntil);
@@ -537,7 +538,7 @@ public sealed class ClusterSelector : IClusterSelector
             appliedCoolDown = coolDown ?? _settings.RefusalCoolDown;
             TimeSpan now = _clock.Now;
             state.RefusedFor = limit;
-            state.RefusedUntil = now + appliedCoolDown;
+            state.RefusedUntil = TimeMath.Add(now, appliedCoolDown);
             if (Evaluate_NeedsLock(state, now, ref logs) && Contains_NeedsLock(state))
             {
                 Refresh_NeedsLock();
@@ -693,7 +694,10 @@ public sealed class ClusterSelector : IClusterSelector
         lock (_gate)
         {
             previous = _snapshot;
-            bool newWindow = settings.Window != _settings.Window;
+            ClusterSettings oldSettings = _settings;
+            bool newWindow = settings.Window != oldSettings.Window;
+            UtilizationWindow?[] oldWindows = Array.ConvertAll(previous.Members, m => m.State.Utilization);
+            MemberVerdict[] oldVerdicts = Array.ConvertAll(previous.Members, m => m.State.Verdict);
             _settings = settings;
             if (newWindow)
             {
@@ -703,7 +707,23 @@ public sealed class ClusterSelector : IClusterSelector
                 }
             }
 
-            next = BuildSnapshot_NeedsLock(options, previous, ref logs);
+            try
+            {
+                next = BuildSnapshot_NeedsLock(options, previous, ref logs);
+            }
+            catch
+            {
+                // Leave the cluster exactly as it was: the settings, the samples and the verdicts of the members.
+                _settings = oldSettings;
+                for (int i = 0; i < previous.Members.Length; i++)
+                {
+                    previous.Members[i].State.Utilization = oldWindows[i];
+                    previous.Members[i].State.Verdict = oldVerdicts[i];
+                }
+
+                throw;
+            }
+
             Publish_NeedsLock(next);
             Schedule_NeedsLock();
         }
@@ -834,7 +854,7 @@ public sealed class ClusterSelector : IClusterSelector
             {
                 rejection = ReasonFor(policy.Kind);
                 rejectedBy = policy.Kind == ThrottleLimitKind.Custom ? SafeName(policy) : null;
-                retryAt = decision.RetryAfter is TimeSpan retryAfter ? now + retryAfter : null;
+                retryAt = decision.RetryAfter is TimeSpan retryAfter ? TimeMath.Add(now, retryAfter) : null;
             }
 
             if (decision.ConcurrencyLimit < limit)
@@ -920,10 +940,10 @@ public sealed class ClusterSelector : IClusterSelector
             return;
         }
 
-        _timerDue = due;
         if (due is not TimeSpan at)
         {
             _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timerDue = null;
             return;
         }
 
@@ -931,6 +951,12 @@ public sealed class ClusterSelector : IClusterSelector
         if (wait < TimeSpan.Zero)
         {
             wait = TimeSpan.Zero;
+        }
+
+        // Timers take at most about 49.7 days: a later deadline is re-armed when the capped wait ends.
+        if (wait > TimeMath.MaxTimerWait)
+        {
+            wait = TimeMath.MaxTimerWait;
         }
 
         if (_timer is null)
@@ -941,6 +967,8 @@ public sealed class ClusterSelector : IClusterSelector
         {
             _timer.Change(wait, Timeout.InfiniteTimeSpan);
         }
+
+        _timerDue = due;
     }
 
     private void Publish_NeedsLock(ClusterSnapshot next)

@@ -24,6 +24,9 @@ internal sealed class LeaseToken
 
     public int Generation;
 
+    /// <summary>For a probe lease, the epoch of the probe it took; -1 otherwise. Valid while the generation matches.</summary>
+    public int ProbeEpoch;
+
     public static LeaseToken Rent()
     {
         LocalCache? local = t_local;

@@ -17,13 +17,15 @@ public readonly struct MemberLease : IDisposable
     // The member's position, or its complement (negative) for the single probe of a member whose penalty ended.
     private readonly int _memberIndex;
 
-    internal MemberLease(MemberState member, int memberIndex, bool isProbe)
+    // probeEpoch: the epoch of the probe this lease took, or -1 for an ordinary slot.
+    internal MemberLease(MemberState member, int memberIndex, int probeEpoch)
     {
         LeaseToken token = LeaseToken.Rent();
+        token.ProbeEpoch = probeEpoch;
         _member = member;
         _token = token;
         _generation = token.Generation;
-        _memberIndex = isProbe ? ~memberIndex : memberIndex;
+        _memberIndex = probeEpoch >= 0 ? ~memberIndex : memberIndex;
     }
 
     /// <summary>Gets a value indicating whether this lease holds a member (<see langword="false"/> for <c>default</c>).</summary>
@@ -59,10 +61,11 @@ public readonly struct MemberLease : IDisposable
         }
 
         // Moving the generation on first makes every copy of this lease stale before the token can be reused.
+        int probeEpoch = token.ProbeEpoch;
         token.Generation = _generation + 1;
         if (_memberIndex < 0)
         {
-            _member!.ReleaseProbe();
+            _member!.ReleaseProbe(probeEpoch);
         }
         else
         {

@@ -20,4 +20,10 @@ public enum MemberRejectionReason
 
     /// <summary>A custom <see cref="ThrottlePolicy"/> throttled the member; <see cref="MemberRejection.PolicyName"/> names it.</summary>
     PolicyLimit = 5,
+
+    /// <summary>
+    /// The member's offline penalty ended and its single probe operation is still out: no other operation goes to it
+    /// until the probe's outcome is known.
+    /// </summary>
+    Probing = 6,
 }

@@ -63,6 +63,8 @@ public class NoMemberAvailableException : ClusterRoutingException
 
     internal static string Describe(string clusterName, IReadOnlyList<MemberRejection> rejections)
     {
+        Guard.NotNull(clusterName);
+        Guard.NotNull(rejections);
         if (rejections.Count == 0)
         {
             return $"No member of cluster '{clusterName}' can take the operation: the cluster has no members.";
@@ -90,6 +92,7 @@ public class NoMemberAvailableException : ClusterRoutingException
         MemberRejectionReason.CpuLimit => "over its CPU limit",
         MemberRejectionReason.MemoryLimit => "over its memory limit",
         MemberRejectionReason.PolicyLimit => "throttled by a custom policy",
+        MemberRejectionReason.Probing => "its probe after an offline penalty is still out",
         _ => reason.ToString(),
     };
 }

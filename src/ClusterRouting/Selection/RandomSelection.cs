@@ -13,9 +13,10 @@ internal static class RandomSelection
     private const int StackAllocLimit = 128;
 
     /// <summary>Returns the position in <paramref name="candidates"/> of the member that took a slot, or -1.</summary>
-    public static int Select<TFilter>(Candidate[] candidates, RandomSource random, TFilter filter)
+    public static int Select<TFilter>(Candidate[] candidates, RandomSource random, TFilter filter, out int probeEpoch)
         where TFilter : struct, ICandidateFilter
     {
+        probeEpoch = -1;
         int count = candidates.Length;
         if (count == 0)
         {
@@ -23,18 +24,19 @@ internal static class RandomSelection
         }
 
         int first = random.Next(count);
-        if (filter.Allows(candidates[first].State) && candidates[first].TryAcquire())
+        if (filter.Allows(candidates[first].State) && candidates[first].TryAcquire(out probeEpoch))
         {
             return first;
         }
 
-        return count == 1 ? -1 : SelectAmongRest(candidates, random, first, filter);
+        return count == 1 ? -1 : SelectAmongRest(candidates, random, first, filter, out probeEpoch);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int SelectAmongRest<TFilter>(Candidate[] candidates, RandomSource random, int tried, TFilter filter)
+    private static int SelectAmongRest<TFilter>(Candidate[] candidates, RandomSource random, int tried, TFilter filter, out int probeEpoch)
         where TFilter : struct, ICandidateFilter
     {
+        probeEpoch = -1;
         int count = candidates.Length;
         int[]? rented = null;
         Span<int> untried = count <= StackAllocLimit
@@ -53,7 +55,7 @@ internal static class RandomSelection
             {
                 int draw = random.Next(remaining);
                 int candidate = untried[draw];
-                if (filter.Allows(candidates[candidate].State) && candidates[candidate].TryAcquire())
+                if (filter.Allows(candidates[candidate].State) && candidates[candidate].TryAcquire(out probeEpoch))
                 {
                     return candidate;
                 }

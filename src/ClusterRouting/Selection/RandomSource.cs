@@ -18,18 +18,27 @@ public abstract class RandomSource
     /// <summary>Returns a random integer in [0, <paramref name="maxValue"/>).</summary>
     /// <param name="maxValue">The exclusive upper bound; at least 1.</param>
     /// <returns>An integer at least 0 and less than <paramref name="maxValue"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxValue"/> is less than 1 (the built-in sources).</exception>
     public abstract int Next(int maxValue);
 
     private sealed class SharedRandomSource : RandomSource
     {
 #if NET
-        public override int Next(int maxValue) => Random.Shared.Next(maxValue);
+        public override int Next(int maxValue)
+        {
+            Guard.AtLeast(maxValue, 1);
+            return Random.Shared.Next(maxValue);
+        }
 #else
         [ThreadStatic]
         private static Random? t_random;
 
 #pragma warning disable CA5394 // Routing needs a uniform spread, not unpredictability.
-        public override int Next(int maxValue) => (t_random ??= new Random(Guid.NewGuid().GetHashCode())).Next(maxValue);
+        public override int Next(int maxValue)
+        {
+            Guard.AtLeast(maxValue, 1);
+            return (t_random ??= new Random(Guid.NewGuid().GetHashCode())).Next(maxValue);
+        }
 #pragma warning restore CA5394
 #endif
     }
@@ -47,6 +56,7 @@ public abstract class RandomSource
 
         public override int Next(int maxValue)
         {
+            Guard.AtLeast(maxValue, 1);
             lock (_gate)
             {
                 return _random.Next(maxValue);

@@ -4,9 +4,10 @@ namespace ClusterRouting;
 internal static class RoundRobinSelection
 {
     /// <summary>Returns the position in <paramref name="candidates"/> of the member that took a slot, or -1.</summary>
-    public static int Select<TFilter>(Candidate[] candidates, ref int cursor, TFilter filter)
+    public static int Select<TFilter>(Candidate[] candidates, ref int cursor, TFilter filter, out int probeEpoch)
         where TFilter : struct, ICandidateFilter
     {
+        probeEpoch = -1;
         int count = candidates.Length;
         if (count == 0)
         {
@@ -17,7 +18,7 @@ internal static class RoundRobinSelection
         int index = (Interlocked.Increment(ref cursor) & int.MaxValue) % count;
         for (int tried = 0; tried < count; tried++)
         {
-            if (filter.Allows(candidates[index].State) && candidates[index].TryAcquire())
+            if (filter.Allows(candidates[index].State) && candidates[index].TryAcquire(out probeEpoch))
             {
                 return index;
             }

@@ -56,6 +56,11 @@ public readonly struct SelectionFailure
             return new MemberRejection(member.Id, MemberRejectionReason.None);
         }
 
+        if (member.Rejection == MemberRejectionReason.None && member.Health == MemberHealth.Probing && member.State.ProbeTakenNow)
+        {
+            return new MemberRejection(member.Id, MemberRejectionReason.Probing);
+        }
+
         if (member.Rejection == MemberRejectionReason.None)
         {
             // The snapshot admitted the member, so the per-selection check refused it: its concurrency slots were full.

@@ -121,7 +121,7 @@ public class AllocationTests
         RandomSource random = RandomSource.Shared;
         long allocated = Measure(() =>
         {
-            int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter));
+            int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), out _);
             snapshot.Eligible[chosen].State.Release();
         });
 

@@ -57,11 +57,11 @@ public class FailoverSelectionTests
         ClusterSnapshot snapshot = Snapshots.Create(3, concurrencyLimit: 2, SelectionMode.Failover);
         Snapshots.Saturate(snapshot, 0);
 
-        Assert.Equal(1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter)));
-        Assert.Equal(1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter)));
-        Assert.Equal(2, FailoverSelection.Select(snapshot.Eligible, default(NoFilter)));
-        Assert.Equal(2, FailoverSelection.Select(snapshot.Eligible, default(NoFilter)));
-        Assert.Equal(-1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter)));
+        Assert.Equal(1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), out _));
+        Assert.Equal(1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), out _));
+        Assert.Equal(2, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), out _));
+        Assert.Equal(2, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), out _));
+        Assert.Equal(-1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), out _));
         Assert.All(snapshot.Members, m => Assert.Equal(2, m.State.InFlight));
     }
 
@@ -106,7 +106,7 @@ public class FailoverSelectionTests
         Snapshots.Saturate(snapshot, 2);
         var failure = new SelectionFailure(snapshot);
 
-        Assert.Equal(-1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter)));
+        Assert.Equal(-1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), out _));
         Assert.Equal(MemberRejectionReason.ConcurrencyLimit, failure.GetRejection(0).Reason);
         Assert.Equal(MemberRejectionReason.Disabled, failure.GetRejection(1).Reason);
         Assert.Equal(MemberRejectionReason.ConcurrencyLimit, failure.GetRejection(2).Reason);

@@ -35,7 +35,7 @@ public class RandomSelectionTests
         Snapshots.Saturate(snapshot, 1);
         var random = new SequenceRandomSource(1, 2);
 
-        int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter));
+        int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), out _);
 
         // The rest after drawing 1 is [0, 3, 2] (the last moved into the gap), and 2 of 3 picks index 2.
         Assert.Equal(2, chosen);
@@ -53,7 +53,7 @@ public class RandomSelectionTests
 
         for (int i = 0; i < Draws; i++)
         {
-            int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter));
+            int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), out _);
             counts[chosen]++;
             snapshot.Eligible[chosen].State.Release();
         }
@@ -77,7 +77,7 @@ public class RandomSelectionTests
 
         var random = new SequenceRandomSource(3);
 
-        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, random, default(NoFilter)));
+        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), out _));
         Assert.Equal(new[] { 5, 4, 3, 2, 1 }, random.Bounds);
     }
 
@@ -90,8 +90,8 @@ public class RandomSelectionTests
             Snapshots.Saturate(snapshot, i);
         }
 
-        Assert.Equal(299, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), default(NoFilter)));
-        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), default(NoFilter)));
+        Assert.Equal(299, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), default(NoFilter), out _));
+        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), default(NoFilter), out _));
     }
 
     [Fact]

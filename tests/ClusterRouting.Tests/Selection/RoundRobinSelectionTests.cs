@@ -33,9 +33,9 @@ public class RoundRobinSelectionTests
         Snapshots.Saturate(snapshot, 1);
         int cursor = -1;
 
-        Assert.Equal(0, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter)));
-        Assert.Equal(2, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter)));
-        Assert.Equal(-1, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter)));
+        Assert.Equal(0, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), out _));
+        Assert.Equal(2, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), out _));
+        Assert.Equal(-1, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), out _));
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public class RoundRobinSelectionTests
 
         for (int i = 0; i < 6; i++)
         {
-            int index = RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter));
+            int index = RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), out _);
             snapshot.Eligible[index].State.Release();
             picks.Add(index);
         }

@@ -1,0 +1,14 @@
+namespace ClusterRouting;
+
+/// <summary>Time arithmetic that saturates instead of overflowing: a valid but huge duration means "practically never".</summary>
+internal static class TimeMath
+{
+    /// <summary>The longest wait a timer accepts (<c>uint.MaxValue - 1</c> milliseconds, about 49.7 days).</summary>
+    public static readonly TimeSpan MaxTimerWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1.0);
+
+    public static TimeSpan Add(TimeSpan at, TimeSpan duration) =>
+        duration > TimeSpan.MaxValue - at ? TimeSpan.MaxValue : at + duration;
+
+    public static DateTimeOffset Add(DateTimeOffset at, TimeSpan duration) =>
+        duration > DateTimeOffset.MaxValue - at ? DateTimeOffset.MaxValue : at + duration;
+}

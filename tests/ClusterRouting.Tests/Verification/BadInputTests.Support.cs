@@ -1,0 +1,257 @@
+using ClusterRouting.Tests.TestSupport;
+
+namespace ClusterRouting.Tests.Verification;
+
+// The helpers of BadInputTests, nested so that they cannot clash with other files of the namespace.
+public partial class BadInputTests
+{
+    /// <summary>
+    /// Everything observable about a selector, captured so that a rejected call can be shown to have changed nothing:
+    /// the published snapshot (by reference), the public status member by member, and the internal per-member state that
+    /// the status does not show (refusal, penalty deadline, samples, verdict).
+    /// </summary>
+    private sealed class SelectorState
+    {
+        private readonly ClusterSnapshot _snapshot;
+        private readonly ClusterView _cluster;
+        private readonly MemberView[] _members;
+        private readonly StateView[] _states;
+        private readonly Func<Exception, bool>? _classifier;
+
+        private SelectorState(ClusterSelector cluster)
+        {
+            _snapshot = cluster.Snapshot;
+            ClusterStatus status = cluster.GetStatus();
+            _cluster = ClusterView.Of(cluster, status);
+            _members = status.Members.Select(MemberView.Of).ToArray();
+            _states = _snapshot.Members.Select(m => StateView.Of(m.State, _snapshot.Clock.Now)).ToArray();
+            _classifier = cluster.IsOfflineException;
+        }
+
+        /// <summary>Captures the selector. On <see cref="TimeProvider.System"/> the status timestamp is left out: it moves by itself.</summary>
+        public static SelectorState Capture(ClusterSelector cluster) => new(cluster);
+
+        public void AssertUnchanged(ClusterSelector cluster)
+        {
+            Assert.Same(_snapshot, cluster.Snapshot);
+            ClusterStatus status = cluster.GetStatus();
+            Assert.Equal(_cluster, ClusterView.Of(cluster, status));
+            Assert.Equal(_members, status.Members.Select(MemberView.Of).ToArray());
+            Assert.Equal(_states, _snapshot.Members.Select(m => StateView.Of(m.State, _snapshot.Clock.Now)).ToArray());
+            Assert.Same(_classifier, cluster.IsOfflineException);
+        }
+
+        /// <summary>Whether nothing changed, without asserting, for tests that report several findings in one message.</summary>
+        public bool Matches(ClusterSelector cluster)
+        {
+            try
+            {
+                AssertUnchanged(cluster);
+                return true;
+            }
+            catch (Xunit.Sdk.XunitException)
+            {
+                return false;
+            }
+        }
+
+        private sealed record ClusterView(string Name, SelectionMode Mode, DateTimeOffset? Timestamp, string Versions, int MemberCount, long PolicyFailures)
+        {
+            public static ClusterView Of(ClusterSelector cluster, ClusterStatus status) => new(
+                status.ClusterName,
+                status.Mode,
+                cluster.TimeProvider == TimeProvider.System ? null : status.Timestamp,
+                string.Join("|", status.Versions),
+                cluster.MemberCount,
+                cluster.ThrottlePolicyFailures);
+        }
+
+        private sealed record MemberView(
+            string Id,
+            string? Version,
+            bool Enabled,
+            int Index,
+            int InFlight,
+            MemberHealth Health,
+            DateTimeOffset? PenalizedUntil,
+            int ConsecutiveFailures,
+            MemberRejectionReason Throttle,
+            string? ThrottledBy,
+            TimeSpan? ThrottleRetryAfter,
+            double? CpuPercent,
+            double? MemoryPercent,
+            int? ConcurrencyLimit)
+        {
+            public static MemberView Of(MemberStatus m) => new(
+                m.Id, m.Version, m.Enabled, m.Index, m.InFlight, m.Health, m.PenalizedUntil, m.ConsecutiveFailures,
+                m.Throttle, m.ThrottledBy, m.ThrottleRetryAfter, m.CpuPercent, m.MemoryPercent, m.ConcurrencyLimit);
+        }
+
+        private sealed record StateView(
+            string Id,
+            int InFlight,
+            MemberHealth Health,
+            int ConsecutiveFailures,
+            TimeSpan PenalizedUntil,
+            ThrottleLimitKind RefusedFor,
+            TimeSpan RefusedUntil,
+            TimeSpan? NextChangeAt,
+            MemberVerdict Verdict,
+            int Samples,
+            TimeSpan? Window)
+        {
+            public static StateView Of(MemberState s, TimeSpan now) => new(
+                s.Id, s.InFlight, s.Health, s.ConsecutiveFailures, s.PenalizedUntil, s.RefusedFor, s.RefusedUntil, s.NextChangeAt,
+                s.Verdict, s.Utilization?.Compute(now).SampleCount ?? 0, s.Utilization?.Window);
+        }
+    }
+
+    /// <summary>
+    /// A cluster in a state worth preserving, on a clock that stands still: members with versions (one disabled), CPU and
+    /// memory samples (one member throttled for CPU), a penalized member, a refused member, round-robin mode and a lease
+    /// held on the primary.
+    /// </summary>
+    private sealed class BusyCluster : IDisposable
+    {
+        public const string Name = "bad-input";
+
+        private readonly MemberLease _lease;
+
+        public BusyCluster()
+        {
+            Time = new FakeTimeProvider();
+            var options = new ClusterOptions
+            {
+                Members = { new("gw-0", "1.0"), new("gw-1", "1.1"), new("gw-2", enabled: false), new("gw-3"), new("gw-4") },
+                Mode = SelectionMode.RoundRobin,
+                CPUUtilizationPercentageThreshold = 80,
+                MemoryUtilizationPercentageThreshold = 90,
+                ConcurrentOperationLimitPreview = 3,
+                OfflinePenaltyJitter = 0,
+                IsOfflineException = static ex => ex is TimeoutException,
+            };
+            Cluster = new ClusterSelector(Name, options, Time, RandomSource.FromSeed(7));
+            Time.Advance(TimeSpan.FromSeconds(1));
+            Assert.True(Cluster.ReportUtilization("gw-0", 40, 50));
+            Assert.True(Cluster.ReportUtilization("gw-1", 95, 10));
+            Assert.True(Cluster.ReportOffline("gw-3"));
+            Assert.True(Cluster.ReportRefusal("gw-4", ThrottleLimitKind.Memory, TimeSpan.FromSeconds(20)));
+            _lease = Cluster.Select();
+            Assert.Equal("gw-0", _lease.MemberId);
+        }
+
+        public FakeTimeProvider Time { get; }
+
+        public ClusterSelector Cluster { get; }
+
+        public void Dispose() => _lease.Dispose();
+    }
+
+    /// <summary>A custom policy that throttles every member for as long as a <see cref="TimeSpan"/> can say: a valid decision.</summary>
+    private sealed class ThrottleForever : ThrottlePolicy
+    {
+        public override string Name => "forever";
+
+        public override ThrottleDecision Evaluate(in MemberLoad load) => ThrottleDecision.Throttle(TimeSpan.MaxValue);
+    }
+
+    /// <summary>
+    /// A clock that moves only when advanced, whose timers keep the limit of <see cref="TimeProvider.System"/>'s timers: a
+    /// due time over 4294967294 ms (about 49.7 days) throws <see cref="ArgumentOutOfRangeException"/>, as
+    /// <see cref="Timer.Change(TimeSpan, TimeSpan)"/> does. Due timers fire on the thread that advances the clock, so what a
+    /// real timer callback would throw on a thread-pool thread (ending the process) surfaces in the test instead.
+    /// </summary>
+    private sealed class TimerLimitClock : TimeProvider
+    {
+        public static readonly TimeSpan MaxDueTime = TimeSpan.FromMilliseconds(4294967294);
+
+        private readonly Lock _gate = new();
+        private readonly List<LimitedTimer> _timers = new();
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp()
+        {
+            lock (_gate)
+            {
+                return _ticks;
+            }
+        }
+
+        public override DateTimeOffset GetUtcNow() => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(GetTimestamp());
+
+        public void Advance(TimeSpan by)
+        {
+            long target;
+            lock (_gate)
+            {
+                target = _ticks + by.Ticks;
+            }
+
+            while (true)
+            {
+                LimitedTimer? due;
+                lock (_gate)
+                {
+                    due = _timers.Where(t => t.DueAt <= target).OrderBy(t => t.DueAt).FirstOrDefault();
+                    if (due is null)
+                    {
+                        _ticks = target;
+                        return;
+                    }
+
+                    _ticks = Math.Max(_ticks, due.DueAt);
+                    _timers.Remove(due);
+                }
+
+                due.Callback(due.State);
+            }
+        }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = new LimitedTimer(this, callback, state);
+            timer.Change(dueTime, period);
+            return timer;
+        }
+
+        private sealed class LimitedTimer(TimerLimitClock owner, TimerCallback callback, object? state) : ITimer
+        {
+            public TimerCallback Callback { get; } = callback;
+
+            public object? State { get; } = state;
+
+            public long DueAt { get; private set; }
+
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                if (dueTime != Timeout.InfiniteTimeSpan)
+                {
+                    ArgumentOutOfRangeException.ThrowIfLessThan(dueTime, TimeSpan.Zero);
+                    ArgumentOutOfRangeException.ThrowIfGreaterThan(dueTime, MaxDueTime);
+                }
+
+                lock (owner._gate)
+                {
+                    owner._timers.Remove(this);
+                    if (dueTime != Timeout.InfiniteTimeSpan)
+                    {
+                        DueAt = owner._ticks + dueTime.Ticks;
+                        owner._timers.Add(this);
+                    }
+                }
+
+                return true;
+            }
+
+            public void Dispose() => Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
+        }
+    }
+}
