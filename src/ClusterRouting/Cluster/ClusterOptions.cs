@@ -41,7 +41,7 @@ public sealed class ClusterOptions
     /// </summary>
     /// <remarks>
     /// The window is kept in 60 buckets of 1/60 of its length, so the memory per member is fixed however many samples
-    /// arrive: a sample counts until the end of the bucket it arrived in is a whole window old (between 59/60 of the
+    /// arrive: a sample counts until the start of the bucket it arrived in is a whole window old (between 59/60 of the
     /// window and the whole window after it arrived). A member with no sample in the window has no average and is not
     /// throttled for CPU or memory: the member's own limit still protects it, and offline tracking handles silence.
     /// Changing the window starts every member's averages afresh.

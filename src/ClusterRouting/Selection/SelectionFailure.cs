@@ -30,9 +30,32 @@ public readonly struct SelectionFailure
 
     /// <summary>
     /// Gets a value indicating whether the selection failed because every enabled member is at or over a throttling
-    /// limit (and there is at least one enabled member). Otherwise every member is disabled, or there are none.
+    /// limit (and there is at least one enabled member); a member whose probe is out counts only when its slots are full.
+    /// For a primary-only selection, only the primary counts.
     /// </summary>
-    public bool IsThrottled => FirstThrottled() >= 0;
+    public bool IsThrottled
+    {
+        get
+        {
+            bool anyEnabled = false;
+            int considered = _primaryOnly ? Math.Min(1, MemberCount) : MemberCount;
+            for (int i = 0; i < considered; i++)
+            {
+                if (!_snapshot!.Members[i].Enabled)
+                {
+                    continue;
+                }
+
+                anyEnabled = true;
+                if (!IsAtALimit(i, out _))
+                {
+                    return false;
+                }
+            }
+
+            return anyEnabled;
+        }
+    }
 
     /// <summary>
     /// Gets the rejection of the member at <paramref name="index"/> in failover order. For a primary-only selection,
@@ -99,8 +122,8 @@ public readonly struct SelectionFailure
             return new PrimaryUnavailableException(_snapshot.ClusterName, rejections);
         }
 
-        int first = FirstThrottled();
-        if (first < 0)
+        int first = FirstThrottled(out ThrottleLimitKind headlineLimit);
+        if (first < 0 || !IsThrottled)
         {
             return new NoMemberAvailableException(_snapshot.ClusterName, rejections);
         }
@@ -115,7 +138,7 @@ public readonly struct SelectionFailure
         }
 
         MemberRejection headline = rejections[first];
-        return new ClusterThrottledException(_snapshot.ClusterName, LimitOf(headline.Reason), headline.MemberId, headline.PolicyName, retryAfter, rejections);
+        return new ClusterThrottledException(_snapshot.ClusterName, headlineLimit, headline.MemberId, headline.PolicyName, retryAfter, rejections);
     }
 
     /// <inheritdoc />
@@ -126,8 +149,7 @@ public readonly struct SelectionFailure
     {
         get
         {
-            int first = FirstThrottled();
-            return first < 0 ? ThrottleLimitKind.Custom : LimitOf(GetRejection(first).Reason);
+            return FirstThrottled(out ThrottleLimitKind limit) < 0 ? ThrottleLimitKind.Custom : limit;
         }
     }
 
@@ -139,18 +161,35 @@ public readonly struct SelectionFailure
         _ => ThrottleLimitKind.Custom,
     };
 
-    private int FirstThrottled()
+    /// <summary>The first enabled member in failover order that is at a limit, and that limit; -1 when none is.</summary>
+    private int FirstThrottled(out ThrottleLimitKind limit)
     {
         // Only the primary counts for a primary-only selection.
         int considered = _primaryOnly ? Math.Min(1, MemberCount) : MemberCount;
         for (int i = 0; i < considered; i++)
         {
-            if (GetRejection(i).IsThrottled)
+            if (_snapshot!.Members[i].Enabled && IsAtALimit(i, out limit))
             {
                 return i;
             }
         }
 
+        limit = ThrottleLimitKind.Custom;
         return -1;
+    }
+
+    /// <summary>Whether the member is at or over a limit: a throttling reason, or its probe out with every slot taken.</summary>
+    private bool IsAtALimit(int index, out ThrottleLimitKind limit)
+    {
+        MemberRejection rejection = GetRejection(index);
+        if (rejection.IsThrottled)
+        {
+            limit = LimitOf(rejection.Reason);
+            return true;
+        }
+
+        SnapshotMember member = _snapshot!.Members[index];
+        limit = ThrottleLimitKind.Concurrency;
+        return rejection.Reason == MemberRejectionReason.Probing && member.State.InFlight >= member.Verdict.ConcurrencyLimit;
     }
 }
