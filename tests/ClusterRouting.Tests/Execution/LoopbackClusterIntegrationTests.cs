@@ -11,6 +11,7 @@ namespace ClusterRouting.Tests.Execution;
 /// on the same port, with the real clock and short penalties.
 /// </summary>
 [Collection(LoopbackCluster.Name)]
+[Trait("Category", "Slow")]
 public class LoopbackClusterIntegrationTests
 {
     private const int MemberCount = 3;

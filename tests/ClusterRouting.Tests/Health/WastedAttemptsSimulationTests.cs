@@ -7,6 +7,7 @@ namespace ClusterRouting.Tests.Health;
 /// The seeds' problem, measured: attempts wasted on a member that stays offline, per 1,000 operations, with and
 /// without penalty tracking. The operations are spread over 100 s of simulated time (one every 100 ms).
 /// </summary>
+[Trait("Category", "Slow")]
 public class WastedAttemptsSimulationTests(ITestOutputHelper output)
 {
     private const int Operations = 1_000;

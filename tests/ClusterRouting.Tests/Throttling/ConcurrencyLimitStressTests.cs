@@ -2,6 +2,7 @@ using ClusterRouting.Tests.TestSupport;
 
 namespace ClusterRouting.Tests.Throttling;
 
+[Trait("Category", "Slow")]
 public class ConcurrencyLimitStressTests
 {
     [Theory]
