@@ -69,14 +69,13 @@ public sealed class ClusterSelector : IClusterSelector
         _metrics = ClusterRoutingMetrics.For(meterFactory);
         _settings = ClusterSettings.From(options);
 
-        List<Action>? logs = null;
         lock (_gate)
         {
-            _snapshot = BuildSnapshot_NeedsLock(options, previous: null, ref logs);
+            _snapshot = BuildSnapshot_NeedsLock(options, previous: null);
             Schedule_NeedsLock();
         }
 
-        Flush(logs);
+        FlushPendingLogs();
         LogShapeChange(previous: null, _snapshot);
     }
 
@@ -424,7 +423,6 @@ public sealed class ClusterSelector : IClusterSelector
         ThrowIfNotPercentage(cpuPercent, nameof(cpuPercent));
         ThrowIfNotPercentage(memoryPercent, nameof(memoryPercent));
 
-        List<Action>? logs = null;
         lock (_gate)
         {
             int index = _snapshot.IndexOf(memberId);
@@ -437,7 +435,7 @@ public sealed class ClusterSelector : IClusterSelector
             TimeSpan now = _clock.Now;
             state.Utilization ??= new UtilizationWindow(_settings.Window, ThrottlingDefaults.UtilizationBuckets);
             state.Utilization.Add(now, cpuPercent, memoryPercent);
-            if (Evaluate_NeedsLock(state, now, ref logs))
+            if (Evaluate_NeedsLock(state, now))
             {
                 Refresh_NeedsLock();
             }
@@ -445,7 +443,7 @@ public sealed class ClusterSelector : IClusterSelector
             Schedule_NeedsLock();
         }
 
-        Flush(logs);
+        FlushPendingLogs();
         return true;
     }
 
@@ -531,7 +529,6 @@ public sealed class ClusterSelector : IClusterSelector
 
     internal void ReportRefusal(MemberState state, ThrottleLimitKind limit, TimeSpan? coolDown)
     {
-        List<Action>? logs = null;
         TimeSpan appliedCoolDown;
         lock (_gate)
         {
@@ -539,7 +536,7 @@ public sealed class ClusterSelector : IClusterSelector
             TimeSpan now = _clock.Now;
             state.RefusedFor = limit;
             state.RefusedUntil = TimeMath.Add(now, appliedCoolDown);
-            if (Evaluate_NeedsLock(state, now, ref logs) && Contains_NeedsLock(state))
+            if (Evaluate_NeedsLock(state, now) && Contains_NeedsLock(state))
             {
                 Refresh_NeedsLock();
             }
@@ -548,7 +545,7 @@ public sealed class ClusterSelector : IClusterSelector
         }
 
         Log.MemberRefused(_logger, ClusterName, state.Id, limit, appliedCoolDown);
-        Flush(logs);
+        FlushPendingLogs();
     }
 
     /// <summary>Adds a member at the end of the failover order.</summary>
@@ -563,7 +560,6 @@ public sealed class ClusterSelector : IClusterSelector
         Guard.NotNullOrWhiteSpace(id);
         ClusterSnapshot previous;
         ClusterSnapshot next;
-        List<Action>? logs = null;
         lock (_gate)
         {
             previous = _snapshot;
@@ -579,7 +575,7 @@ public sealed class ClusterSelector : IClusterSelector
             }
 
             var state = new MemberState(id, ClusterName, _metrics);
-            Evaluate_NeedsLock(state, _clock.Now, ref logs);
+            Evaluate_NeedsLock(state, _clock.Now);
             var members = new SnapshotMember[current.Length + 1];
             Array.Copy(current, members, current.Length);
             members[current.Length] = new SnapshotMember(state, version, enabled, current.Length);
@@ -587,7 +583,7 @@ public sealed class ClusterSelector : IClusterSelector
             Publish_NeedsLock(next);
         }
 
-        Flush(logs);
+        FlushPendingLogs();
         Log.MemberAdded(_logger, ClusterName, id, next.Members.Length - 1);
         LogShapeChange(previous, next);
     }
@@ -690,7 +686,6 @@ public sealed class ClusterSelector : IClusterSelector
         ClusterSettings settings = ClusterSettings.From(options);
         ClusterSnapshot previous;
         ClusterSnapshot next;
-        List<Action>? logs = null;
         lock (_gate)
         {
             previous = _snapshot;
@@ -698,6 +693,7 @@ public sealed class ClusterSelector : IClusterSelector
             bool newWindow = settings.Window != oldSettings.Window;
             UtilizationWindow?[] oldWindows = Array.ConvertAll(previous.Members, m => m.State.Utilization);
             MemberVerdict[] oldVerdicts = Array.ConvertAll(previous.Members, m => m.State.Verdict);
+            int pendingBefore = _pendingLogs?.Count ?? 0;
             _settings = settings;
             if (newWindow)
             {
@@ -709,12 +705,13 @@ public sealed class ClusterSelector : IClusterSelector
 
             try
             {
-                next = BuildSnapshot_NeedsLock(options, previous, ref logs);
+                next = BuildSnapshot_NeedsLock(options, previous);
             }
             catch
             {
-                // Leave the cluster exactly as it was: the settings, the samples and the verdicts of the members.
+                // Leave the cluster exactly as it was: the settings, the samples, the verdicts and the queued events.
                 _settings = oldSettings;
+                _pendingLogs?.RemoveRange(pendingBefore, _pendingLogs.Count - pendingBefore);
                 for (int i = 0; i < previous.Members.Length; i++)
                 {
                     previous.Members[i].State.Utilization = oldWindows[i];
@@ -728,7 +725,7 @@ public sealed class ClusterSelector : IClusterSelector
             Schedule_NeedsLock();
         }
 
-        Flush(logs);
+        FlushPendingLogs();
         LogShapeChange(previous, next);
     }
 
@@ -738,24 +735,6 @@ public sealed class ClusterSelector : IClusterSelector
         {
             throw new ArgumentOutOfRangeException(paramName, value, "A utilization percentage must be between 0 and 100.");
         }
-    }
-
-    private static void Run(List<Action>? logs)
-    {
-        if (logs is not null)
-        {
-            foreach (Action log in logs)
-            {
-                log();
-            }
-        }
-    }
-
-    /// <summary>Writes <paramref name="logs"/> and the events queued under the lock; called after the lock is released.</summary>
-    private void Flush(List<Action>? logs)
-    {
-        Run(logs);
-        FlushPendingLogs();
     }
 
     private static MemberRejectionReason ReasonFor(ThrottleLimitKind kind) => kind switch
@@ -776,7 +755,6 @@ public sealed class ClusterSelector : IClusterSelector
 
     private void OnDeadline()
     {
-        List<Action>? logs = null;
         lock (_gate)
         {
             _timerDue = null;
@@ -784,7 +762,7 @@ public sealed class ClusterSelector : IClusterSelector
             bool changed = false;
             foreach (SnapshotMember member in _snapshot.Members)
             {
-                changed |= Evaluate_NeedsLock(member.State, now, ref logs);
+                changed |= Evaluate_NeedsLock(member.State, now);
             }
 
             if (changed)
@@ -795,10 +773,10 @@ public sealed class ClusterSelector : IClusterSelector
             Schedule_NeedsLock();
         }
 
-        Flush(logs);
+        FlushPendingLogs();
     }
 
-    private ClusterSnapshot BuildSnapshot_NeedsLock(ClusterOptions options, ClusterSnapshot? previous, ref List<Action>? logs)
+    private ClusterSnapshot BuildSnapshot_NeedsLock(ClusterOptions options, ClusterSnapshot? previous)
     {
         TimeSpan now = _clock.Now;
         var members = new SnapshotMember[options.Members.Count];
@@ -807,7 +785,7 @@ public sealed class ClusterSelector : IClusterSelector
             ClusterMemberOptions member = options.Members[i];
             int existing = previous?.IndexOf(member.Id) ?? -1;
             MemberState state = existing >= 0 ? previous!.Members[existing].State : new MemberState(member.Id, ClusterName, _metrics);
-            Evaluate_NeedsLock(state, now, ref logs);
+            Evaluate_NeedsLock(state, now);
             members[i] = new SnapshotMember(state, member.Version, member.Enabled, i);
         }
 
@@ -815,7 +793,7 @@ public sealed class ClusterSelector : IClusterSelector
     }
 
     /// <summary>Evaluates the member's refusal and policies at <paramref name="now"/>; returns whether selections must change.</summary>
-    private bool Evaluate_NeedsLock(MemberState state, TimeSpan now, ref List<Action>? logs)
+    private bool Evaluate_NeedsLock(MemberState state, TimeSpan now)
     {
         UtilizationWindow.Aggregate aggregate = state.Utilization?.Compute(now) ?? default;
         var load = new MemberLoad(state.Id, aggregate.CpuPercent, aggregate.MemoryPercent, aggregate.SampleCount, _settings.Window, aggregate.ExpiresAt - now, state.InFlight);
@@ -846,7 +824,7 @@ public sealed class ClusterSelector : IClusterSelector
                 Interlocked.Increment(ref _throttlePolicyFailures);
                 ThrottlePolicyFailureMode mode = _settings.FailureMode;
                 string policyName = SafeName(policy);
-                (logs ??= new()).Add(() => Log.ThrottlePolicyFailed(_logger, ex, ClusterName, state.Id, policyName, mode));
+                (_pendingLogs ??= new()).Add(() => Log.ThrottlePolicyFailed(_logger, ex, ClusterName, state.Id, policyName, mode));
                 decision = mode == ThrottlePolicyFailureMode.FailClosed ? ThrottleDecision.Throttle() : ThrottleDecision.Admit;
             }
 
@@ -872,7 +850,7 @@ public sealed class ClusterSelector : IClusterSelector
             state.OpenProbe();
             healthChanged = true;
             string probed = state.Id;
-            (logs ??= new()).Add(() => Log.ProbeOpened(_logger, ClusterName, probed));
+            (_pendingLogs ??= new()).Add(() => Log.ProbeOpened(_logger, ClusterName, probed));
         }
 
         var verdict = new MemberVerdict(rejection, rejectedBy, retryAt, limit, limitReason, limitPolicy, aggregate.CpuPercent, aggregate.MemoryPercent);
@@ -889,7 +867,7 @@ public sealed class ClusterSelector : IClusterSelector
         if (previous.Rejection != rejection)
         {
             string id = state.Id;
-            (logs ??= new()).Add(rejection == MemberRejectionReason.None
+            (_pendingLogs ??= new()).Add(rejection == MemberRejectionReason.None
                 ? () => Log.MemberUnthrottled(_logger, ClusterName, id)
                 : () => Log.MemberThrottled(_logger, ClusterName, id, rejection));
         }
@@ -996,7 +974,13 @@ public sealed class ClusterSelector : IClusterSelector
             _pendingLogs = null;
         }
 
-        Run(pending);
+        if (pending is not null)
+        {
+            foreach (Action log in pending)
+            {
+                log();
+            }
+        }
     }
 
     private void LogShapeChange(ClusterSnapshot? previous, ClusterSnapshot next)

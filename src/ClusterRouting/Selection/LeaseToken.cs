@@ -50,17 +50,6 @@ internal sealed class LeaseToken
         ReturnSlow(token);
     }
 
-    internal static int GlobalCount
-    {
-        get
-        {
-            lock (s_gate)
-            {
-                return s_globalCount;
-            }
-        }
-    }
-
     private static LeaseToken RentSlow()
     {
         LocalCache local = t_local ??= new LocalCache();
