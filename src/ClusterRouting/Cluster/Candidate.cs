@@ -21,14 +21,28 @@ internal readonly struct Candidate
     public bool IsProbe { get; }
 
     /// <summary>Takes a slot (or, for a probing member, the probe); <paramref name="probeEpoch"/> is -1 for an ordinary slot.</summary>
-    public bool TryAcquire(out int probeEpoch)
+    /// <param name="stripe">The calling thread's stripe; on success, the stripe the slot was taken on.</param>
+    /// <param name="probeEpoch">The epoch of the probe taken, or -1.</param>
+    /// <returns>Whether a slot was taken.</returns>
+    public bool TryAcquire(ref int stripe, out int probeEpoch)
     {
+        int used;
         if (IsProbe)
         {
-            return State.TryAcquireProbe(Limit, out probeEpoch);
+            used = State.TryAcquireProbe(Limit, stripe, out probeEpoch);
+        }
+        else
+        {
+            probeEpoch = -1;
+            used = State.TryAcquire(Limit, stripe);
         }
 
-        probeEpoch = -1;
-        return State.TryAcquire(Limit);
+        if (used < 0)
+        {
+            return false;
+        }
+
+        stripe = used;
+        return true;
     }
 }

@@ -30,8 +30,9 @@ public sealed class ClusterSelector : IClusterSelector
     private readonly ClusterClock _clock;
     private ClusterSnapshot _snapshot;
 
-    // Increment returns the new value and the first selection should start the rotation at the primary.
-    private int _roundRobinCursor = -1;
+    // One round-robin cursor per stripe (Stripes), each on its own cache line: a thread rotates on its stripe's
+    // cursor, so concurrent selections write no shared counter. Each starts at the primary.
+    private readonly int[] _roundRobinCursors = new int[Stripes.ArrayLength];
 
     private volatile ClusterSettings _settings;
     private ITimer? _timer;
@@ -149,12 +150,14 @@ public sealed class ClusterSelector : IClusterSelector
     {
         ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
         Candidate[] candidates = snapshot.Eligible;
+        LeaseThread local = LeaseThread.Current;
+        int stripe = local.Stripe;
         int probeEpoch;
         int chosen = snapshot.Mode switch
         {
-            SelectionMode.Failover => FailoverSelection.Select(candidates, filter, out probeEpoch),
-            SelectionMode.Random => RandomSelection.Select(candidates, _random, filter, out probeEpoch),
-            _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursor, filter, out probeEpoch),
+            SelectionMode.Failover => FailoverSelection.Select(candidates, filter, ref stripe, out probeEpoch),
+            SelectionMode.Random => RandomSelection.Select(candidates, _random, filter, ref stripe, out probeEpoch),
+            _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, ref stripe, out probeEpoch),
         };
 
         if (chosen < 0 && snapshot.Deferred.Length > 0)
@@ -162,13 +165,13 @@ public sealed class ClusterSelector : IClusterSelector
             // Every member that is not penalized is busy or tried: penalized members are tried, in order, rather than
             // failing without trying them.
             candidates = snapshot.Deferred;
-            chosen = FailoverSelection.Select(candidates, filter, out probeEpoch);
+            chosen = FailoverSelection.Select(candidates, filter, ref stripe, out probeEpoch);
         }
 
         if (chosen >= 0)
         {
             Candidate candidate = candidates[chosen];
-            lease = new MemberLease(candidate.State, candidate.Index, probeEpoch);
+            lease = new MemberLease(candidate.State, candidate.Index, stripe, probeEpoch, local);
             failure = default;
             ClusterRoutingMetrics metrics = _metrics;
             if (metrics.SelectionsEnabled)
@@ -236,9 +239,11 @@ public sealed class ClusterSelector : IClusterSelector
 
         static bool TryTakePrimary(Candidate[] candidates, out MemberLease lease)
         {
-            if (candidates.Length > 0 && candidates[0].Index == 0 && candidates[0].TryAcquire(out int probeEpoch))
+            LeaseThread local = LeaseThread.Current;
+            int stripe = local.Stripe;
+            if (candidates.Length > 0 && candidates[0].Index == 0 && candidates[0].TryAcquire(ref stripe, out int probeEpoch))
             {
-                lease = new MemberLease(candidates[0].State, 0, probeEpoch);
+                lease = new MemberLease(candidates[0].State, 0, stripe, probeEpoch, local);
                 return true;
             }
 
@@ -951,6 +956,9 @@ public sealed class ClusterSelector : IClusterSelector
 
     private void Publish_NeedsLock(ClusterSnapshot next)
     {
+        // Before the snapshot is visible: a selection that reads it must find each member ready for its limit.
+        PrepareForLimits(next.Eligible);
+        PrepareForLimits(next.Deferred);
         Volatile.Write(ref _snapshot, next);
         bool allThrottled = next.Eligible.Length == 0 && next.Deferred.Length == 0 && Array.Exists(next.Members, m => m.Enabled);
         if (allThrottled != _allThrottled)
@@ -961,6 +969,14 @@ public sealed class ClusterSelector : IClusterSelector
                 int count = next.Members.Length;
                 (_pendingLogs ??= new()).Add(() => Log.AllMembersThrottled(_logger, ClusterName, count));
             }
+        }
+    }
+
+    private static void PrepareForLimits(Candidate[] candidates)
+    {
+        foreach (Candidate candidate in candidates)
+        {
+            candidate.State.PrepareForLimit(candidate.Limit);
         }
     }
 

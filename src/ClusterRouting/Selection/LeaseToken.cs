@@ -6,53 +6,51 @@ namespace ClusterRouting;
 /// different generation and does nothing, even after the token was reused for another lease.
 /// </summary>
 /// <remarks>
-/// Tokens live in a small per-thread stack; batches move to and from a global stack under a lock when a thread runs
+/// Tokens live in a small per-thread stack (<see cref="LeaseThread"/>, which also holds the thread's stripe); batches move to and from a global stack under a lock when a thread runs
 /// out or fills up (leases taken on one thread and ended on another, as async code does). The global stack grows to
 /// the peak number of leases held at once and no further, so a steady state allocates nothing.
 /// </remarks>
 internal sealed class LeaseToken
 {
-    private const int LocalCapacity = 32;
+    internal const int LocalCapacity = 32;
     private const int Batch = LocalCapacity / 2;
 
     private static readonly Lock s_gate = new();
     private static LeaseToken[] s_global = new LeaseToken[64];
     private static int s_globalCount;
 
-    [ThreadStatic]
-    private static LocalCache? t_local;
-
     public int Generation;
 
     /// <summary>For a probe lease, the epoch of the probe it took; -1 otherwise. Valid while the generation matches.</summary>
     public int ProbeEpoch;
 
-    public static LeaseToken Rent()
+    /// <summary>The stripe of the member's in-flight count the lease's slot was taken on. Valid while the generation matches.</summary>
+    public int Stripe;
+
+    public static LeaseToken Rent(LeaseThread local)
     {
-        LocalCache? local = t_local;
-        if (local is not null && local.Count > 0)
+        if (local.Count > 0)
         {
             return local.Items[--local.Count];
         }
 
-        return RentSlow();
+        return RentSlow(local);
     }
 
     public static void Return(LeaseToken token)
     {
-        LocalCache? local = t_local;
-        if (local is not null && local.Count < LocalCapacity)
+        LeaseThread local = LeaseThread.Current;
+        if (local.Count < LocalCapacity)
         {
             local.Items[local.Count++] = token;
             return;
         }
 
-        ReturnSlow(token);
+        ReturnSlow(local, token);
     }
 
-    private static LeaseToken RentSlow()
+    private static LeaseToken RentSlow(LeaseThread local)
     {
-        LocalCache local = t_local ??= new LocalCache();
         lock (s_gate)
         {
             int take = Math.Min(Batch, s_globalCount);
@@ -65,9 +63,8 @@ internal sealed class LeaseToken
         return local.Count > 0 ? local.Items[--local.Count] : new LeaseToken();
     }
 
-    private static void ReturnSlow(LeaseToken token)
+    private static void ReturnSlow(LeaseThread local, LeaseToken token)
     {
-        LocalCache local = t_local ??= new LocalCache();
         if (local.Count == LocalCapacity)
         {
             lock (s_gate)
@@ -85,11 +82,5 @@ internal sealed class LeaseToken
         }
 
         local.Items[local.Count++] = token;
-    }
-
-    private sealed class LocalCache
-    {
-        public readonly LeaseToken[] Items = new LeaseToken[LocalCapacity];
-        public int Count;
     }
 }

@@ -17,11 +17,13 @@ public readonly struct MemberLease : IDisposable
     // The member's position, or its complement (negative) for the single probe of a member whose penalty ended.
     private readonly int _memberIndex;
 
-    // probeEpoch: the epoch of the probe this lease took, or -1 for an ordinary slot.
-    internal MemberLease(MemberState member, int memberIndex, int probeEpoch)
+    // stripe: the stripe of the member's in-flight count the slot was taken on; probeEpoch: the epoch of the probe
+    // this lease took, or -1 for an ordinary slot; local: the selecting thread's token stack.
+    internal MemberLease(MemberState member, int memberIndex, int stripe, int probeEpoch, LeaseThread local)
     {
-        LeaseToken token = LeaseToken.Rent();
+        LeaseToken token = LeaseToken.Rent(local);
         token.ProbeEpoch = probeEpoch;
+        token.Stripe = stripe;
         _member = member;
         _token = token;
         _generation = token.Generation;
@@ -62,14 +64,15 @@ public readonly struct MemberLease : IDisposable
 
         // Moving the generation on first makes every copy of this lease stale before the token can be reused.
         int probeEpoch = token.ProbeEpoch;
+        int stripe = token.Stripe;
         token.Generation = _generation + 1;
         if (_memberIndex < 0)
         {
-            _member!.ReleaseProbe(probeEpoch);
+            _member!.ReleaseProbe(probeEpoch, stripe);
         }
         else
         {
-            _member!.Release();
+            _member!.Release(stripe);
         }
 
         LeaseToken.Return(token);

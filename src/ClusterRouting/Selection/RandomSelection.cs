@@ -13,7 +13,7 @@ internal static class RandomSelection
     private const int StackAllocLimit = 128;
 
     /// <summary>Returns the position in <paramref name="candidates"/> of the member that took a slot, or -1.</summary>
-    public static int Select<TFilter>(Candidate[] candidates, RandomSource random, TFilter filter, out int probeEpoch)
+    public static int Select<TFilter>(Candidate[] candidates, RandomSource random, TFilter filter, ref int stripe, out int probeEpoch)
         where TFilter : struct, ICandidateFilter
     {
         probeEpoch = -1;
@@ -24,16 +24,16 @@ internal static class RandomSelection
         }
 
         int first = random.Next(count);
-        if (filter.Allows(candidates[first].State) && candidates[first].TryAcquire(out probeEpoch))
+        if (filter.Allows(candidates[first].State) && candidates[first].TryAcquire(ref stripe, out probeEpoch))
         {
             return first;
         }
 
-        return count == 1 ? -1 : SelectAmongRest(candidates, random, first, filter, out probeEpoch);
+        return count == 1 ? -1 : SelectAmongRest(candidates, random, first, filter, ref stripe, out probeEpoch);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int SelectAmongRest<TFilter>(Candidate[] candidates, RandomSource random, int tried, TFilter filter, out int probeEpoch)
+    private static int SelectAmongRest<TFilter>(Candidate[] candidates, RandomSource random, int tried, TFilter filter, ref int stripe, out int probeEpoch)
         where TFilter : struct, ICandidateFilter
     {
         probeEpoch = -1;
@@ -55,7 +55,7 @@ internal static class RandomSelection
             {
                 int draw = random.Next(remaining);
                 int candidate = untried[draw];
-                if (filter.Allows(candidates[candidate].State) && candidates[candidate].TryAcquire(out probeEpoch))
+                if (filter.Allows(candidates[candidate].State) && candidates[candidate].TryAcquire(ref stripe, out probeEpoch))
                 {
                     return candidate;
                 }

@@ -209,19 +209,35 @@ public class ExecuteAsyncTests
     [Fact]
     public async Task ExecuteAsync_AsynchronousOperation_Works()
     {
-        ClusterSelector cluster = Create(2, SelectionMode.RoundRobin);
+        ClusterSelector cluster = Create(2, SelectionMode.Failover, o => o.ConcurrentOperationLimitPreview = 1);
 
-        int total = 0;
+        // Ten operations at once, each finishing on a pool thread: one slot each on two members, so two run and the
+        // other eight find both members busy.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var results = new List<Task<int>>();
         for (int i = 0; i < 10; i++)
         {
-            total += await cluster.ExecuteAsync(async (lease, ct) =>
+            results.Add(cluster.ExecuteAsync(async (lease, ct) =>
             {
-                await Task.Yield();
+                await gate.Task;
                 return lease.MemberIndex + 1;
-            });
+            }).AsTask());
         }
 
-        Assert.Equal(15, total);
+        gate.SetResult();
+        await Task.WhenAll(results.Where(t => t.Status != TaskStatus.Faulted));
+
+        Assert.Equal(new[] { 1, 2 }, results.Where(t => t.Status == TaskStatus.RanToCompletion).Select(t => t.Result).Order());
+        Assert.All(results.Where(t => t.IsFaulted), t => Assert.IsType<ClusterThrottledException>(t.Exception!.InnerException));
+        Assert.Equal(8, results.Count(t => t.IsFaulted));
+        Assert.All(cluster.GetStatus().Members, m => Assert.Equal(0, m.InFlight));
+
+        // Released on pool threads, the slots are free again for the next operation.
+        Assert.Equal(1, await cluster.ExecuteAsync(async (lease, ct) =>
+        {
+            await Task.Yield();
+            return lease.MemberIndex + 1;
+        }));
     }
 
     [Fact]

@@ -112,6 +112,7 @@ public class AllocationTests
     [Fact]
     public void RandomRedraw_AfterABusyMember_AllocatesNothing()
     {
+        int stripe = 0;
         ClusterSnapshot snapshot = Snapshots.Create(10, concurrencyLimit: 1, SelectionMode.Random);
         for (int i = 0; i < 9; i++)
         {
@@ -121,8 +122,8 @@ public class AllocationTests
         RandomSource random = RandomSource.Shared;
         long allocated = Measure(() =>
         {
-            int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), out _);
-            snapshot.Eligible[chosen].State.Release();
+            int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), ref stripe, out _);
+            snapshot.Eligible[chosen].State.Release(stripe);
         });
 
         Assert.Equal(0, allocated);

@@ -54,14 +54,15 @@ public class FailoverSelectionTests
     [Fact]
     public void Select_PrimaryAtConcurrencyLimit_ReturnsNextMember()
     {
+        int stripe = 0;
         ClusterSnapshot snapshot = Snapshots.Create(3, concurrencyLimit: 2, SelectionMode.Failover);
         Snapshots.Saturate(snapshot, 0);
 
-        Assert.Equal(1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), out _));
-        Assert.Equal(1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), out _));
-        Assert.Equal(2, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), out _));
-        Assert.Equal(2, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), out _));
-        Assert.Equal(-1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), out _));
+        Assert.Equal(1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), ref stripe, out _));
+        Assert.Equal(1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), ref stripe, out _));
+        Assert.Equal(2, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), ref stripe, out _));
+        Assert.Equal(2, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), ref stripe, out _));
+        Assert.Equal(-1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), ref stripe, out _));
         Assert.All(snapshot.Members, m => Assert.Equal(2, m.State.InFlight));
     }
 
@@ -101,12 +102,13 @@ public class FailoverSelectionTests
     [Fact]
     public void TrySelect_EveryMemberAtConcurrencyLimit_ReportsConcurrencyLimitForEnabledMembers()
     {
+        int stripe = 0;
         ClusterSnapshot snapshot = Snapshots.Create(3, concurrencyLimit: 1, SelectionMode.Failover, disabled: 1);
         Snapshots.Saturate(snapshot, 0);
         Snapshots.Saturate(snapshot, 2);
         var failure = new SelectionFailure(snapshot);
 
-        Assert.Equal(-1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), out _));
+        Assert.Equal(-1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), ref stripe, out _));
         Assert.Equal(MemberRejectionReason.ConcurrencyLimit, failure.GetRejection(0).Reason);
         Assert.Equal(MemberRejectionReason.Disabled, failure.GetRejection(1).Reason);
         Assert.Equal(MemberRejectionReason.ConcurrencyLimit, failure.GetRejection(2).Reason);

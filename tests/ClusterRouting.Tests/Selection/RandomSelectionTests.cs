@@ -31,11 +31,12 @@ public class RandomSelectionTests
     [Fact]
     public void Select_DrawnMemberBusy_DrawsAgainAmongTheRest()
     {
+        int stripe = 0;
         ClusterSnapshot snapshot = Snapshots.Create(4, concurrencyLimit: 1, SelectionMode.Random);
         Snapshots.Saturate(snapshot, 1);
         var random = new SequenceRandomSource(1, 2);
 
-        int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), out _);
+        int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), ref stripe, out _);
 
         // The rest after drawing 1 is [0, 3, 2] (the last moved into the gap), and 2 of 3 picks index 2.
         Assert.Equal(2, chosen);
@@ -45,6 +46,7 @@ public class RandomSelectionTests
     [Fact]
     public void Select_DrawnMemberBusy_RedrawHasNoBiasTowardItsNeighbour()
     {
+        int stripe = 0;
         const int Draws = 30_000;
         ClusterSnapshot snapshot = Snapshots.Create(4, concurrencyLimit: 1, SelectionMode.Random);
         Snapshots.Saturate(snapshot, 1);
@@ -53,9 +55,9 @@ public class RandomSelectionTests
 
         for (int i = 0; i < Draws; i++)
         {
-            int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), out _);
+            int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), ref stripe, out _);
             counts[chosen]++;
-            snapshot.Eligible[chosen].State.Release();
+            snapshot.Eligible[chosen].State.Release(stripe);
         }
 
         Assert.Equal(0, counts[1]);
@@ -69,6 +71,7 @@ public class RandomSelectionTests
     [Fact]
     public void Select_AllBusy_FailsAfterTryingEachMemberOnce()
     {
+        int stripe = 0;
         ClusterSnapshot snapshot = Snapshots.Create(5, concurrencyLimit: 1, SelectionMode.Random);
         for (int i = 0; i < 5; i++)
         {
@@ -77,21 +80,22 @@ public class RandomSelectionTests
 
         var random = new SequenceRandomSource(3);
 
-        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), out _));
+        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), ref stripe, out _));
         Assert.Equal(new[] { 5, 4, 3, 2, 1 }, random.Bounds);
     }
 
     [Fact]
     public void Select_MoreMembersThanTheStackBuffer_StillFindsTheLastFreeMember()
     {
+        int stripe = 0;
         ClusterSnapshot snapshot = Snapshots.Create(300, concurrencyLimit: 1, SelectionMode.Random);
         for (int i = 0; i < 299; i++)
         {
             Snapshots.Saturate(snapshot, i);
         }
 
-        Assert.Equal(299, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), default(NoFilter), out _));
-        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), default(NoFilter), out _));
+        Assert.Equal(299, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), default(NoFilter), ref stripe, out _));
+        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), default(NoFilter), ref stripe, out _));
     }
 
     [Fact]

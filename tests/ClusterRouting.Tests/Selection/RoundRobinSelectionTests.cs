@@ -29,31 +29,38 @@ public class RoundRobinSelectionTests
     [Fact]
     public void Select_MemberAtConcurrencyLimit_PassesItsTurnToTheNext()
     {
+        int stripe = 0;
         ClusterSnapshot snapshot = Snapshots.Create(3, concurrencyLimit: 1, SelectionMode.RoundRobin);
         Snapshots.Saturate(snapshot, 1);
-        int cursor = -1;
+        int cursor = 0;
 
-        Assert.Equal(0, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), out _));
-        Assert.Equal(2, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), out _));
-        Assert.Equal(-1, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), out _));
+        Assert.Equal(0, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), ref stripe, out _));
+        Assert.Equal(2, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), ref stripe, out _));
+        Assert.Equal(-1, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), ref stripe, out _));
     }
 
-    [Fact]
-    public void Select_CursorPastIntMaxValue_KeepsRotating()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(int.MaxValue)]
+    [InlineData(-1)]
+    [InlineData(int.MinValue)]
+    public void Select_CursorPastTheEnd_StartsAgainAtTheFirstMember(int start)
     {
+        // A cursor can be past the end after the cluster shrank (or, in principle, anywhere after racing plain writes).
         ClusterSnapshot snapshot = Snapshots.Create(3, int.MaxValue, SelectionMode.RoundRobin);
-        int cursor = int.MaxValue - 1;
+        int stripe = 0;
+        int cursor = start;
         var picks = new List<int>();
 
         for (int i = 0; i < 6; i++)
         {
-            int index = RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), out _);
-            snapshot.Eligible[index].State.Release();
+            int index = RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), ref stripe, out _);
+            snapshot.Eligible[index].State.Release(stripe);
             picks.Add(index);
         }
 
-        Assert.All(picks, p => Assert.InRange(p, 0, 2));
-        Assert.Equal(picks.Count, picks.Zip(picks.Skip(1)).Count(pair => pair.First != pair.Second) + 1);
+        Assert.Equal(new[] { 0, 1, 2, 0, 1, 2 }, picks);
     }
 
     [Fact]

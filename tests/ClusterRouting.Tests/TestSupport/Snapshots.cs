@@ -21,7 +21,7 @@ internal static class Snapshots
     /// <summary>Fills every slot of the member at <paramref name="index"/>.</summary>
     public static void Saturate(ClusterSnapshot snapshot, int index)
     {
-        while (snapshot.Members[index].State.TryAcquire(snapshot.Members[index].Verdict.ConcurrencyLimit))
+        while (snapshot.Members[index].State.TryAcquire(snapshot.Members[index].Verdict.ConcurrencyLimit, stripe: 0) >= 0)
         {
         }
     }
