@@ -156,7 +156,7 @@ public sealed class ClusterSelector : IClusterSelector
         int chosen = snapshot.Mode switch
         {
             SelectionMode.Failover => FailoverSelection.Select(candidates, filter, ref stripe, out probeEpoch),
-            SelectionMode.Random => RandomSelection.Select(candidates, _random, filter, ref stripe, out probeEpoch),
+            SelectionMode.Random => RandomSelection.Select(candidates, _random, local, filter, ref stripe, out probeEpoch),
             _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, ref stripe, out probeEpoch),
         };
 

@@ -13,7 +13,7 @@ internal static class RandomSelection
     private const int StackAllocLimit = 128;
 
     /// <summary>Returns the position in <paramref name="candidates"/> of the member that took a slot, or -1.</summary>
-    public static int Select<TFilter>(Candidate[] candidates, RandomSource random, TFilter filter, ref int stripe, out int probeEpoch)
+    public static int Select<TFilter>(Candidate[] candidates, RandomSource random, LeaseThread local, TFilter filter, ref int stripe, out int probeEpoch)
         where TFilter : struct, ICandidateFilter
     {
         probeEpoch = -1;
@@ -23,7 +23,9 @@ internal static class RandomSelection
             return -1;
         }
 
-        int first = random.Next(count);
+        // The shared source is drawn from directly: no virtual call, no argument check, no second thread-static read. The
+        // redraws after a busy member (rare) go through the source.
+        int first = random is RandomSource.SharedRandomSource ? local.NextRandom(count) : random.Next(count);
         if (filter.Allows(candidates[first].State) && candidates[first].TryAcquire(ref stripe, out probeEpoch))
         {
             return first;

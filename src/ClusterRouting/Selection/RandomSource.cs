@@ -7,7 +7,10 @@ namespace ClusterRouting;
 /// </summary>
 public abstract class RandomSource
 {
-    /// <summary>Gets the default source: <c>Random.Shared</c> on .NET (a random per thread on netstandard2.0), thread-safe and lock-free.</summary>
+    /// <summary>
+    /// Gets the default source: a SplitMix64 generator per thread, seeded from a system-wide source, so it is thread-safe
+    /// and lock-free and threads never contend for it. Selections draw from the selecting thread's generator directly.
+    /// </summary>
     public static RandomSource Shared { get; } = new SharedRandomSource();
 
     /// <summary>Creates a thread-safe source that yields the same sequence for the same seed.</summary>
@@ -21,26 +24,14 @@ public abstract class RandomSource
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxValue"/> is less than 1 (the built-in sources).</exception>
     public abstract int Next(int maxValue);
 
-    private sealed class SharedRandomSource : RandomSource
+    /// <summary>The shared source: a generator per thread, so threads never contend for it.</summary>
+    internal sealed class SharedRandomSource : RandomSource
     {
-#if NET
         public override int Next(int maxValue)
         {
             Guard.AtLeast(maxValue, 1);
-            return Random.Shared.Next(maxValue);
+            return LeaseThread.Current.NextRandom(maxValue);
         }
-#else
-        [ThreadStatic]
-        private static Random? t_random;
-
-#pragma warning disable CA5394 // Routing needs a uniform spread, not unpredictability.
-        public override int Next(int maxValue)
-        {
-            Guard.AtLeast(maxValue, 1);
-            return (t_random ??= new Random(Guid.NewGuid().GetHashCode())).Next(maxValue);
-        }
-#pragma warning restore CA5394
-#endif
     }
 
     private sealed class SeededRandomSource : RandomSource

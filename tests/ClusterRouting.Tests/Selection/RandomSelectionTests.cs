@@ -36,7 +36,7 @@ public class RandomSelectionTests
         Snapshots.Saturate(snapshot, 1);
         var random = new SequenceRandomSource(1, 2);
 
-        int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), ref stripe, out _);
+        int chosen = RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), ref stripe, out _);
 
         // The rest after drawing 1 is [0, 3, 2] (the last moved into the gap), and 2 of 3 picks index 2.
         Assert.Equal(2, chosen);
@@ -55,7 +55,7 @@ public class RandomSelectionTests
 
         for (int i = 0; i < Draws; i++)
         {
-            int chosen = RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), ref stripe, out _);
+            int chosen = RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), ref stripe, out _);
             counts[chosen]++;
             snapshot.Eligible[chosen].State.Release(stripe);
         }
@@ -80,7 +80,7 @@ public class RandomSelectionTests
 
         var random = new SequenceRandomSource(3);
 
-        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, random, default(NoFilter), ref stripe, out _));
+        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), ref stripe, out _));
         Assert.Equal(new[] { 5, 4, 3, 2, 1 }, random.Bounds);
     }
 
@@ -94,8 +94,8 @@ public class RandomSelectionTests
             Snapshots.Saturate(snapshot, i);
         }
 
-        Assert.Equal(299, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), default(NoFilter), ref stripe, out _));
-        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), default(NoFilter), ref stripe, out _));
+        Assert.Equal(299, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), LeaseThread.Current, default(NoFilter), ref stripe, out _));
+        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), LeaseThread.Current, default(NoFilter), ref stripe, out _));
     }
 
     [Fact]
@@ -118,7 +118,59 @@ public class RandomSelectionTests
         for (int i = 0; i < 1000; i++)
         {
             Assert.InRange(RandomSource.Shared.Next(7), 0, 6);
+            Assert.Equal(0, RandomSource.Shared.Next(1));
+            Assert.InRange(RandomSource.Shared.Next(int.MaxValue), 0, int.MaxValue - 1);
         }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(10)]
+    public void Shared_IsUniform(int bound)
+    {
+        const int Draws = 100_000;
+        var counts = new int[bound];
+        for (int i = 0; i < Draws; i++)
+        {
+            counts[RandomSource.Shared.Next(bound)]++;
+        }
+
+        double expected = (double)Draws / bound;
+        double chiSquare = counts.Sum(c => (c - expected) * (c - expected) / expected);
+
+        // Chi-square critical values at p = 0.001 for bound - 1 degrees of freedom.
+        double critical = bound switch { 2 => 10.83, 7 => 22.46, _ => 27.88 };
+        Assert.True(chiSquare < critical, $"counts {string.Join(", ", counts)}, chi-square {chiSquare:F2}");
+    }
+
+    [Fact]
+    public void Shared_HugeBound_SpreadsOverTheWholeRange()
+    {
+        // Two thirds of 2^31: without rejection, multiply-shift would still be in range; this checks the spread. Each
+        // sixth of the range gets a sixth of 60,000 draws (standard deviation about 91; 6 deviations allowed).
+        const int Bound = 1_431_655_765;
+        const int Draws = 60_000;
+        var sixths = new int[6];
+        for (int i = 0; i < Draws; i++)
+        {
+            int value = RandomSource.Shared.Next(Bound);
+            Assert.InRange(value, 0, Bound - 1);
+            sixths[(int)((long)value * 6 / Bound)]++;
+        }
+
+        Assert.All(sixths, c => Assert.InRange(c, 10_000 - 550, 10_000 + 550));
+    }
+
+    [Fact]
+    public async Task Shared_TwoThreads_DrawDifferentSequences()
+    {
+        int[] Draw() => Enumerable.Range(0, 32).Select(_ => RandomSource.Shared.Next(1_000_000)).ToArray();
+
+        int[] here = Draw();
+        int[] there = await Task.Factory.StartNew(Draw, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        Assert.NotEqual(here, there);
     }
 
     private sealed class FirstDrawThenSeeded : RandomSource
