@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ClusterRouting;
 
 /// <summary>A member that a selection may take, with the concurrency limit its verdict set and its position in failover order.</summary>
@@ -20,29 +22,26 @@ internal readonly struct Candidate
     /// <summary>Whether the member's penalty ended and only its single probe operation may be taken.</summary>
     public bool IsProbe { get; }
 
-    /// <summary>Takes a slot (or, for a probing member, the probe); <paramref name="probeEpoch"/> is -1 for an ordinary slot.</summary>
-    /// <param name="stripe">The calling thread's stripe; on success, the stripe the slot was taken on.</param>
-    /// <param name="probeEpoch">The epoch of the probe taken, or -1.</param>
-    /// <returns>Whether a slot was taken.</returns>
-    public bool TryAcquire(ref int stripe, out int probeEpoch)
+    /// <summary>Takes a slot (or, for a probing member, the probe).</summary>
+    /// <param name="stripe">The calling thread's stripe.</param>
+    /// <param name="position">The candidate's position in its array, returned in the pick.</param>
+    /// <returns>The pick, or <see cref="Pick.None"/> when the member can't take the operation.</returns>
+    public Pick TryAcquire(int stripe, int position)
     {
-        int used;
         if (IsProbe)
         {
-            used = State.TryAcquireProbe(Limit, stripe, out probeEpoch);
-        }
-        else
-        {
-            probeEpoch = -1;
-            used = State.TryAcquire(Limit, stripe);
+            return TryAcquireProbe(stripe, position);
         }
 
-        if (used < 0)
-        {
-            return false;
-        }
+        int used = State.TryAcquire(Limit, stripe);
+        return used < 0 ? Pick.None : new Pick(position, used, probeEpoch: -1);
+    }
 
-        stripe = used;
-        return true;
+    // Out of line: a probe is rare, and its out parameter would otherwise keep a local in memory on the hot path.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Pick TryAcquireProbe(int stripe, int position)
+    {
+        int used = State.TryAcquireProbe(Limit, stripe, out int probeEpoch);
+        return used < 0 ? Pick.None : new Pick(position, used, probeEpoch);
     }
 }

@@ -152,26 +152,25 @@ public sealed class ClusterSelector : IClusterSelector
         Candidate[] candidates = snapshot.Eligible;
         LeaseThread local = LeaseThread.Current;
         int stripe = local.Stripe;
-        int probeEpoch;
-        int chosen = snapshot.Mode switch
+        Pick pick = snapshot.Mode switch
         {
-            SelectionMode.Failover => FailoverSelection.Select(candidates, filter, ref stripe, out probeEpoch),
-            SelectionMode.Random => RandomSelection.Select(candidates, _random, local, filter, ref stripe, out probeEpoch),
-            _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, ref stripe, out probeEpoch),
+            SelectionMode.Failover => FailoverSelection.Select(candidates, filter, stripe),
+            SelectionMode.Random => RandomSelection.Select(candidates, _random, local, filter, stripe),
+            _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
         };
 
-        if (chosen < 0 && snapshot.Deferred.Length > 0)
+        if (!pick.IsTaken && snapshot.Deferred.Length > 0)
         {
             // Every member that is not penalized is busy or tried: penalized members are tried, in order, rather than
             // failing without trying them.
             candidates = snapshot.Deferred;
-            chosen = FailoverSelection.Select(candidates, filter, ref stripe, out probeEpoch);
+            pick = FailoverSelection.Select(candidates, filter, stripe);
         }
 
-        if (chosen >= 0)
+        if (pick.IsTaken)
         {
-            Candidate candidate = candidates[chosen];
-            lease = new MemberLease(candidate.State, candidate.Index, stripe, probeEpoch, local);
+            Candidate candidate = candidates[pick.Position];
+            lease = new MemberLease(candidate.State, candidate.Index, pick.Stripe, pick.ProbeEpoch, local);
             failure = default;
             ClusterRoutingMetrics metrics = _metrics;
             if (metrics.SelectionsEnabled)
@@ -239,12 +238,15 @@ public sealed class ClusterSelector : IClusterSelector
 
         static bool TryTakePrimary(Candidate[] candidates, out MemberLease lease)
         {
-            LeaseThread local = LeaseThread.Current;
-            int stripe = local.Stripe;
-            if (candidates.Length > 0 && candidates[0].Index == 0 && candidates[0].TryAcquire(ref stripe, out int probeEpoch))
+            if (candidates.Length > 0 && candidates[0].Index == 0)
             {
-                lease = new MemberLease(candidates[0].State, 0, stripe, probeEpoch, local);
-                return true;
+                LeaseThread local = LeaseThread.Current;
+                Pick pick = candidates[0].TryAcquire(local.Stripe, 0);
+                if (pick.IsTaken)
+                {
+                    lease = new MemberLease(candidates[0].State, 0, pick.Stripe, pick.ProbeEpoch, local);
+                    return true;
+                }
             }
 
             lease = default;

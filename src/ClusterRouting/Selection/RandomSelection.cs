@@ -12,33 +12,35 @@ internal static class RandomSelection
 {
     private const int StackAllocLimit = 128;
 
-    /// <summary>Returns the position in <paramref name="candidates"/> of the member that took a slot, or -1.</summary>
-    public static int Select<TFilter>(Candidate[] candidates, RandomSource random, LeaseThread local, TFilter filter, ref int stripe, out int probeEpoch)
+    /// <summary>Returns what the drawn member (or, when it was busy, a member drawn from the rest) took, or <see cref="Pick.None"/>.</summary>
+    public static Pick Select<TFilter>(Candidate[] candidates, RandomSource random, LeaseThread local, TFilter filter, int stripe)
         where TFilter : struct, ICandidateFilter
     {
-        probeEpoch = -1;
         int count = candidates.Length;
         if (count == 0)
         {
-            return -1;
+            return Pick.None;
         }
 
         // The shared source is drawn from directly: no virtual call, no argument check, no second thread-static read. The
         // redraws after a busy member (rare) go through the source.
         int first = random is RandomSource.SharedRandomSource ? local.NextRandom(count) : random.Next(count);
-        if (filter.Allows(candidates[first].State) && candidates[first].TryAcquire(ref stripe, out probeEpoch))
+        if (filter.Allows(candidates[first].State))
         {
-            return first;
+            Pick pick = candidates[first].TryAcquire(stripe, first);
+            if (pick.IsTaken)
+            {
+                return pick;
+            }
         }
 
-        return count == 1 ? -1 : SelectAmongRest(candidates, random, first, filter, ref stripe, out probeEpoch);
+        return count == 1 ? Pick.None : SelectAmongRest(candidates, random, first, filter, stripe);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int SelectAmongRest<TFilter>(Candidate[] candidates, RandomSource random, int tried, TFilter filter, ref int stripe, out int probeEpoch)
+    private static Pick SelectAmongRest<TFilter>(Candidate[] candidates, RandomSource random, int tried, TFilter filter, int stripe)
         where TFilter : struct, ICandidateFilter
     {
-        probeEpoch = -1;
         int count = candidates.Length;
         int[]? rented = null;
         Span<int> untried = count <= StackAllocLimit
@@ -57,16 +59,20 @@ internal static class RandomSelection
             {
                 int draw = random.Next(remaining);
                 int candidate = untried[draw];
-                if (filter.Allows(candidates[candidate].State) && candidates[candidate].TryAcquire(ref stripe, out probeEpoch))
+                if (filter.Allows(candidates[candidate].State))
                 {
-                    return candidate;
+                    Pick pick = candidates[candidate].TryAcquire(stripe, candidate);
+                    if (pick.IsTaken)
+                    {
+                        return pick;
+                    }
                 }
 
                 remaining--;
                 untried[draw] = untried[remaining];
             }
 
-            return -1;
+            return Pick.None;
         }
         finally
         {

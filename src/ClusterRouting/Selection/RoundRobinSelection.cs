@@ -9,23 +9,21 @@ namespace ClusterRouting;
 /// </remarks>
 internal static class RoundRobinSelection
 {
-    /// <summary>Returns the position in <paramref name="candidates"/> of the member that took a slot, or -1.</summary>
+    /// <summary>Returns what the member whose turn it was (or the next that could) took, or <see cref="Pick.None"/>.</summary>
     /// <param name="candidates">The members to rotate over.</param>
     /// <param name="cursor">The position whose turn it is; past the end (the cluster shrank) means the first.</param>
     /// <param name="filter">Which members may be taken.</param>
-    /// <param name="stripe">The calling thread's stripe; on success, the stripe the slot was taken on.</param>
-    /// <param name="probeEpoch">The epoch of the probe taken, or -1.</param>
-    public static int Select<TFilter>(Candidate[] candidates, ref int cursor, TFilter filter, ref int stripe, out int probeEpoch)
+    /// <param name="stripe">The calling thread's stripe.</param>
+    public static Pick Select<TFilter>(Candidate[] candidates, ref int cursor, TFilter filter, int stripe)
         where TFilter : struct, ICandidateFilter
     {
-        probeEpoch = -1;
         int count = candidates.Length;
         int index = cursor;
         if ((uint)index >= (uint)count)
         {
             if (count == 0)
             {
-                return -1;
+                return Pick.None;
             }
 
             index = 0;
@@ -34,14 +32,18 @@ internal static class RoundRobinSelection
         cursor = index + 1;
         for (int tried = 0; tried < count; tried++)
         {
-            if (filter.Allows(candidates[index].State) && candidates[index].TryAcquire(ref stripe, out probeEpoch))
+            if (filter.Allows(candidates[index].State))
             {
-                return index;
+                Pick pick = candidates[index].TryAcquire(stripe, index);
+                if (pick.IsTaken)
+                {
+                    return pick;
+                }
             }
 
             index = index + 1 == count ? 0 : index + 1;
         }
 
-        return -1;
+        return Pick.None;
     }
 }

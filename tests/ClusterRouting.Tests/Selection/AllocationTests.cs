@@ -122,7 +122,7 @@ public class AllocationTests
         RandomSource random = RandomSource.Shared;
         long allocated = Measure(() =>
         {
-            int chosen = RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), ref stripe, out _);
+            int chosen = RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), stripe).Position;
             snapshot.Eligible[chosen].State.Release(stripe);
         });
 

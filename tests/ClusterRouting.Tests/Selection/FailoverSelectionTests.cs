@@ -58,11 +58,11 @@ public class FailoverSelectionTests
         ClusterSnapshot snapshot = Snapshots.Create(3, concurrencyLimit: 2, SelectionMode.Failover);
         Snapshots.Saturate(snapshot, 0);
 
-        Assert.Equal(1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), ref stripe, out _));
-        Assert.Equal(1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), ref stripe, out _));
-        Assert.Equal(2, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), ref stripe, out _));
-        Assert.Equal(2, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), ref stripe, out _));
-        Assert.Equal(-1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), ref stripe, out _));
+        Assert.Equal(1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), stripe).Position);
+        Assert.Equal(1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), stripe).Position);
+        Assert.Equal(2, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), stripe).Position);
+        Assert.Equal(2, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), stripe).Position);
+        Assert.Equal(-1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), stripe).Position);
         Assert.All(snapshot.Members, m => Assert.Equal(2, m.State.InFlight));
     }
 
@@ -108,7 +108,7 @@ public class FailoverSelectionTests
         Snapshots.Saturate(snapshot, 2);
         var failure = new SelectionFailure(snapshot);
 
-        Assert.Equal(-1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), ref stripe, out _));
+        Assert.Equal(-1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), stripe).Position);
         Assert.Equal(MemberRejectionReason.ConcurrencyLimit, failure.GetRejection(0).Reason);
         Assert.Equal(MemberRejectionReason.Disabled, failure.GetRejection(1).Reason);
         Assert.Equal(MemberRejectionReason.ConcurrencyLimit, failure.GetRejection(2).Reason);

@@ -36,7 +36,7 @@ public class RandomSelectionTests
         Snapshots.Saturate(snapshot, 1);
         var random = new SequenceRandomSource(1, 2);
 
-        int chosen = RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), ref stripe, out _);
+        int chosen = RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), stripe).Position;
 
         // The rest after drawing 1 is [0, 3, 2] (the last moved into the gap), and 2 of 3 picks index 2.
         Assert.Equal(2, chosen);
@@ -55,7 +55,7 @@ public class RandomSelectionTests
 
         for (int i = 0; i < Draws; i++)
         {
-            int chosen = RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), ref stripe, out _);
+            int chosen = RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), stripe).Position;
             counts[chosen]++;
             snapshot.Eligible[chosen].State.Release(stripe);
         }
@@ -80,7 +80,7 @@ public class RandomSelectionTests
 
         var random = new SequenceRandomSource(3);
 
-        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), ref stripe, out _));
+        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), stripe).Position);
         Assert.Equal(new[] { 5, 4, 3, 2, 1 }, random.Bounds);
     }
 
@@ -94,8 +94,8 @@ public class RandomSelectionTests
             Snapshots.Saturate(snapshot, i);
         }
 
-        Assert.Equal(299, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), LeaseThread.Current, default(NoFilter), ref stripe, out _));
-        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), LeaseThread.Current, default(NoFilter), ref stripe, out _));
+        Assert.Equal(299, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), LeaseThread.Current, default(NoFilter), stripe).Position);
+        Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), LeaseThread.Current, default(NoFilter), stripe).Position);
     }
 
     [Fact]

@@ -34,9 +34,9 @@ public class RoundRobinSelectionTests
         Snapshots.Saturate(snapshot, 1);
         int cursor = 0;
 
-        Assert.Equal(0, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), ref stripe, out _));
-        Assert.Equal(2, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), ref stripe, out _));
-        Assert.Equal(-1, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), ref stripe, out _));
+        Assert.Equal(0, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), stripe).Position);
+        Assert.Equal(2, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), stripe).Position);
+        Assert.Equal(-1, RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), stripe).Position);
     }
 
     [Theory]
@@ -55,7 +55,7 @@ public class RoundRobinSelectionTests
 
         for (int i = 0; i < 6; i++)
         {
-            int index = RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), ref stripe, out _);
+            int index = RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), stripe).Position;
             snapshot.Eligible[index].State.Release(stripe);
             picks.Add(index);
         }
