@@ -4,7 +4,7 @@
 // disabled, and a histogram shows where the operations went before and after:
 //   Failover   - everything goes to the primary, then everything to the next member in order.
 //   Random     - an even spread over the enabled members (the gateway's "distribute requests" setting).
-//   RoundRobin - an exactly even rotation over the enabled members.
+//   RoundRobin - an even rotation over the enabled members (exact for each thread).
 // Finally every member is disabled, to show the error a selection raises when no member can take it.
 
 using ClusterRouting;

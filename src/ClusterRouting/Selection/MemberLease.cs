@@ -21,7 +21,7 @@ public readonly struct MemberLease : IDisposable
     // this lease took, or -1 for an ordinary slot; local: the selecting thread's token stack.
     internal MemberLease(MemberState member, int memberIndex, int stripe, int probeEpoch, LeaseThread local)
     {
-        LeaseToken token = LeaseToken.Rent(local);
+        LeaseToken token = local.RentToken();
         token.ProbeEpoch = probeEpoch;
         token.Stripe = stripe;
         _member = member;
@@ -75,7 +75,8 @@ public readonly struct MemberLease : IDisposable
             _member!.Release(stripe);
         }
 
-        LeaseToken.Return(token);
+        // Last: from here the owning thread may take the token again.
+        Volatile.Write(ref token.InUse, 0);
     }
 
     /// <inheritdoc />

@@ -15,6 +15,10 @@ public enum SelectionMode
     /// </summary>
     Random = 1,
 
-    /// <summary>An even rotation over the eligible members.</summary>
+    /// <summary>
+    /// An even rotation over the eligible members. Each thread follows the rotation exactly; threads selecting at the
+    /// same time each rotate on a cursor of their own (so that they do not contend for one counter), which keeps the
+    /// shares even across threads but interleaves their rotations.
+    /// </summary>
     RoundRobin = 2,
 }
