@@ -132,7 +132,11 @@ public sealed class ClusterSelector : IClusterSelector
     /// <summary>Selects a member for one operation without throwing or allocating, when the reasons for a failure are not needed.</summary>
     /// <param name="lease">On success, the lease on the chosen member: dispose it when the operation ends.</param>
     /// <returns><see langword="true"/> when a member was selected.</returns>
-    public bool TrySelect(out MemberLease lease) => TrySelect(out lease, out _);
+    public bool TrySelect(out MemberLease lease)
+    {
+        lease = Select(default(NoFilter), out _);
+        return lease.IsAcquired;
+    }
 
     /// <inheritdoc />
     public MemberLease Select()
@@ -146,6 +150,19 @@ public sealed class ClusterSelector : IClusterSelector
     }
 
     internal bool TrySelect<TFilter>(TFilter filter, out MemberLease lease, out SelectionFailure failure)
+        where TFilter : struct, ICandidateFilter
+    {
+        lease = Select(filter, out failure);
+        return lease.IsAcquired;
+    }
+
+    /// <summary>The selection itself: the lease, or <c>default</c> with <paramref name="failure"/> saying why.</summary>
+    /// <remarks>
+    /// Returned by value rather than through an <see langword="out"/> parameter: a return buffer is always on the
+    /// stack, so writing the lease's references needs no GC write barrier, and the small public wrappers inline into
+    /// their callers.
+    /// </remarks>
+    internal MemberLease Select<TFilter>(TFilter filter, out SelectionFailure failure)
         where TFilter : struct, ICandidateFilter
     {
         ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
@@ -170,7 +187,7 @@ public sealed class ClusterSelector : IClusterSelector
         if (pick.IsTaken)
         {
             Candidate candidate = candidates[pick.Position];
-            lease = new MemberLease(candidate.State, candidate.Index, pick.Stripe, pick.ProbeEpoch, local);
+            var lease = new MemberLease(candidate.State, candidate.Index, pick.Stripe, pick.ProbeEpoch, local);
             failure = default;
             ClusterRoutingMetrics metrics = _metrics;
             if (metrics.SelectionsEnabled)
@@ -188,17 +205,16 @@ public sealed class ClusterSelector : IClusterSelector
                 OnFailover(candidate.State, candidate.Index);
             }
 
-            return true;
+            return lease;
         }
 
-        lease = default;
         failure = new SelectionFailure(snapshot);
         if (_metrics.FailuresEnabled)
         {
             _metrics.RecordFailed(ClusterName, failure);
         }
 
-        return false;
+        return default;
     }
 
     /// <summary>
