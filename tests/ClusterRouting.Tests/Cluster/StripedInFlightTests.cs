@@ -112,6 +112,60 @@ public class StripedInFlightTests
     }
 
     [Fact]
+    public void PrepareForLimit_LimitRaisedBackWhileGuarded_LeavesGuardedMode()
+    {
+        var state = new MemberState("gw-0");
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(0, state.TryAcquire(40, 0));
+        }
+
+        state.PrepareForLimit(3);
+        Assert.True(state.IsGuarded);
+
+        // Nothing was released, but at 40 every stripe is within its share again: the fast path is exact once more.
+        state.PrepareForLimit(40);
+        Assert.False(state.IsGuarded);
+        Assert.Equal(1, state.TryAcquire(40, 1));
+        Assert.Equal(6, state.InFlight);
+
+        // And a later lowering that leaves every stripe within its share (5 and 1 against shares of 20) keeps it so.
+        state.PrepareForLimit(40);
+        Assert.False(state.IsGuarded);
+    }
+
+    [Fact]
+    public void TryAcquire_Guarded_TakesAStripeUnderItsShare_SoGuardedModeCanEnd()
+    {
+        if (Stripes.Count < 2)
+        {
+            return; // One stripe has no other stripe to move the count to.
+        }
+
+        // Three on stripe 0; a limit of 2 x Count gives every stripe a share of 2, so stripe 0 is over its share.
+        int limit = 2 * Stripes.Count;
+        var state = new MemberState("gw-0");
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(0, state.TryAcquire(40, 0));
+        }
+
+        state.PrepareForLimit(limit);
+        Assert.True(state.IsGuarded);
+
+        // A thread on stripe 0 is admitted (3 < limit) on the next stripe, which is under its share.
+        Assert.Equal(1, state.TryAcquire(limit, 0));
+        Assert.True(state.IsGuarded);
+
+        // Once stripe 0 is back within its share (2 of 2), the next admission goes where there is room (stripe 1,
+        // 1 of 2) and, with every stripe within its share, ends guarded mode.
+        state.Release(0);
+        Assert.Equal(1, state.TryAcquire(limit, 0));
+        Assert.False(state.IsGuarded);
+        Assert.Equal(4, state.InFlight);
+    }
+
+    [Fact]
     public void PrepareForLimit_LimitRaisedOrUnchanged_StaysUnguarded()
     {
         var state = new MemberState("gw-0");
