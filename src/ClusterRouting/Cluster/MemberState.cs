@@ -53,7 +53,7 @@ internal sealed class MemberState
             int sum = 0;
             for (int stripe = 0; stripe < Stripes.Count; stripe++)
             {
-                sum += Volatile.Read(ref _inFlight[Stripes.Offset(stripe)]);
+                sum += CountOn(stripe);
             }
 
             return sum;
@@ -108,21 +108,7 @@ internal sealed class MemberState
             return TryAcquireGuarded(limit, stripe);
         }
 
-        ref int count = ref _inFlight[Stripes.Offset(stripe)];
-        int quota = Stripes.Quota(limit, stripe);
-        int current = Volatile.Read(ref count);
-        while (current < quota)
-        {
-            int seen = Interlocked.CompareExchange(ref count, current + 1, current);
-            if (seen == current)
-            {
-                return stripe;
-            }
-
-            current = seen;
-        }
-
-        return Stripes.Count == 1 ? -1 : TryAcquireElsewhere(limit, stripe);
+        return TryTakeWithinShare(limit, stripe) ? stripe : TryAcquireElsewhere(limit, stripe);
     }
 
     public void Release(int stripe)
@@ -145,8 +131,7 @@ internal sealed class MemberState
     /// </remarks>
     public void PrepareForLimit(int limit)
     {
-        bool overShare = !WithinShares(limit);
-        if (!overShare && Volatile.Read(ref _guarded) == 0)
+        if (Volatile.Read(ref _guarded) == 0 && WithinShares(limit))
         {
             return;
         }
@@ -155,7 +140,7 @@ internal sealed class MemberState
         lock (gate)
         {
             _guardedLimit = limit;
-            Volatile.Write(ref _guarded, overShare || !WithinShares(limit) ? 1 : 0);
+            Volatile.Write(ref _guarded, WithinShares(limit) ? 0 : 1);
         }
     }
 
@@ -166,7 +151,7 @@ internal sealed class MemberState
     {
         for (int stripe = 0; stripe < Stripes.Count; stripe++)
         {
-            if (Volatile.Read(ref _inFlight[Stripes.Offset(stripe)]) > Stripes.Quota(limit, stripe))
+            if (CountOn(stripe) > Stripes.Quota(limit, stripe))
             {
                 return false;
             }
@@ -193,7 +178,7 @@ internal sealed class MemberState
             for (int step = 0; step < Stripes.Count; step++)
             {
                 int other = (stripe + step) & Stripes.Mask;
-                if (Volatile.Read(ref _inFlight[Stripes.Offset(other)]) < Stripes.Quota(limit, other))
+                if (CountOn(other) < Stripes.Quota(limit, other))
                 {
                     chosen = other;
                     break;
@@ -216,22 +201,35 @@ internal sealed class MemberState
         for (int step = 1; step < Stripes.Count; step++)
         {
             int other = (stripe + step) & Stripes.Mask;
-            ref int count = ref _inFlight[Stripes.Offset(other)];
-            int quota = Stripes.Quota(limit, other);
-            int current = Volatile.Read(ref count);
-            while (current < quota)
+            if (TryTakeWithinShare(limit, other))
             {
-                int seen = Interlocked.CompareExchange(ref count, current + 1, current);
-                if (seen == current)
-                {
-                    return other;
-                }
-
-                current = seen;
+                return other;
             }
         }
 
         return -1;
+    }
+
+    private int CountOn(int stripe) => Volatile.Read(ref _inFlight[Stripes.Offset(stripe)]);
+
+    /// <summary>Takes a slot on <paramref name="stripe"/> if it holds fewer than its share of <paramref name="limit"/>.</summary>
+    private bool TryTakeWithinShare(int limit, int stripe)
+    {
+        ref int count = ref _inFlight[Stripes.Offset(stripe)];
+        int quota = Stripes.Quota(limit, stripe);
+        int current = Volatile.Read(ref count);
+        while (current < quota)
+        {
+            int seen = Interlocked.CompareExchange(ref count, current + 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
     }
 
     /// <summary>Lets one probe operation through, in a new epoch. Called under the cluster's write lock when a penalty ends.</summary>
