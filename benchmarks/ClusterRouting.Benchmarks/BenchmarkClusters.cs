@@ -6,9 +6,10 @@ internal static class BenchmarkClusters
     /// <summary>
     /// <paramref name="members"/> members <c>gw-0</c>, <c>gw-1</c>, ... with all three built-in throttle policies on
     /// (CPU 80 %, memory 80 %, 40 concurrent operations) and one sample per member under the thresholds (CPU 20 %,
-    /// memory 30 %), so every member is eligible and every policy is evaluated.
+    /// memory 30 %), so every member is eligible and every policy is evaluated. The first <paramref name="throttled"/>
+    /// members report CPU 95 instead, over the threshold.
     /// </summary>
-    public static ClusterSelector AllPoliciesOn(int members, SelectionMode mode)
+    public static ClusterSelector AllPoliciesOn(int members, SelectionMode mode, int throttled = 0)
     {
         var options = new ClusterOptions
         {
@@ -25,7 +26,9 @@ internal static class BenchmarkClusters
         var cluster = new ClusterSelector("bench", options);
         for (int i = 0; i < members; i++)
         {
-            cluster.ReportUtilization($"gw-{i}", 20, 30);
+            // A throttled member's sample takes it out of the eligible array when it arrives, so a throttled majority
+            // costs the hot path nothing to walk past.
+            cluster.ReportUtilization($"gw-{i}", i < throttled ? 95 : 20, 30);
         }
 
         return cluster;

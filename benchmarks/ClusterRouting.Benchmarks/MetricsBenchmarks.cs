@@ -55,23 +55,13 @@ public class MetricsBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public int NoListener() => SelectAndRelease(_quiet);
+    public int NoListener() => BenchmarkClusters.SelectAndRelease(_quiet);
 
     [Benchmark]
-    public int WithListener() => SelectAndRelease(_listened);
+    public int WithListener() => BenchmarkClusters.SelectAndRelease(_listened);
 
     [Benchmark]
     public bool GuardsOnly() => _quietMetrics.SelectionsEnabled | _quietMetrics.InFlightEnabled;
-
-    private static int SelectAndRelease(ClusterSelector cluster)
-    {
-        if (cluster.TrySelect(out MemberLease lease))
-        {
-            lease.Dispose();
-        }
-
-        return lease.MemberIndex;
-    }
 
     private static ClusterSelector Create(string name, IMeterFactory meterFactory)
     {

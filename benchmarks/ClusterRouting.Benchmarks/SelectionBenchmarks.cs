@@ -48,13 +48,5 @@ public class SelectionBenchmarks
     }
 
     [Benchmark]
-    public int SelectAndRelease()
-    {
-        if (_cluster.TrySelect(out MemberLease lease))
-        {
-            lease.Dispose();
-        }
-
-        return lease.MemberIndex;
-    }
+    public int SelectAndRelease() => BenchmarkClusters.SelectAndRelease(_cluster);
 }

@@ -23,16 +23,16 @@ public class ThrottlingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _healthy = Create(throttled: 0);
-        _nineThrottled = Create(throttled: 9);
-        _allThrottled = Create(throttled: Members);
+        _healthy = BenchmarkClusters.AllPoliciesOn(Members, Mode, throttled: 0);
+        _nineThrottled = BenchmarkClusters.AllPoliciesOn(Members, Mode, throttled: 9);
+        _allThrottled = BenchmarkClusters.AllPoliciesOn(Members, Mode, throttled: Members);
     }
 
     [Benchmark(Baseline = true)]
-    public int Healthy() => SelectAndRelease(_healthy);
+    public int Healthy() => BenchmarkClusters.SelectAndRelease(_healthy);
 
     [Benchmark]
-    public int NineOfTenThrottled() => SelectAndRelease(_nineThrottled);
+    public int NineOfTenThrottled() => BenchmarkClusters.SelectAndRelease(_nineThrottled);
 
     [Benchmark]
     public int AllThrottledFailure()
@@ -40,40 +40,5 @@ public class ThrottlingBenchmarks
         bool selected = _allThrottled.TrySelect(out MemberLease lease, out SelectionFailure failure);
         lease.Dispose();
         return selected ? -1 : failure.MemberCount;
-    }
-
-    private static int SelectAndRelease(ClusterSelector cluster)
-    {
-        if (cluster.TrySelect(out MemberLease lease))
-        {
-            lease.Dispose();
-        }
-
-        return lease.MemberIndex;
-    }
-
-    private ClusterSelector Create(int throttled)
-    {
-        var options = new ClusterOptions
-        {
-            Mode = Mode,
-            CPUUtilizationPercentageThreshold = 80,
-            MemoryUtilizationPercentageThreshold = 80,
-            ConcurrentOperationLimitPreview = 40,
-        };
-        for (int i = 0; i < Members; i++)
-        {
-            options.Members.Add(new ClusterMemberOptions($"gw-{i}"));
-        }
-
-        var cluster = new ClusterSelector("bench", options);
-        for (int i = 0; i < Members; i++)
-        {
-            // The first members are the throttled ones. Their samples take them out of the eligible array when they
-            // arrive, so this measures that a throttled majority costs the hot path nothing, not a walk past them.
-            cluster.ReportUtilization($"gw-{i}", i < throttled ? 95 : 20, 30);
-        }
-
-        return cluster;
     }
 }
