@@ -94,6 +94,7 @@ public class StressTests
         private const int MaxRecordedProblems = 20;
 
         private static readonly TimeSpan Duration = TimeSpan.FromSeconds(2);
+        private static readonly TimeSpan ExerciseTimeout = TimeSpan.FromSeconds(20);
         private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(20);
         private static readonly string[] Pool = ["gw-0", "gw-1", "gw-2", "gw-3", "gw-4", "gw-5"];
 
@@ -179,7 +180,8 @@ public class StressTests
                     workers.Add(Dedicated(() => AdvanceClock(600, stop.Token)));
                 }
 
-                stop.CancelAfter(Duration);
+                await RunUntilExercisedAsync(workers);
+                await stop.CancelAsync();
                 await Task.WhenAll(workers).WaitAsync(JoinTimeout);
                 await stopWatcher.CancelAsync();
                 await watcher.WaitAsync(JoinTimeout);
@@ -192,6 +194,29 @@ public class StressTests
 
             CheckQuiescence();
         }
+
+        /// <summary>
+        /// Lets the workers run for <see cref="Duration"/>, then longer (up to <see cref="ExerciseTimeout"/>) until the
+        /// run has exercised everything <see cref="AssertHealthy"/> requires. On a loaded machine the thread pool that
+        /// runs the ExecuteAsync loops can be starved by the dedicated threads for the whole of the first seconds.
+        /// </summary>
+        private async Task RunUntilExercisedAsync(List<Task> workers)
+        {
+            await Task.Delay(Duration);
+            var waited = Stopwatch.StartNew();
+            while (!Exercised && waited.Elapsed < ExerciseTimeout && !workers.TrueForAll(w => w.IsCompleted))
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        private bool Exercised =>
+            Interlocked.Read(ref _selected) > 0 &&
+            Interlocked.Read(ref _concurrencyRejections) > 0 &&
+            Interlocked.Read(ref _executed) > 0 &&
+            Interlocked.Read(ref _flaps) > 0 &&
+            Interlocked.Read(ref _reconfigures) > 0 &&
+            Interlocked.Read(ref _watcherPasses) > 0;
 
         public void AssertHealthy()
         {
