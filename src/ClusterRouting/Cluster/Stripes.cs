@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ClusterRouting;
 
 /// <summary>
@@ -16,6 +18,11 @@ namespace ClusterRouting;
 /// of the stripes never exceeds it. A stripe whose quota is used up takes a slot from another stripe that has one
 /// free, so a member refuses an operation only when every stripe is full, that is, when the limit is reached.
 /// </para>
+/// <para>
+/// The runtime configuration setting <see cref="CountSetting"/> replaces the processor count in the rule, for a
+/// process whose processor count misleads (a container limited to fewer cores than the machine reports) or for tests
+/// that must see the same stripes on every machine. It is read once, when the first member is created.
+/// </para>
 /// </remarks>
 internal static class Stripes
 {
@@ -24,10 +31,17 @@ internal static class Stripes
 
     private const int MaxCount = 16;
 
+    /// <summary>
+    /// The runtime configuration setting (runtimeconfig.json <c>configProperties</c>, or
+    /// <c>RuntimeHostConfigurationOption</c> in the project file) that the stripe count is derived from instead of the
+    /// processor count: a whole number from 1, rounded up to a power of two, at most 16.
+    /// </summary>
+    public const string CountSetting = "ClusterRouting.StripeCount";
+
     private static int s_nextStripe = -1;
 
-    /// <summary>The number of stripes: a power of two at least the processor count, at most 16.</summary>
-    public static readonly int Count = CountFor(Environment.ProcessorCount);
+    /// <summary>The number of stripes: a power of two at least the processor count (or <see cref="CountSetting"/>), at most 16.</summary>
+    public static readonly int Count = CountFor(Configured(AppContext.GetData(CountSetting)) ?? Environment.ProcessorCount);
 
     /// <summary><see cref="Count"/> - 1.</summary>
     public static readonly int Mask = Count - 1;
@@ -46,6 +60,36 @@ internal static class Stripes
 
     /// <summary>Stripe <paramref name="stripe"/>'s share of <paramref name="limit"/>: the limit divided evenly, the remainder going one each to the first stripes.</summary>
     public static int Quota(int limit, int stripe) => (limit >> Shift) + (stripe < (limit & Mask) ? 1 : 0);
+
+    /// <summary>The value of <see cref="CountSetting"/>: null when it is not set.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The setting is not a whole number from 1.</exception>
+    // CA2208: the bad value is not an argument of a method but the runtime configuration setting, which ParamName names.
+#pragma warning disable CA2208
+    internal static int? Configured(object? setting)
+    {
+        int count;
+        switch (setting)
+        {
+            case null:
+                return null;
+            case int value:
+                count = value;
+                break;
+            case string text when int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int parsed):
+                count = parsed;
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(CountSetting, setting, $"The runtime configuration setting {CountSetting} must be a whole number from 1; it is '{setting}'.");
+        }
+
+        if (count < 1)
+        {
+            throw new ArgumentOutOfRangeException(CountSetting, setting, $"The runtime configuration setting {CountSetting} must be a whole number from 1; it is {count}.");
+        }
+
+        return count;
+    }
+#pragma warning restore CA2208
 
     internal static int CountFor(int processorCount)
     {

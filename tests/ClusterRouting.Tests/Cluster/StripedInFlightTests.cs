@@ -19,7 +19,43 @@ public class StripedInFlightTests
         Assert.Equal(8, Stripes.CountFor(8));
         Assert.Equal(16, Stripes.CountFor(12));
         Assert.Equal(16, Stripes.CountFor(64));
-        Assert.Equal(Stripes.CountFor(Environment.ProcessorCount), Stripes.Count);
+    }
+
+    [Fact]
+    public void Count_ComesFromTheRuntimeConfigurationSetting_WhenItIsSet()
+    {
+        // The test project sets ClusterRouting.StripeCount to 4 (RuntimeHostConfigurationOption), whatever the machine.
+        Assert.Equal("4", AppContext.GetData(Stripes.CountSetting));
+        Assert.Equal(4, Stripes.Count);
+        Assert.Equal(3, Stripes.Mask);
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData(1, 1)]
+    [InlineData(3, 3)]
+    [InlineData(64, 64)]
+    [InlineData("8", 8)]
+    [InlineData(" 2 ", 2)]
+    public void Configured_ReadsAWholeNumberFromOne(object? setting, int? expected)
+    {
+        Assert.Equal(expected, Stripes.Configured(setting));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-4)]
+    [InlineData("0")]
+    [InlineData("four")]
+    [InlineData("2.5")]
+    [InlineData("")]
+    [InlineData(4.0)]
+    public void Configured_AnythingElse_ThrowsNamingTheSetting(object setting)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Stripes.Configured(setting));
+
+        Assert.Equal("ClusterRouting.StripeCount", ex.ParamName);
+        Assert.Equal(setting, ex.ActualValue);
     }
 
     [Theory]
@@ -41,6 +77,8 @@ public class StripedInFlightTests
     [InlineData(1, 0)]
     [InlineData(1, 1)]
     [InlineData(3, 1)]
+    [InlineData(3, 3)]
+    [InlineData(5, 2)]
     [InlineData(40, 0)]
     [InlineData(40, 1)]
     public void TryAcquire_FromOneStripe_TakesExactlyTheLimitAcrossStripes(int limit, int stripe)
@@ -71,8 +109,9 @@ public class StripedInFlightTests
         }
 
         Assert.Equal(0, state.InFlight);
-        // Free again: the thread's own stripe when it has a share, another one's when it has none.
-        Assert.Equal(Stripes.Quota(limit, stripe) > 0 ? stripe : (stripe + 1) & Stripes.Mask, state.TryAcquire(limit, stripe));
+        // Free again: the thread's own stripe when it has a share, else the next one after it that has a share.
+        int expected = Enumerable.Range(0, Stripes.Count).Select(step => (stripe + step) & Stripes.Mask).First(s => Stripes.Quota(limit, s) > 0);
+        Assert.Equal(expected, state.TryAcquire(limit, stripe));
     }
 
     [Fact]
@@ -129,7 +168,7 @@ public class StripedInFlightTests
         Assert.Equal(1, state.TryAcquire(40, 1));
         Assert.Equal(6, state.InFlight);
 
-        // And a later lowering that leaves every stripe within its share (5 and 1 against shares of 20) keeps it so.
+        // And a later lowering that leaves every stripe within its share (5 and 1 against shares of 10) keeps it so.
         state.PrepareForLimit(40);
         Assert.False(state.IsGuarded);
     }
@@ -137,11 +176,6 @@ public class StripedInFlightTests
     [Fact]
     public void TryAcquire_Guarded_TakesAStripeUnderItsShare_SoGuardedModeCanEnd()
     {
-        if (Stripes.Count < 2)
-        {
-            return; // One stripe has no other stripe to move the count to.
-        }
-
         // Three on stripe 0; a limit of 2 x Count gives every stripe a share of 2, so stripe 0 is over its share.
         int limit = 2 * Stripes.Count;
         var state = new MemberState("gw-0");
