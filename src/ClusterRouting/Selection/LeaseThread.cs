@@ -46,6 +46,9 @@ internal sealed class LeaseThread
         return token;
     }
 
+    /// <summary>Restarts the thread's generator from <paramref name="seed"/>, so that tests of its distribution are repeatable.</summary>
+    internal void SeedRandom(ulong seed) => _randomState = seed;
+
     /// <summary>Returns a uniformly distributed integer in [0, <paramref name="maxValue"/>), without bias.</summary>
     /// <param name="maxValue">At least 1.</param>
     public int NextRandom(int maxValue)
