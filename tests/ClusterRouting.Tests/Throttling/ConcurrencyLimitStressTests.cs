@@ -27,8 +27,9 @@ public class ConcurrencyLimitStressTests
         int throttledFailures = 0;
         using var stop = new CancellationTokenSource();
 
-        // A watcher samples every counter continuously while the workers run.
-        Task watcher = Task.Run(() =>
+        // A watcher samples every counter continuously while the workers run, on a thread of its own so that it does
+        // not hold one of the pool's threads for the whole test.
+        Task watcher = Task.Factory.StartNew(() =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -40,7 +41,7 @@ public class ConcurrencyLimitStressTests
                     }
                 }
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         using var start = new Barrier(Threads);
         Task[] workers = Enumerable.Range(0, Threads).Select(t => Task.Factory.StartNew(() =>
