@@ -67,24 +67,20 @@ internal static class Stripes
 #pragma warning disable CA2208
     internal static int? Configured(object? setting)
     {
-        int count;
-        switch (setting)
+        if (setting is null)
         {
-            case null:
-                return null;
-            case int value:
-                count = value;
-                break;
-            case string text when int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int parsed):
-                count = parsed;
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(CountSetting, setting, $"The runtime configuration setting {CountSetting} must be a whole number from 1; it is '{setting}'.");
+            return null;
         }
 
+        int count = setting switch
+        {
+            int value => value,
+            string text when int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int parsed) => parsed,
+            _ => 0,
+        };
         if (count < 1)
         {
-            throw new ArgumentOutOfRangeException(CountSetting, setting, $"The runtime configuration setting {CountSetting} must be a whole number from 1; it is {count}.");
+            throw new ArgumentOutOfRangeException(CountSetting, setting, $"The runtime configuration setting {CountSetting} must be a whole number from 1; it is '{setting}'.");
         }
 
         return count;
