@@ -18,7 +18,7 @@ public readonly struct MemberLease : IDisposable
     private readonly int _memberIndex;
 
     // stripe: the stripe of the member's in-flight count the slot was taken on; probeEpoch: the epoch of the probe
-    // this lease took, or -1 for an ordinary slot; local: the selecting thread's token stack.
+    // this lease took, or -1 for an ordinary slot; local: the selecting thread, whose token ring the lease takes a token from.
     internal MemberLease(MemberState member, int memberIndex, int stripe, int probeEpoch, LeaseThread local)
     {
         LeaseToken token = local.RentToken();

@@ -38,8 +38,7 @@ public readonly struct SelectionFailure
         get
         {
             bool anyEnabled = false;
-            int considered = _primaryOnly ? Math.Min(1, MemberCount) : MemberCount;
-            for (int i = 0; i < considered; i++)
+            for (int i = 0; i < ConsideredCount; i++)
             {
                 if (!_snapshot!.Members[i].Enabled)
                 {
@@ -161,12 +160,13 @@ public readonly struct SelectionFailure
         _ => ThrottleLimitKind.Custom,
     };
 
+    /// <summary>How many members, from the primary, the selection considered: only the primary for a primary-only selection.</summary>
+    private int ConsideredCount => _primaryOnly ? Math.Min(1, MemberCount) : MemberCount;
+
     /// <summary>The first enabled member in failover order that is at a limit, and that limit; -1 when none is.</summary>
     private int FirstThrottled(out ThrottleLimitKind limit)
     {
-        // Only the primary counts for a primary-only selection.
-        int considered = _primaryOnly ? Math.Min(1, MemberCount) : MemberCount;
-        for (int i = 0; i < considered; i++)
+        for (int i = 0; i < ConsideredCount; i++)
         {
             if (_snapshot!.Members[i].Enabled && IsAtALimit(i, out limit))
             {
