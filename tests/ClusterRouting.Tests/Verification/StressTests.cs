@@ -209,31 +209,29 @@ public class StressTests
         {
             await Task.Delay(Duration);
             var waited = Stopwatch.StartNew();
-            while (!Exercised && waited.Elapsed < ExerciseTimeout && !workers.TrueForAll(w => w.IsCompleted))
+            while (Unexercised is not null && waited.Elapsed < ExerciseTimeout && !workers.TrueForAll(w => w.IsCompleted))
             {
                 await Task.Delay(50);
             }
         }
 
-        private bool Exercised =>
-            Interlocked.Read(ref _selected) > 0 &&
-            Interlocked.Read(ref _concurrencyRejections) > 0 &&
-            Interlocked.Read(ref _executed) > 0 &&
-            Interlocked.Read(ref _flaps) > 0 &&
-            Interlocked.Read(ref _reconfigures) > 0 &&
-            Interlocked.Read(ref _watcherPasses) > 0;
+        /// <summary>The first activity the run must have exercised but has not yet, or null once all have happened.</summary>
+        private string? Unexercised =>
+            Interlocked.Read(ref _selected) == 0 ? "no selection ever succeeded" :
+            Interlocked.Read(ref _concurrencyRejections) == 0 ? "no selection ever found a member at its limit" :
+            Interlocked.Read(ref _executed) == 0 ? "no ExecuteAsync run ever succeeded" :
+            Interlocked.Read(ref _flaps) == 0 ? "no member was ever flapped" :
+            Interlocked.Read(ref _reconfigures) == 0 ? "the cluster was never reconfigured" :
+            Interlocked.Read(ref _watcherPasses) == 0 ? "the watcher never made a pass" :
+            null;
 
         public void AssertHealthy()
         {
             Assert.True(_problems.IsEmpty, $"{Volatile.Read(ref _problemCount)} problem(s), the first {_problems.Count}:{Environment.NewLine}{string.Join(Environment.NewLine, _problems)}{Environment.NewLine}{Summary}");
 
             // The run must have exercised what it claims to: selections, limits, failover runs, flapping and reconfiguring.
-            Assert.True(Interlocked.Read(ref _selected) > 0, Summary);
-            Assert.True(Interlocked.Read(ref _concurrencyRejections) > 0, "no selection ever found a member at its limit: " + Summary);
-            Assert.True(Interlocked.Read(ref _executed) > 0, Summary);
-            Assert.True(Interlocked.Read(ref _flaps) > 0, Summary);
-            Assert.True(Interlocked.Read(ref _reconfigures) > 0, Summary);
-            Assert.True(Interlocked.Read(ref _watcherPasses) > 0, Summary);
+            string? unexercised = Unexercised;
+            Assert.True(unexercised is null, $"{unexercised}: {Summary}");
         }
 
         private static Task Dedicated(Action body) =>
