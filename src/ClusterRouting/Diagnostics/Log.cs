@@ -68,4 +68,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 16, EventName = "ConfigurationRejected", Level = LogLevel.Error,
         Message = "A new configuration of cluster {ClusterName} was rejected and the last good one keeps serving: {Errors}")]
     public static partial void ConfigurationRejected(ILogger logger, string clusterName, string errors);
+
+    [LoggerMessage(EventId = 17, EventName = "CallbackFailed", Level = LogLevel.Error,
+        Message = "A {Callback} of cluster {ClusterName} threw; the cluster carried on without it.")]
+    public static partial void CallbackFailed(ILogger logger, Exception exception, string clusterName, string callback);
 }

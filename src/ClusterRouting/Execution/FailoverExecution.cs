@@ -15,7 +15,7 @@ internal static class FailoverExecution
         CancellationToken cancellationToken)
     {
         // Allocated only once an attempt fails, so a first-attempt success allocates nothing.
-        MemberState[]? tried = null;
+        MemberSlots[]? tried = null;
         int triedCount = 0;
         List<MemberAttempt>? attempts = null;
         while (true)
@@ -32,8 +32,8 @@ internal static class FailoverExecution
             }
 
             MemberState member = lease.Member!;
-            ClusterRoutingMetrics metrics = member.Metrics;
-            long started = metrics.DurationEnabled ? cluster.TimeProvider.GetTimestamp() : 0;
+            ClusterState core = cluster.State;
+            long started = core.Metrics.DurationEnabled ? core.Clock.TimeProvider.GetTimestamp() : 0;
             string outcome = "error";
             try
             {
@@ -59,17 +59,17 @@ internal static class FailoverExecution
                 lease.Dispose();
                 if (started != 0)
                 {
-                    metrics.RecordDuration(cluster.ClusterName, member.Id, outcome, cluster.TimeProvider.GetElapsedTime(started));
+                    core.Metrics.RecordDuration(member.Id, outcome, core.Clock.TimeProvider.GetElapsedTime(started));
                 }
             }
 
-            tried ??= new MemberState[Math.Max(cluster.MemberCount, 4)];
+            tried ??= new MemberSlots[Math.Max(cluster.MemberCount, 4)];
             if (triedCount == tried.Length)
             {
                 Array.Resize(ref tried, tried.Length * 2);
             }
 
-            tried[triedCount++] = member;
+            tried[triedCount++] = member.Slots;
         }
     }
 
@@ -96,9 +96,10 @@ internal static class FailoverExecution
             return classifier(exception);
         }
 #pragma warning disable CA1031 // A failing classifier must not hide the operation's own exception, which propagates.
-        catch (Exception)
+        catch (Exception ex)
 #pragma warning restore CA1031
         {
+            cluster.State.Failures.Report(CallbackKind.OfflinePredicate, ex);
             return false;
         }
     }

@@ -37,9 +37,9 @@ public sealed class MemberRefusedException : ClusterRoutingException
     /// <param name="innerException">The member's answer, as an exception.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not CPU, memory or concurrency, or <paramref name="retryAfter"/> is not greater than zero.</exception>
     public MemberRefusedException(ThrottleLimitKind limit, TimeSpan? retryAfter = null, Exception? innerException = null)
-        : base(ClusterThrottledException.MessageFor(limit), innerException)
+        : base(ThrottleLimits.MessageFor(limit, policyName: null), innerException)
     {
-        if (limit is not (ThrottleLimitKind.Cpu or ThrottleLimitKind.Memory or ThrottleLimitKind.Concurrency))
+        if (!ThrottleLimits.IsRefusable(limit))
         {
             throw new ArgumentOutOfRangeException(nameof(limit), limit, "A member refuses for its CPU, memory or concurrency limit.");
         }

@@ -9,10 +9,10 @@ using Microsoft.Extensions.Primitives;
 namespace ClusterRouting;
 
 /// <summary>
-/// Creates each registered cluster from its named options on first use and keeps it for the life of the provider.
-/// A configuration change is applied atomically with <see cref="ClusterSelector.Reconfigure"/>, which keeps in-flight
-/// leases and the penalty and utilization state of members that stay; an invalid change is logged and ignored, and
-/// the last good configuration keeps serving.
+/// Creates each registered cluster from its named options on first use and keeps it for the life of the provider,
+/// which disposes it. A configuration change is applied atomically with <see cref="ClusterSelector.Reconfigure"/>,
+/// which keeps in-flight leases and the penalty and utilization state of members that stay; an invalid change is
+/// logged and ignored, and the last good configuration keeps serving.
 /// </summary>
 internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
 {
@@ -41,7 +41,11 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
 
     public IReadOnlyCollection<string> ClusterNames => _names;
 
-    public ClusterSelector GetCluster(string clusterName)
+    public IClusterSelector GetCluster(string clusterName) => Resolve(clusterName);
+
+    public IClusterAdministration GetAdministration(string clusterName) => Resolve(clusterName);
+
+    internal ClusterSelector Resolve(string clusterName)
     {
         Guard.NotNull(clusterName);
         if (!_names.Contains(clusterName))
@@ -73,6 +77,14 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
 
             _subscriptions.Clear();
         }
+
+        foreach (Lazy<ClusterSelector> cluster in _clusters.Values)
+        {
+            if (cluster.IsValueCreated)
+            {
+                cluster.Value.Dispose();
+            }
+        }
     }
 
     private ClusterSelector Create(string name)
@@ -102,6 +114,10 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
         catch (OptionsValidationException ex)
         {
             Log.ConfigurationRejected(_logger, cluster.ClusterName, string.Join(" ", ex.Failures));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The container is being disposed: a reload that races with it has nothing left to change.
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
         {

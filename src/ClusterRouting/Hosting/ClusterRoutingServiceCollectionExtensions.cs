@@ -11,7 +11,7 @@ public static class ClusterRoutingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the ClusterRouting services: <see cref="IClusterSelectorProvider"/>, and for each cluster added through the
-    /// returned builder, a keyed <see cref="IClusterSelector"/> and <see cref="ClusterSelector"/> under its name.
+    /// returned builder, a keyed <see cref="IClusterSelector"/> and <see cref="IClusterAdministration"/> under its name.
     /// Clusters use the <see cref="TimeProvider"/>, <see cref="RandomSource"/>, logger factory and meter factory
     /// registered in the container, when there are.
     /// </summary>
@@ -108,8 +108,8 @@ public static class ClusterRoutingServiceCollectionExtensions
         }
 
         services.AddSingleton(new ClusterRegistration(name));
-        services.AddKeyedSingleton<ClusterSelector>(name, static (sp, key) => sp.GetRequiredService<IClusterSelectorProvider>().GetCluster((string)key!));
-        services.AddKeyedSingleton<IClusterSelector>(name, static (sp, key) => sp.GetRequiredKeyedService<ClusterSelector>(key));
+        services.AddKeyedSingleton<IClusterSelector>(name, static (sp, key) => sp.GetRequiredService<ClusterRegistry>().Resolve((string)key!));
+        services.AddKeyedSingleton<IClusterAdministration>(name, static (sp, key) => sp.GetRequiredService<ClusterRegistry>().Resolve((string)key!));
         return services.AddOptions<ClusterOptions>(name).ValidateOnStart();
     }
 

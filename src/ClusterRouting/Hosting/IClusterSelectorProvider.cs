@@ -1,6 +1,12 @@
 namespace ClusterRouting;
 
 /// <summary>Resolves the clusters registered with <c>AddClusterRouting</c> by name.</summary>
+/// <remarks>
+/// Each cluster has two faces: <see cref="IClusterSelector"/> for the code that routes work to it, and
+/// <see cref="IClusterAdministration"/> for the code that changes its membership and settings (an admin endpoint, an
+/// operator's tool). Both are the same cluster; each is also registered as a keyed service under the cluster's name.
+/// The container owns the clusters and disposes them.
+/// </remarks>
 public interface IClusterSelectorProvider
 {
     /// <summary>Gets the names of the registered clusters.</summary>
@@ -11,5 +17,12 @@ public interface IClusterSelectorProvider
     /// <returns>The cluster: the same instance for the life of the service provider.</returns>
     /// <exception cref="ArgumentException">No cluster is registered under that name.</exception>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The cluster's options are invalid.</exception>
-    ClusterSelector GetCluster(string clusterName);
+    IClusterSelector GetCluster(string clusterName);
+
+    /// <summary>Gets the administration of the cluster registered under <paramref name="clusterName"/>, creating the cluster the first time.</summary>
+    /// <param name="clusterName">The cluster's name, as registered (compared ordinally).</param>
+    /// <returns>The cluster's administration: the same cluster as <see cref="GetCluster"/> returns.</returns>
+    /// <exception cref="ArgumentException">No cluster is registered under that name.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The cluster's options are invalid.</exception>
+    IClusterAdministration GetAdministration(string clusterName);
 }

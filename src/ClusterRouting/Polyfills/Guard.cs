@@ -31,6 +31,15 @@ internal static class Guard
         }
     }
 
+    /// <summary>A utilization percentage: 0 to 100, not NaN.</summary>
+    public static void Percentage(double value, [CallerArgumentExpression(nameof(value))] string? paramName = null)
+    {
+        if (double.IsNaN(value) || value < 0 || value > 100)
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, "A utilization percentage must be between 0 and 100.");
+        }
+    }
+
     public static bool IsDefined<TEnum>(TEnum value)
         where TEnum : struct, Enum =>
 #if NET

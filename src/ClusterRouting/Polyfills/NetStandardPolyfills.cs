@@ -40,9 +40,14 @@ namespace System.Diagnostics.CodeAnalysis
 
 namespace ClusterRouting
 {
-    /// <summary>Stands in for System.Threading.Lock: <c>lock</c> on it uses a monitor.</summary>
+    /// <summary>Stands in for System.Threading.Lock: <c>lock</c> on it, and its methods, use a monitor.</summary>
     internal sealed class Lock
     {
+        public bool IsHeldByCurrentThread => System.Threading.Monitor.IsEntered(this);
+
+        public void Enter() => System.Threading.Monitor.Enter(this);
+
+        public void Exit() => System.Threading.Monitor.Exit(this);
     }
 }
 #endif

@@ -9,7 +9,7 @@ internal static class FailoverSelection
     {
         for (int i = 0; i < candidates.Length; i++)
         {
-            if (filter.Allows(candidates[i].State))
+            if (filter.Allows(candidates[i].Slots))
             {
                 Pick pick = candidates[i].TryAcquire(stripe, i);
                 if (pick.IsTaken)

@@ -6,28 +6,28 @@ namespace ClusterRouting;
 /// </summary>
 internal interface ICandidateFilter
 {
-    bool Allows(MemberState member);
+    bool Allows(MemberSlots member);
 }
 
 /// <summary>Every candidate is allowed: the filter of an ordinary selection.</summary>
 internal readonly struct NoFilter : ICandidateFilter
 {
-    public bool Allows(MemberState member) => true;
+    public bool Allows(MemberSlots member) => true;
 }
 
 /// <summary>Members already tried in one run with failover are not allowed again.</summary>
 internal readonly struct ExcludeTried : ICandidateFilter
 {
-    private readonly MemberState[] _tried;
+    private readonly MemberSlots[] _tried;
     private readonly int _count;
 
-    public ExcludeTried(MemberState[] tried, int count)
+    public ExcludeTried(MemberSlots[] tried, int count)
     {
         _tried = tried;
         _count = count;
     }
 
-    public bool Allows(MemberState member)
+    public bool Allows(MemberSlots member)
     {
         for (int i = 0; i < _count; i++)
         {

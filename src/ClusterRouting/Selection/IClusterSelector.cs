@@ -1,67 +1,160 @@
 namespace ClusterRouting;
 
-/// <summary>Chooses the member of a cluster that takes each operation.</summary>
+/// <summary>
+/// Routes operations to the members of one cluster: what a component that sends work to the cluster needs. Selections
+/// are lock-free and allocate nothing; reports of what happened on a member (its load, a refusal, an offline or a
+/// successful attempt) feed the cluster's view of its members. Membership and mode are changed through
+/// <see cref="IClusterAdministration"/>.
+/// </summary>
 public interface IClusterSelector
 {
-    /// <summary>Gets the cluster's name.</summary>
+    /// <summary>Gets the cluster's name, used in errors, logs and metrics.</summary>
     string ClusterName { get; }
 
-    /// <summary>
-    /// Selects a member for one operation without throwing or allocating. This is the hot path.
-    /// </summary>
+    /// <summary>Gets how the cluster chooses among its eligible members.</summary>
+    SelectionMode Mode { get; }
+
+    /// <summary>Gets how many members the cluster has, enabled or not.</summary>
+    int MemberCount { get; }
+
+    /// <summary>Selects a member for one operation without throwing or allocating, when the reasons for a failure are not needed.</summary>
     /// <param name="lease">On success, the lease on the chosen member: dispose it when the operation ends.</param>
-    /// <param name="failure">On failure, why each member could not take the operation.</param>
     /// <returns><see langword="true"/> when a member was selected.</returns>
+    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
+    bool TrySelect(out MemberLease lease);
+
+    /// <summary>
+    /// Selects a member for one operation without throwing or allocating. This is the hot path: it reads the cluster's
+    /// snapshot, takes a slot on the member the mode chooses and returns a lease, or says why no member could take it.
+    /// </summary>
+    /// <remarks>
+    /// A selection sees the membership and verdicts published when it started: one that starts after a change
+    /// (<see cref="IClusterAdministration.SetMemberEnabled"/>, a lowered limit) returned sees the change; one already
+    /// running may still finish under the state before it.
+    /// </remarks>
+    /// <param name="lease">On success, the lease on the chosen member: dispose it when the operation ends.</param>
+    /// <param name="failure">On failure, why each member could not take the operation, as decided by this selection.</param>
+    /// <returns><see langword="true"/> when a member was selected.</returns>
+    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
     bool TrySelect(out MemberLease lease, out SelectionFailure failure);
 
     /// <summary>Selects a member for one operation, or throws when none can take it.</summary>
     /// <returns>The lease on the chosen member: dispose it when the operation ends.</returns>
-    /// <exception cref="NoMemberAvailableException">No member can take the operation; the exception says why for each member.</exception>
+    /// <exception cref="NoMemberAvailableException">No member can take the operation; the exception says why for each member (<see cref="ClusterThrottledException"/> when every enabled member is throttled).</exception>
+    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
     MemberLease Select();
 
-    /// <summary>Selects the primary for an operation that only the primary may run, without throwing or allocating.</summary>
+    /// <summary>
+    /// Selects the primary (the first member) for an operation that only the primary may run, without throwing or
+    /// allocating. Fails when the primary is disabled, throttled or at its concurrency limit; a penalized primary is
+    /// still tried, since no other member may take the operation.
+    /// </summary>
     /// <param name="lease">On success, the lease on the primary.</param>
-    /// <param name="failure">On failure, why the primary could not take it.</param>
+    /// <param name="failure">On failure, why the primary (and each other member) could not take it; <see cref="SelectionFailure.IsPrimaryOnly"/> is set.</param>
     /// <returns><see langword="true"/> when the primary was selected.</returns>
+    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
     bool TrySelectPrimary(out MemberLease lease, out SelectionFailure failure);
 
     /// <summary>Selects the primary for an operation that only the primary may run, or throws.</summary>
     /// <returns>The lease on the primary.</returns>
-    /// <exception cref="PrimaryUnavailableException">The primary can't take the operation.</exception>
+    /// <exception cref="PrimaryUnavailableException">The primary can't take the operation; the exception says why.</exception>
+    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
     MemberLease SelectPrimary();
 
-    /// <summary>Runs an operation on a selected member, failing over to the next candidate when a member is offline or refuses.</summary>
+    /// <summary>
+    /// Runs an operation on a selected member. When the attempt fails because the member is offline
+    /// (<see cref="MemberOfflineException"/>, or <see cref="ClusterOptions.IsOfflineException"/> says so) the member is
+    /// penalized, and when it throws <see cref="MemberRefusedException"/> the member's refusal is recorded; either way
+    /// the operation runs on the next candidate for the mode, never on the same member twice, until an attempt
+    /// succeeds or no candidate is left. Any other exception is the operation's own: it propagates unchanged and is not
+    /// retried. A success restores a penalized member.
+    /// </summary>
     /// <typeparam name="TResult">The operation's result.</typeparam>
+    /// <param name="operation">The operation; it receives the lease on the member to run on (use <see cref="MemberLease.MemberId"/>) and the cancellation token.</param>
+    /// <param name="cancellationToken">Cancels the run: checked before each attempt and passed to the operation.</param>
+    /// <returns>The result of the first attempt that succeeded.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
+    /// <exception cref="NoMemberAvailableException">No member could be selected for the first attempt (<see cref="ClusterThrottledException"/> when every enabled member is throttled).</exception>
+    /// <exception cref="AllMembersFailedException">Every member that could be tried was offline or refused; the exception lists each attempt.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    ValueTask<TResult> ExecuteAsync<TResult>(Func<MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs an operation on a selected member with failover, passing <paramref name="state"/> to it so that the
+    /// operation needs no closure: a first attempt that succeeds synchronously allocates nothing. See
+    /// <see cref="ExecuteAsync{TResult}(Func{MemberLease, CancellationToken, ValueTask{TResult}}, CancellationToken)"/>.
+    /// </summary>
+    /// <typeparam name="TState">The state's type.</typeparam>
+    /// <typeparam name="TResult">The operation's result.</typeparam>
+    /// <param name="state">The state passed to the operation.</param>
     /// <param name="operation">The operation.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The result of the first attempt that succeeded.</returns>
-    ValueTask<TResult> ExecuteAsync<TResult>(Func<MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
+    /// <exception cref="NoMemberAvailableException">No member could be selected for the first attempt.</exception>
+    /// <exception cref="AllMembersFailedException">Every member that could be tried was offline or refused.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    ValueTask<TResult> ExecuteAsync<TState, TResult>(TState state, Func<TState, MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default);
 
-    /// <summary>Records a CPU and memory sample for a member.</summary>
-    /// <param name="memberId">The member's id.</param>
+    /// <summary>
+    /// Records a CPU and memory sample for a member, as from a heartbeat or performance counters, timestamped now by
+    /// the cluster's clock. The member's averages over the aggregation window are updated at once, and a member at or
+    /// over a threshold is skipped from the next selection on.
+    /// </summary>
+    /// <param name="memberId">The member's id, compared ignoring case.</param>
     /// <param name="cpuPercent">The CPU utilization, 0 to 100.</param>
     /// <param name="memoryPercent">The memory utilization, 0 to 100.</param>
-    /// <returns><see langword="true"/> when the member was found.</returns>
+    /// <returns><see langword="true"/> when the member was found; <see langword="false"/> when the cluster has no member with that id (nothing is recorded).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="memberId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is empty or whitespace.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A percentage is negative, over 100 or NaN; nothing is recorded.</exception>
+    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
     bool ReportUtilization(string memberId, double cpuPercent, double memoryPercent);
 
-    /// <summary>Records that a member refused an operation for one of its own limits.</summary>
-    /// <param name="memberId">The member's id.</param>
-    /// <param name="limit">The limit it refused for.</param>
-    /// <param name="coolDown">How long to route around it; the cluster's default when <see langword="null"/>.</param>
-    /// <returns><see langword="true"/> when the member was found.</returns>
+    /// <summary>
+    /// Records that a member refused an operation because it is over one of its own limits (the gateway answers with
+    /// "... it's exceeded the CPU limit set by your gateway admin ..."). Selections route around the member until the
+    /// cool-down ends. This keeps several routers in front of one cluster correct: each router's counters see only its
+    /// own traffic, but every router hears the member's refusals.
+    /// </summary>
+    /// <param name="memberId">The member's id, compared ignoring case.</param>
+    /// <param name="limit">The limit the member refused for: <see cref="ThrottleLimitKind.Cpu"/>, <see cref="ThrottleLimitKind.Memory"/> or <see cref="ThrottleLimitKind.Concurrency"/>.</param>
+    /// <param name="coolDown">How long to route around the member; <see cref="ClusterOptions.MemberRefusalCoolDown"/> when <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> when the member was found; <see langword="false"/> when the cluster has no member with that id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="memberId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is empty or whitespace.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not CPU, memory or concurrency, or <paramref name="coolDown"/> is not greater than zero.</exception>
+    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
     bool ReportRefusal(string memberId, ThrottleLimitKind limit, TimeSpan? coolDown = null);
 
-    /// <summary>Records that an attempt on a member found it offline.</summary>
-    /// <param name="memberId">The member's id.</param>
-    /// <returns><see langword="true"/> when the member was found.</returns>
+    /// <summary>
+    /// Records that an attempt on a member failed because the member is offline. With
+    /// <see cref="ClusterOptions.TrackOfflineMembers"/> on, the member is penalized: tried only after every eligible
+    /// member that is not penalized, for <see cref="ClusterOptions.OfflinePenaltyBaseDuration"/> doubled for each
+    /// further offline result in a row (up to <see cref="ClusterOptions.OfflinePenaltyMaxDuration"/>, with jitter).
+    /// When the penalty ends, one probe operation at a time goes to the member.
+    /// </summary>
+    /// <param name="memberId">The member's id, compared ignoring case.</param>
+    /// <returns><see langword="true"/> when the member was found; <see langword="false"/> when the cluster has no member with that id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="memberId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is empty or whitespace.</exception>
+    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
     bool ReportOffline(string memberId);
 
-    /// <summary>Records that an operation on a member succeeded.</summary>
-    /// <param name="memberId">The member's id.</param>
-    /// <returns><see langword="true"/> when the member was found.</returns>
+    /// <summary>
+    /// Records that an operation on a member succeeded. A penalized or probing member is restored at once (in failover
+    /// mode a restored primary gets traffic back from the next selection on) and its offline count starts again.
+    /// For a member that is online this costs two reads and takes no lock.
+    /// </summary>
+    /// <param name="memberId">The member's id, compared ignoring case.</param>
+    /// <returns><see langword="true"/> when the member was found; <see langword="false"/> when the cluster has no member with that id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="memberId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is empty or whitespace.</exception>
+    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
     bool ReportSuccess(string memberId);
 
     /// <summary>Lists the cluster's members and their state at this moment.</summary>
     /// <returns>A status that does not change after it is returned.</returns>
+    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
     ClusterStatus GetStatus();
 }

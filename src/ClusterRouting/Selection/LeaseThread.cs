@@ -3,8 +3,8 @@ using System.Runtime.CompilerServices;
 namespace ClusterRouting;
 
 /// <summary>
-/// What a thread keeps for its selections: its stripe, its ring of lease tokens and its random generator. One
-/// thread-static read gets all three.
+/// What a thread keeps for its selections: its stripe, its lease tokens and its random generator. One thread-static
+/// read gets all three.
 /// </summary>
 internal sealed class LeaseThread
 {
@@ -16,10 +16,14 @@ internal sealed class LeaseThread
     /// <summary>The thread's stripe (<see cref="Stripes"/>), dealt when the thread first selects and kept for its lifetime.</summary>
     public readonly int Stripe = Stripes.NextForThread();
 
-    // The thread's tokens; a power-of-two length. Taken in turn: a token whose lease has not ended yet is skipped, and
-    // the ring doubles when every token is in use, so it grows to the most leases this thread has out at once.
-    private LeaseToken[] _tokens = NewTokens(InitialTokens);
-    private int _next;
+    // Every token this thread owns (a lease may end on another thread, which only marks its token free), and a stack of
+    // the positions of tokens known to be free. Renting pops the stack; when it is empty, one pass over the tokens
+    // finds the ones whose leases ended since the last pass. The tokens double whenever that pass finds fewer free than
+    // half of those still out, so each pass is paid for by at least a third as many rents: renting costs O(1),
+    // amortized, however many leases the thread holds.
+    private LeaseToken[] _tokens = NewTokens(InitialTokens, []);
+    private int[] _free = Ascending(InitialTokens);
+    private int _freeCount = InitialTokens;
 
     // SplitMix64 (Steele, Lea and Flood, 2014): one add, two multiplies and three shifts per draw, with good statistical
     // quality; seeded per thread from a system-wide source.
@@ -27,21 +31,23 @@ internal sealed class LeaseThread
 
     public static LeaseThread Current => t_current ?? Create();
 
-    /// <summary>Gets the number of tokens in the thread's ring.</summary>
+    /// <summary>Gets the number of tokens the thread owns.</summary>
     internal int TokenCount => _tokens.Length;
 
-    /// <summary>Takes a free token of this thread's ring. Called only on the thread that owns the ring.</summary>
+    /// <summary>Gets how many tokens are known to be free: rents left before the next pass over the tokens.</summary>
+    internal int KnownFreeTokens => _freeCount;
+
+    /// <summary>Takes a free token of this thread's. Called only on the thread that owns the tokens.</summary>
     public LeaseToken RentToken()
     {
-        LeaseToken[] tokens = _tokens;
-        int index = _next & (tokens.Length - 1);
-        LeaseToken token = tokens[index];
-        if (Volatile.Read(ref token.InUse) != 0)
+        int count = _freeCount - 1;
+        if (count < 0)
         {
-            return RentTokenSlow();
+            return RentTokenAfterReclaim();
         }
 
-        _next = index + 1;
+        _freeCount = count;
+        LeaseToken token = _tokens[_free[count]];
         token.InUse = 1;
         return token;
     }
@@ -69,15 +75,28 @@ internal sealed class LeaseThread
         return (int)(product >> 32);
     }
 
-    private static LeaseToken[] NewTokens(int count)
+    /// <summary>The tokens of <paramref name="existing"/>, then new ones up to <paramref name="count"/>.</summary>
+    private static LeaseToken[] NewTokens(int count, LeaseToken[] existing)
     {
         var tokens = new LeaseToken[count];
-        for (int i = 0; i < count; i++)
+        Array.Copy(existing, tokens, existing.Length);
+        for (int i = existing.Length; i < count; i++)
         {
             tokens[i] = new LeaseToken();
         }
 
         return tokens;
+    }
+
+    private static int[] Ascending(int count)
+    {
+        var positions = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            positions[i] = i;
+        }
+
+        return positions;
     }
 
     private static ulong InitialSeed()
@@ -92,36 +111,37 @@ internal sealed class LeaseThread
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static LeaseThread Create() => t_current = new LeaseThread();
 
+    /// <summary>The stack of free tokens is empty: find the tokens whose leases ended, doubling the tokens if too few did.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private LeaseToken RentTokenSlow()
+    private LeaseToken RentTokenAfterReclaim()
     {
         LeaseToken[] tokens = _tokens;
-        int mask = tokens.Length - 1;
-        for (int step = 1; step < tokens.Length; step++)
+        int[] free = _free;
+        int count = 0;
+        for (int i = 0; i < tokens.Length; i++)
         {
-            int index = (_next + step) & mask;
-            LeaseToken token = tokens[index];
-            if (Volatile.Read(ref token.InUse) == 0)
+            if (Volatile.Read(ref tokens[i].InUse) == 0)
             {
-                _next = index + 1;
-                token.InUse = 1;
-                return token;
+                free[count++] = i;
             }
         }
 
-        // Every token has a lease out: double the ring. The old tokens stay in it, in use, and are taken again once
-        // their leases end.
-        var grown = new LeaseToken[tokens.Length * 2];
-        Array.Copy(tokens, grown, tokens.Length);
-        for (int i = tokens.Length; i < grown.Length; i++)
+        int stillOut = tokens.Length - count;
+        if (count == 0 || count < stillOut / 2)
         {
-            grown[i] = new LeaseToken();
+            // The new tokens are free: at least as many as are still out, so the next pass is as far away again.
+            int length = tokens.Length;
+            _tokens = NewTokens(length * 2, tokens);
+            _free = new int[length * 2];
+            Array.Copy(free, _free, count);
+            for (int i = length; i < length * 2; i++)
+            {
+                _free[count++] = i;
+            }
         }
 
-        _tokens = grown;
-        _next = tokens.Length + 1;
-        grown[tokens.Length].InUse = 1;
-        return grown[tokens.Length];
+        _freeCount = count;
+        return RentToken();
     }
 
     private uint Next32()

@@ -6,7 +6,7 @@ namespace ClusterRouting;
 /// different generation and does nothing, even after the token was reused for another lease.
 /// </summary>
 /// <remarks>
-/// Each token belongs to the ring of the thread that first took it (<see cref="LeaseThread"/>) and is only ever taken
+/// Each token belongs to the thread that created it (<see cref="LeaseThread"/>) and is only ever taken
 /// again by that thread. Ending a lease, on whatever thread, just marks its token free (<see cref="InUse"/>), the last
 /// thing it writes; so ending a lease needs no thread-static read, no lock and no interlocked operation.
 /// </remarks>

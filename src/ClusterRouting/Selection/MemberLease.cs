@@ -11,47 +11,48 @@ namespace ClusterRouting;
 /// </remarks>
 public readonly struct MemberLease : IDisposable
 {
-    private readonly MemberState? _member;
+    private readonly MemberSlots? _slots;
     private readonly LeaseToken? _token;
     private readonly int _generation;
     // The member's position, or its complement (negative) for the single probe of a member whose penalty ended.
     private readonly int _memberIndex;
 
     // stripe: the stripe of the member's in-flight count the slot was taken on; probeEpoch: the epoch of the probe
-    // this lease took, or -1 for an ordinary slot; local: the selecting thread, whose token ring the lease takes a token from.
-    internal MemberLease(MemberState member, int memberIndex, int stripe, int probeEpoch, LeaseThread local)
+    // this lease took, or -1 for an ordinary slot; local: the selecting thread, whose tokens the lease takes one from.
+    internal MemberLease(MemberSlots slots, int memberIndex, int stripe, int probeEpoch, LeaseThread local)
     {
         LeaseToken token = local.RentToken();
         token.ProbeEpoch = probeEpoch;
         token.Stripe = stripe;
-        _member = member;
+        _slots = slots;
         _token = token;
         _generation = token.Generation;
         _memberIndex = probeEpoch >= 0 ? ~memberIndex : memberIndex;
     }
 
     /// <summary>Gets a value indicating whether this lease holds a member (<see langword="false"/> for <c>default</c>).</summary>
-    public bool IsAcquired => _member is not null;
+    public bool IsAcquired => _slots is not null;
 
     /// <summary>Gets the id of the member that takes the operation.</summary>
     /// <exception cref="InvalidOperationException">The lease is <c>default</c> and holds no member.</exception>
-    public string MemberId => _member?.Id ?? throw new InvalidOperationException("This lease holds no member: it is the default value.");
+    public string MemberId => _slots?.Member.Id ?? throw new InvalidOperationException("This lease holds no member: it is the default value.");
 
     /// <summary>Gets the member's position in failover order when it was selected: 0 is the primary.</summary>
     /// <value>-1 for a <c>default</c> lease.</value>
-    public int MemberIndex => _member is null ? -1 : _memberIndex < 0 ? ~_memberIndex : _memberIndex;
+    public int MemberIndex => _slots is null ? -1 : _memberIndex < 0 ? ~_memberIndex : _memberIndex;
 
     /// <summary>Gets a value indicating whether the member was the cluster's primary when it was selected.</summary>
-    public bool IsPrimary => _member is not null && MemberIndex == 0;
+    public bool IsPrimary => _slots is not null && MemberIndex == 0;
 
     /// <summary>
     /// Gets a value indicating whether this lease is the probe of a member whose offline penalty ended: report its
-    /// outcome (<see cref="ClusterSelector.ReportSuccess(string)"/> or <see cref="ClusterSelector.ReportOffline(string)"/>)
+    /// outcome (<see cref="IClusterSelector.ReportSuccess(string)"/> or <see cref="IClusterSelector.ReportOffline(string)"/>)
     /// to restore or re-penalize the member. Ending it without a report lets the next operation probe instead.
     /// </summary>
-    public bool IsProbe => _member is not null && _memberIndex < 0;
+    public bool IsProbe => _slots is not null && _memberIndex < 0;
 
-    internal MemberState? Member => _member;
+    /// <summary>Gets the member the lease is on, or <see langword="null"/> for a <c>default</c> lease.</summary>
+    internal MemberState? Member => _slots?.Member;
 
     /// <summary>Ends the operation and frees the member's slot. Later calls do nothing.</summary>
     public void Dispose()
@@ -68,17 +69,15 @@ public readonly struct MemberLease : IDisposable
         token.Generation = _generation + 1;
         if (_memberIndex < 0)
         {
-            _member!.ReleaseProbe(probeEpoch, stripe);
+            _slots!.Member.Penalty.Probe.Return(probeEpoch);
         }
-        else
-        {
-            _member!.Release(stripe);
-        }
+
+        _slots!.Release(stripe);
 
         // Last: from here the owning thread may take the token again.
         Volatile.Write(ref token.InUse, 0);
     }
 
     /// <inheritdoc />
-    public override string ToString() => _member is null ? "(no member)" : _member.Id;
+    public override string ToString() => _slots is null ? "(no member)" : _slots.Member.Id;
 }

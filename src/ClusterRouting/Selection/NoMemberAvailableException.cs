@@ -79,20 +79,9 @@ public class NoMemberAvailableException : ClusterRoutingException
                 text.Append(", ");
             }
 
-            text.Append(rejections[i].MemberId).Append(" (").Append(ReasonText(rejections[i].Reason)).Append(')');
+            text.Append(rejections[i].MemberId).Append(" (").Append(ThrottleLimits.Describe(rejections[i].Reason)).Append(')');
         }
 
         return text.Append('.').ToString();
     }
-
-    private static string ReasonText(MemberRejectionReason reason) => reason switch
-    {
-        MemberRejectionReason.Disabled => "disabled",
-        MemberRejectionReason.ConcurrencyLimit => "at its concurrent operation limit",
-        MemberRejectionReason.CpuLimit => "over its CPU limit",
-        MemberRejectionReason.MemoryLimit => "over its memory limit",
-        MemberRejectionReason.PolicyLimit => "throttled by a custom policy",
-        MemberRejectionReason.Probing => "its probe after an offline penalty is still out",
-        _ => reason.ToString(),
-    };
 }

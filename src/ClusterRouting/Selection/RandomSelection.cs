@@ -25,7 +25,7 @@ internal static class RandomSelection
         // The shared source is drawn from directly: no virtual call, no argument check, no second thread-static read. The
         // redraws after a busy member (rare) go through the source.
         int first = random is RandomSource.SharedRandomSource ? local.NextRandom(count) : random.Next(count);
-        if (filter.Allows(candidates[first].State))
+        if (filter.Allows(candidates[first].Slots))
         {
             Pick pick = candidates[first].TryAcquire(stripe, first);
             if (pick.IsTaken)
@@ -59,7 +59,7 @@ internal static class RandomSelection
             {
                 int draw = random.Next(remaining);
                 int candidate = untried[draw];
-                if (filter.Allows(candidates[candidate].State))
+                if (filter.Allows(candidates[candidate].Slots))
                 {
                     Pick pick = candidates[candidate].TryAcquire(stripe, candidate);
                     if (pick.IsTaken)

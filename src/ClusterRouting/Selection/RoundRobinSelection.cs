@@ -32,7 +32,7 @@ internal static class RoundRobinSelection
         cursor = index + 1;
         for (int tried = 0; tried < count; tried++)
         {
-            if (filter.Allows(candidates[index].State))
+            if (filter.Allows(candidates[index].Slots))
             {
                 Pick pick = candidates[index].TryAcquire(stripe, index);
                 if (pick.IsTaken)

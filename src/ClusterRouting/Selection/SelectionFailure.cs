@@ -2,21 +2,29 @@ namespace ClusterRouting;
 
 /// <summary>
 /// Why a selection found no member, returned by <see cref="IClusterSelector.TrySelect(out MemberLease, out SelectionFailure)"/>
-/// without throwing or allocating. It reads the cluster snapshot that the selection used, so the reasons are the ones
-/// that applied to that selection.
+/// without throwing or allocating. It reads the cluster snapshot that the selection used and what the selection found
+/// of each probe when it failed, so the reasons are the ones that decided that selection, however late they are read.
 /// </summary>
 public readonly struct SelectionFailure
 {
     private readonly ClusterSnapshot? _snapshot;
     private readonly bool _primaryOnly;
 
-    internal SelectionFailure(ClusterSnapshot snapshot, bool primaryOnly = false)
+    // What the selection found of each member whose penalty had ended, by position (bit i for member i): its probe was
+    // out; its probe was out and every slot was taken. A cluster has up to 10 members; past 64 (a cluster far over the
+    // limit) the probe is read when asked.
+    private readonly ulong _probeOut;
+    private readonly ulong _probeFull;
+
+    private SelectionFailure(ClusterSnapshot snapshot, bool primaryOnly, ulong probeOut, ulong probeFull)
     {
         _snapshot = snapshot;
         _primaryOnly = primaryOnly;
+        _probeOut = probeOut;
+        _probeFull = probeFull;
     }
 
-    /// <summary>Gets a value indicating whether the selection accepted only the primary (<see cref="ClusterSelector.TrySelectPrimary"/>).</summary>
+    /// <summary>Gets a value indicating whether the selection accepted only the primary (<see cref="IClusterSelector.TrySelectPrimary"/>).</summary>
     public bool IsPrimaryOnly => _primaryOnly;
 
     /// <summary>Gets a value indicating whether this value describes a failed selection (<see langword="false"/> for <c>default</c>).</summary>
@@ -78,7 +86,7 @@ public readonly struct SelectionFailure
             return new MemberRejection(member.Id, MemberRejectionReason.None);
         }
 
-        if (member.Rejection == MemberRejectionReason.None && member.Health == MemberHealth.Probing && member.State.ProbeTakenNow)
+        if (member.Rejection == MemberRejectionReason.None && member.Health == MemberHealth.Probing && ProbeWasOut(index))
         {
             return new MemberRejection(member.Id, MemberRejectionReason.Probing);
         }
@@ -95,6 +103,28 @@ public readonly struct SelectionFailure
         }
 
         return new MemberRejection(member.Id, member.Rejection, _snapshot.Clock.Until(verdict.RetryAt), verdict.RejectedBy);
+    }
+
+    /// <summary>Records why a selection on <paramref name="snapshot"/> failed, as the members' probes stand now.</summary>
+    internal static SelectionFailure Capture(ClusterSnapshot snapshot, bool primaryOnly = false)
+    {
+        ulong probeOut = 0;
+        ulong probeFull = 0;
+        SnapshotMember[] members = snapshot.Members;
+        for (int i = 0; i < members.Length && i < 64; i++)
+        {
+            SnapshotMember member = members[i];
+            if (member.Rejection == MemberRejectionReason.None && member.Health == MemberHealth.Probing && member.State.Penalty.Probe.IsTaken)
+            {
+                probeOut |= 1UL << i;
+                if (member.State.Slots.InFlight >= member.Verdict.ConcurrencyLimit)
+                {
+                    probeFull |= 1UL << i;
+                }
+            }
+        }
+
+        return new SelectionFailure(snapshot, primaryOnly, probeOut, probeFull);
     }
 
     /// <summary>Builds the exception that the throwing selection methods raise for this failure.</summary>
@@ -152,14 +182,6 @@ public readonly struct SelectionFailure
         }
     }
 
-    private static ThrottleLimitKind LimitOf(MemberRejectionReason reason) => reason switch
-    {
-        MemberRejectionReason.CpuLimit => ThrottleLimitKind.Cpu,
-        MemberRejectionReason.MemoryLimit => ThrottleLimitKind.Memory,
-        MemberRejectionReason.ConcurrencyLimit => ThrottleLimitKind.Concurrency,
-        _ => ThrottleLimitKind.Custom,
-    };
-
     /// <summary>How many members, from the primary, the selection considered: only the primary for a primary-only selection.</summary>
     private int ConsideredCount => _primaryOnly ? Math.Min(1, MemberCount) : MemberCount;
 
@@ -184,12 +206,25 @@ public readonly struct SelectionFailure
         MemberRejection rejection = GetRejection(index);
         if (rejection.IsThrottled)
         {
-            limit = LimitOf(rejection.Reason);
+            limit = ThrottleLimits.KindOf(rejection.Reason);
             return true;
         }
 
-        SnapshotMember member = _snapshot!.Members[index];
         limit = ThrottleLimitKind.Concurrency;
-        return rejection.Reason == MemberRejectionReason.Probing && member.State.InFlight >= member.Verdict.ConcurrencyLimit;
+        return rejection.Reason == MemberRejectionReason.Probing && ProbeWasFull(index);
+    }
+
+    private bool ProbeWasOut(int index) =>
+        index < 64 ? (_probeOut & (1UL << index)) != 0 : _snapshot!.Members[index].State.Penalty.Probe.IsTaken;
+
+    private bool ProbeWasFull(int index)
+    {
+        if (index < 64)
+        {
+            return (_probeFull & (1UL << index)) != 0;
+        }
+
+        SnapshotMember member = _snapshot!.Members[index];
+        return member.State.Slots.InFlight >= member.Verdict.ConcurrencyLimit;
     }
 }

@@ -8,18 +8,9 @@ namespace ClusterRouting;
 /// </summary>
 public sealed class ClusterThrottledException : NoMemberAvailableException
 {
-    /// <summary>The gateway's message for the CPU limit, word for word.</summary>
-    public const string CpuLimitMessage = "The gateway you selected can't establish data source connections because it's exceeded the CPU limit set by your gateway admin. Try again later, or ask your gateway admin to increase the limit.";
-
-    /// <summary>The gateway's message for the memory limit, word for word.</summary>
-    public const string MemoryLimitMessage = "The gateway you selected can't establish data source connections because it's exceeded the memory limit set by your gateway admin. Try again later, or ask your gateway admin to increase the limit.";
-
-    /// <summary>The gateway's message for the concurrency limit, word for word.</summary>
-    public const string ConcurrencyLimitMessage = "The gateway you selected can't establish data source connections because it's exceeded the concurrency limit set by your gateway admin. Try again later, or ask your gateway admin to increase the limit.";
-
     /// <summary>Initializes a new instance of the <see cref="ClusterThrottledException"/> class.</summary>
     public ClusterThrottledException()
-        : base(ConcurrencyLimitMessage)
+        : base(ThrottleLimits.MessageFor(ThrottleLimitKind.Concurrency, policyName: null))
     {
         Limit = ThrottleLimitKind.Concurrency;
         MemberId = string.Empty;
@@ -74,11 +65,5 @@ public sealed class ClusterThrottledException : NoMemberAvailableException
     /// <param name="limit">The limit.</param>
     /// <param name="policyName">The custom policy's name, for <see cref="ThrottleLimitKind.Custom"/>.</param>
     /// <returns>The message.</returns>
-    public static string MessageFor(ThrottleLimitKind limit, string? policyName = null) => limit switch
-    {
-        ThrottleLimitKind.Cpu => CpuLimitMessage,
-        ThrottleLimitKind.Memory => MemoryLimitMessage,
-        ThrottleLimitKind.Concurrency => ConcurrencyLimitMessage,
-        _ => $"The gateway you selected can't establish data source connections because it's exceeded the {policyName ?? "custom"} limit set by your gateway admin. Try again later, or ask your gateway admin to increase the limit.",
-    };
+    public static string MessageFor(ThrottleLimitKind limit, string? policyName = null) => ThrottleLimits.MessageFor(limit, policyName);
 }

@@ -7,11 +7,8 @@ internal sealed class ConcurrencyThrottlePolicy : ThrottlePolicy
 
     public ConcurrencyThrottlePolicy(int limit)
     {
-        Limit = limit;
         _decision = ThrottleDecision.LimitConcurrency(limit);
     }
-
-    public int Limit { get; }
 
     public override string Name => "concurrency";
 

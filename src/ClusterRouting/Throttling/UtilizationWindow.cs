@@ -11,7 +11,6 @@ internal sealed class UtilizationWindow
 
     public UtilizationWindow(TimeSpan window, int bucketCount)
     {
-        Window = window;
         _buckets = new Bucket[bucketCount];
         _bucketTicks = window.Ticks / bucketCount;
         for (int i = 0; i < _buckets.Length; i++)
@@ -20,8 +19,9 @@ internal sealed class UtilizationWindow
         }
     }
 
-    public TimeSpan Window { get; }
-
+    /// <param name="now">The cluster's clock: never negative (<see cref="ClusterClock"/>), so the bucket index is never negative.</param>
+    /// <param name="cpuPercent">0 to 100.</param>
+    /// <param name="memoryPercent">0 to 100.</param>
     public void Add(TimeSpan now, double cpuPercent, double memoryPercent)
     {
         long index = now.Ticks / _bucketTicks;

@@ -84,7 +84,7 @@ public class StripedInFlightTests
     public void TryAcquire_FromOneStripe_TakesExactlyTheLimitAcrossStripes(int limit, int stripe)
     {
         stripe &= Stripes.Mask;
-        var state = new MemberState("gw-0");
+        MemberSlots state = new MemberState("gw-0").Slots;
         var taken = new List<int>();
 
         for (int used; (used = state.TryAcquire(limit, stripe)) >= 0;)
@@ -117,7 +117,7 @@ public class StripedInFlightTests
     [Fact]
     public void PrepareForLimit_LimitLoweredWithLeasesOut_AdmitsOnlyOnceTheSumIsUnderTheNewLimit()
     {
-        var state = new MemberState("gw-0");
+        MemberSlots state = new MemberState("gw-0").Slots;
         int[] held = Enumerable.Range(0, 5).Select(_ => state.TryAcquire(40, 0)).ToArray();
         Assert.All(held, used => Assert.Equal(0, used));
 
@@ -153,7 +153,7 @@ public class StripedInFlightTests
     [Fact]
     public void PrepareForLimit_LimitRaisedBackWhileGuarded_LeavesGuardedMode()
     {
-        var state = new MemberState("gw-0");
+        MemberSlots state = new MemberState("gw-0").Slots;
         for (int i = 0; i < 5; i++)
         {
             Assert.Equal(0, state.TryAcquire(40, 0));
@@ -178,7 +178,7 @@ public class StripedInFlightTests
     {
         // Three on stripe 0; a limit of 2 x Count gives every stripe a share of 2, so stripe 0 is over its share.
         int limit = 2 * Stripes.Count;
-        var state = new MemberState("gw-0");
+        MemberSlots state = new MemberState("gw-0").Slots;
         for (int i = 0; i < 3; i++)
         {
             Assert.Equal(0, state.TryAcquire(40, 0));
@@ -202,7 +202,7 @@ public class StripedInFlightTests
     [Fact]
     public void PrepareForLimit_LimitRaisedOrUnchanged_StaysUnguarded()
     {
-        var state = new MemberState("gw-0");
+        MemberSlots state = new MemberState("gw-0").Slots;
         Assert.Equal(0, state.TryAcquire(2, 0));
 
         state.PrepareForLimit(2);
@@ -248,7 +248,7 @@ public class StripedInFlightTests
 
         Prop.ForAll(Gen.ListOf(command).Select(l => l.ToArray()).ToArbitrary(), commands =>
         {
-            var state = new MemberState("gw-0");
+            MemberSlots state = new MemberState("gw-0").Slots;
             var held = new List<int>();
             int limit = 4;
             foreach ((int kind, int stripe, int value) in commands)

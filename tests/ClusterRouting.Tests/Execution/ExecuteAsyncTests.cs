@@ -136,7 +136,7 @@ public class ExecuteAsyncTests
                 : throw new MemberOfflineException()));
 
         Assert.Equal(new[] { AttemptOutcome.Refused, AttemptOutcome.Offline }, error.Attempts.Select(a => a.Outcome));
-        Assert.Equal(ClusterThrottledException.MemoryLimitMessage, error.Attempts[0].Exception.Message);
+        Assert.Equal(GatewayMessages.Memory, error.Attempts[0].Exception.Message);
         Assert.Equal(TimeSpan.FromSeconds(9), cluster.GetStatus().Members[0].ThrottleRetryAfter);
     }
 
@@ -203,7 +203,7 @@ public class ExecuteAsyncTests
 
         var error = await Assert.ThrowsAsync<ClusterThrottledException>(async () => await cluster.ExecuteAsync((_, _) => new ValueTask<int>(1)));
 
-        Assert.Equal(ClusterThrottledException.CpuLimitMessage, error.Message);
+        Assert.Equal(GatewayMessages.Cpu, error.Message);
     }
 
     [Fact]
@@ -281,7 +281,7 @@ public class ExecuteAsyncTests
     {
         Assert.Equal("The member is offline.", new MemberOfflineException().Message);
         Assert.Equal(ThrottleLimitKind.Concurrency, new MemberRefusedException().Limit);
-        Assert.Equal(ClusterThrottledException.ConcurrencyLimitMessage, new MemberRefusedException().Message);
+        Assert.Equal(GatewayMessages.Concurrency, new MemberRefusedException().Message);
         Assert.Equal("limit", Assert.Throws<ArgumentOutOfRangeException>(() => new MemberRefusedException(ThrottleLimitKind.Custom)).ParamName);
         Assert.Equal("retryAfter", Assert.Throws<ArgumentOutOfRangeException>(() => new MemberRefusedException(ThrottleLimitKind.Cpu, TimeSpan.Zero)).ParamName);
         Assert.Empty(new AllMembersFailedException().Attempts);

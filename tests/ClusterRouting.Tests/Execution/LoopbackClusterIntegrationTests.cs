@@ -109,7 +109,7 @@ public class LoopbackClusterIntegrationTests
         Assert.All(outcome.FinalStatus.Members, member =>
         {
             Assert.Equal(MemberHealth.Online, member.Health);
-            Assert.Equal(0, member.ConsecutiveFailures);
+            Assert.Equal(0, member.ConsecutiveOfflineResults);
         });
         Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(15), $"The scenario took {outcome.Elapsed}.");
     }
@@ -211,7 +211,7 @@ public class LoopbackClusterIntegrationTests
                 + $"primary back {primaryBackAfter?.TotalMilliseconds:F0} ms after the restart; restart took {restarted!.BindAttempts} bind attempt(s).");
             _output.WriteLine($"  served: gw-0 {servedBy.Count(s => s == "gw-0")} (restarted server {restarted.Served}), gw-1 {servedBy.Count(s => s == "gw-1")}, gw-2 {servedBy.Count(s => s == "gw-2")}");
             _output.WriteLine($"  offline attempts: {string.Join(", ", offlineErrors)}");
-            _output.WriteLine($"  status: {string.Join(", ", status.Members.Select(m => $"{m.Id} {m.Health}/{m.ConsecutiveFailures}"))}");
+            _output.WriteLine($"  status: {string.Join(", ", status.Members.Select(m => $"{m.Id} {m.Health}/{m.ConsecutiveOfflineResults}"))}");
 
             return new Outcome([.. servedBy], offlineAttempts, penaltiesStarted, status, total.Elapsed);
         }

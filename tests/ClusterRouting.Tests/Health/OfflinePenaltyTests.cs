@@ -55,7 +55,7 @@ public class OfflinePenaltyTests
         Assert.Equal("gw-1", cluster.SelectOnce());
         MemberStatus primary = cluster.GetStatus().Members[0];
         Assert.Equal(MemberHealth.Penalized, primary.Health);
-        Assert.Equal(1, primary.ConsecutiveFailures);
+        Assert.Equal(1, primary.ConsecutiveOfflineResults);
         Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(5), primary.PenalizedUntil);
     }
 
@@ -131,7 +131,7 @@ public class OfflinePenaltyTests
         }
 
         Assert.Equal(new[] { 5, 10, 20, 40, 60, 60, 60 }, penalties.Select(p => (int)p.TotalSeconds));
-        Assert.Equal(7, cluster.GetStatus().Members[0].ConsecutiveFailures);
+        Assert.Equal(7, cluster.GetStatus().Members[0].ConsecutiveOfflineResults);
     }
 
     [Fact]
@@ -174,7 +174,7 @@ public class OfflinePenaltyTests
         probe.Dispose();
 
         Assert.Equal(MemberHealth.Online, cluster.GetStatus().Members[0].Health);
-        Assert.Equal(0, cluster.GetStatus().Members[0].ConsecutiveFailures);
+        Assert.Equal(0, cluster.GetStatus().Members[0].ConsecutiveOfflineResults);
         Assert.Equal("gw-0", cluster.SelectOnce());
         Assert.Equal("gw-0", cluster.SelectOnce());
         Assert.Equal(new[] { "PenaltyStarted", "ProbeOpened", "PenaltyEnded" }, _logger.Entries.Select(e => e.EventId.Name).Where(n => n is "PenaltyStarted" or "ProbeOpened" or "PenaltyEnded"));
@@ -211,7 +211,7 @@ public class OfflinePenaltyTests
 
         MemberStatus primary = cluster.GetStatus().Members[0];
         Assert.Equal(MemberHealth.Penalized, primary.Health);
-        Assert.Equal(2, primary.ConsecutiveFailures);
+        Assert.Equal(2, primary.ConsecutiveOfflineResults);
         Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(10), primary.PenalizedUntil);
         Assert.Equal("gw-1", cluster.SelectOnce());
     }
@@ -226,7 +226,7 @@ public class OfflinePenaltyTests
 
         MemberStatus primary = cluster.GetStatus().Members[0];
         Assert.Equal(MemberHealth.Online, primary.Health);
-        Assert.Equal(2, primary.ConsecutiveFailures);
+        Assert.Equal(2, primary.ConsecutiveOfflineResults);
         Assert.Equal("gw-0", cluster.SelectOnce());
         Assert.Equal(0, _time.ActiveTimers);
     }

@@ -50,11 +50,13 @@ public class ConfigurationBindingTests
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
 
-        ClusterSelector fromProvider = services.Provider.GetCluster("refresh");
+        ClusterSelector fromProvider = services.Cluster("refresh");
 
-        Assert.Same(fromProvider, services.Services.GetRequiredKeyedService<ClusterSelector>("refresh"));
         Assert.Same(fromProvider, services.Services.GetRequiredKeyedService<IClusterSelector>("refresh"));
+        Assert.Same(fromProvider, services.Services.GetRequiredKeyedService<IClusterAdministration>("refresh"));
         Assert.Same(fromProvider, services.Provider.GetCluster("refresh"));
+        Assert.Same(fromProvider, services.Provider.GetAdministration("refresh"));
+        Assert.Null(services.Services.GetKeyedService<ClusterSelector>("refresh"));
         Assert.Same(services.Services.GetRequiredService<IClusterSelectorProvider>(), services.Provider);
     }
 
@@ -73,7 +75,7 @@ public class ConfigurationBindingTests
     public void Mode_RoundRobinFromConfiguration_RotatesAndNeverSelectsTheDisabledMember()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
 
         string[] chosen = cluster.SelectIds(6);
 
@@ -84,7 +86,7 @@ public class ConfigurationBindingTests
     public void ConcurrentOperationLimitPreview_FromConfiguration_LimitsLeasesPerMember()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
         var leases = new List<MemberLease>();
         for (int i = 0; i < 3; i++)
         {
@@ -104,7 +106,7 @@ public class ConfigurationBindingTests
     public void BypassConcurrentOperationLimit_True_RemovesTheLimit()
     {
         using RoutingServices services = RoutingServices.Create(Refresh(bypass: true));
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
         var leases = new List<MemberLease>();
         for (int i = 0; i < 50; i++)
         {
@@ -123,7 +125,7 @@ public class ConfigurationBindingTests
     public void CPUUtilizationPercentageThreshold_FromConfiguration_ThrottlesAMemberAtOrOverIt()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
 
         Assert.True(cluster.ReportUtilization("gw-0", 79.9, 0));
         Assert.Equal(MemberRejectionReason.None, cluster.GetStatus().Members[0].Throttle);
@@ -139,7 +141,7 @@ public class ConfigurationBindingTests
     public void MemoryUtilizationPercentageThreshold_FromConfiguration_ThrottlesAMemberAtOrOverIt()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
 
         cluster.ReportUtilization("gw-0", 0, 69.9);
         cluster.ReportUtilization("gw-2", 0, 70);
@@ -155,7 +157,7 @@ public class ConfigurationBindingTests
     public void ResourceUtilizationAggregationTimeInMinutes_FromConfiguration_IsTheWindow()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
         cluster.ReportUtilization("gw-0", 95, 0);
 
         services.Time.Advance(TimeSpan.FromMinutes(2) - TimeSpan.FromTicks(1));
@@ -171,7 +173,7 @@ public class ConfigurationBindingTests
     public void MemberRefusalCoolDown_FromConfiguration_IsTheDefaultCoolDown()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
 
         Assert.True(cluster.ReportRefusal("gw-0", ThrottleLimitKind.Cpu));
 
@@ -186,7 +188,7 @@ public class ConfigurationBindingTests
     public void OfflinePenaltyBaseDuration_FromConfiguration_IsTheFirstPenalty()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
 
         Assert.True(cluster.ReportOffline("gw-0"));
 
@@ -199,7 +201,7 @@ public class ConfigurationBindingTests
     public void GetCluster_SectionWithOnlyMembers_UsesTheGatewayDefaults()
     {
         using RoutingServices services = RoutingServices.Create(Settings.Cluster("plain", Settings.Members(2)));
-        ClusterSelector cluster = services.Provider.GetCluster("plain");
+        ClusterSelector cluster = services.Cluster("plain");
 
         ClusterStatus status = cluster.GetStatus();
 
@@ -215,8 +217,8 @@ public class ConfigurationBindingTests
         using RoutingServices services = RoutingServices.Create(
             Settings.Cluster("refresh", [("CPUUtilizationPercentageThreshold", "80"), .. Settings.Members(2)])
                 .Concat(Settings.Cluster("directquery", [("Mode", "RoundRobin"), ("ConcurrentOperationLimitPreview", "5"), .. Settings.Members(3)])));
-        ClusterSelector refresh = services.Provider.GetCluster("refresh");
-        ClusterSelector directQuery = services.Provider.GetCluster("directquery");
+        ClusterSelector refresh = services.Cluster("refresh");
+        ClusterSelector directQuery = services.Cluster("directquery");
 
         Assert.True(refresh.ReportUtilization("gw-0", 90, 0));
         Assert.True(directQuery.ReportUtilization("gw-0", 90, 0));
@@ -326,7 +328,7 @@ public class ConfigurationBindingTests
         Assert.Equal(SelectionMode.Random, coded.Mode);
         Assert.Equal(["a", "b"], coded.Members.Select(m => m.Id));
         Assert.Equal([true, false], coded.Members.Select(m => m.Enabled));
-        Assert.Equal("a", services.Provider.GetCluster("coded").SelectOnce());
+        Assert.Equal("a", services.Cluster("coded").SelectOnce());
     }
 
     [Fact]
@@ -339,7 +341,7 @@ public class ConfigurationBindingTests
         services.AddClusterRouting().AddCluster("refresh", configuration.GetSection("ClusterRouting:refresh"), o => o.ConcurrentOperationLimitPreview = 7);
         using ServiceProvider provider = services.BuildServiceProvider();
 
-        ClusterSelector cluster = provider.GetRequiredKeyedService<ClusterSelector>("refresh");
+        var cluster = (ClusterSelector)provider.GetRequiredKeyedService<IClusterAdministration>("refresh");
 
         Assert.Equal(7, cluster.GetStatus().Members[0].ConcurrencyLimit);
     }

@@ -21,7 +21,7 @@ public class ConfigurationReloadTests
     public void Reload_ValidChange_TheSameInstanceReflectsIt()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
         cluster.ReportUtilization("gw-1", 60, 0);
         Assert.Equal(MemberRejectionReason.None, cluster.GetStatus().Members[1].Throttle);
 
@@ -46,7 +46,7 @@ public class ConfigurationReloadTests
     public void Reload_KeepsLeasesPenaltyAndUtilizationOfMembersThatStay()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
         Assert.True(cluster.TrySelectPrimary(out MemberLease lease, out _));
         Assert.True(cluster.ReportOffline("gw-1"));
         DateTimeOffset? penalizedUntil = cluster.GetStatus().Members[1].PenalizedUntil;
@@ -59,7 +59,7 @@ public class ConfigurationReloadTests
         ClusterStatus status = cluster.GetStatus();
         Assert.Equal(1, status.Members[0].InFlight);
         Assert.Equal(MemberHealth.Penalized, status.Members[1].Health);
-        Assert.Equal(1, status.Members[1].ConsecutiveFailures);
+        Assert.Equal(1, status.Members[1].ConsecutiveOfflineResults);
         Assert.Equal(penalizedUntil, status.Members[1].PenalizedUntil);
         Assert.Equal(42, status.Members[2].CpuPercent);
         Assert.Equal(17, status.Members[2].MemoryPercent);
@@ -74,7 +74,7 @@ public class ConfigurationReloadTests
     public void Reload_LeaseOnAMemberThatWasReordered_IsCountedAndReleasedCleanly()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
         Assert.True(cluster.TrySelectPrimary(out MemberLease lease, out _));
 
         services.Set("refresh", "Members:0:Id", "gw-2");
@@ -92,7 +92,7 @@ public class ConfigurationReloadTests
     public void Reload_InvalidChange_KeepsTheLastGoodConfigurationAndLogsConfigurationRejected()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
 
         services.Set("refresh", "Members:1:Id", "GW-0");
         services.Set("refresh", "Mode", "RoundRobin");
@@ -120,7 +120,7 @@ public class ConfigurationReloadTests
     public void Reload_ValidChangeAfterARejectedOne_Applies()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
         services.Set("refresh", "ConcurrentOperationLimitPreview", "0");
         _ = Record.Exception(services.Configuration.Reload);
         Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
@@ -137,8 +137,8 @@ public class ConfigurationReloadTests
     public void Reload_OneCluster_LeavesTheOtherAsItWas()
     {
         using RoutingServices services = RoutingServices.Create(Refresh().Concat(Settings.Cluster("directquery", Settings.Members(2))));
-        ClusterSelector refresh = services.Provider.GetCluster("refresh");
-        ClusterSelector directQuery = services.Provider.GetCluster("directquery");
+        ClusterSelector refresh = services.Cluster("refresh");
+        ClusterSelector directQuery = services.Cluster("directquery");
 
         services.Set("refresh", "Mode", "RoundRobin");
         services.Set("directquery", "Members:0:Id", "GW-1");
@@ -154,7 +154,7 @@ public class ConfigurationReloadTests
     public void Reload_UnparsableValue_KeepsTheLastGoodConfigurationAndLogsConfigurationRejected()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
 
         services.Set("refresh", "Mode", "Sideways");
         _ = Record.Exception(services.Configuration.Reload);
@@ -168,7 +168,7 @@ public class ConfigurationReloadTests
     public void Reload_AfterAnUnparsableValue_NextValidChangeApplies()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
         services.Set("refresh", "Mode", "Sideways");
         _ = Record.Exception(services.Configuration.Reload);
 
@@ -187,7 +187,7 @@ public class ConfigurationReloadTests
         services.AddSingleton<TimeProvider>(new FakeTimeProvider());
         services.AddClusterRouting().AddCluster("refresh", configuration.GetSection("ClusterRouting:refresh"), o => o.ConcurrentOperationLimitPreview = 7);
         using ServiceProvider provider = services.BuildServiceProvider();
-        ClusterSelector cluster = provider.GetRequiredKeyedService<ClusterSelector>("refresh");
+        var cluster = (ClusterSelector)provider.GetRequiredKeyedService<IClusterAdministration>("refresh");
 
         configuration["ClusterRouting:refresh:ConcurrentOperationLimitPreview"] = "2";
         configuration["ClusterRouting:refresh:Mode"] = "RoundRobin";
@@ -201,7 +201,7 @@ public class ConfigurationReloadTests
     public void Reload_AfterTheServiceProviderIsDisposed_LeavesTheClusterAsItWas()
     {
         RoutingServices services = RoutingServices.Create(Refresh());
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
         services.Services.Dispose();
 
         services.Set("refresh", "Mode", "RoundRobin");
@@ -217,7 +217,7 @@ public class ConfigurationReloadTests
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
         using var start = new ManualResetEventSlim();
-        Task<ClusterSelector>[] tasks = Enumerable.Range(0, 8)
+        Task<IClusterSelector>[] tasks = Enumerable.Range(0, 8)
             .Select(_ => Task.Run(() =>
             {
                 start.Wait(TimeSpan.FromSeconds(10));
@@ -226,7 +226,7 @@ public class ConfigurationReloadTests
             .ToArray();
 
         start.Set();
-        ClusterSelector[] clusters = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(10));
+        IClusterSelector[] clusters = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.All(clusters, c => Assert.Same(clusters[0], c));
         services.Set("refresh", "Members:1:Id", "GW-0");
@@ -244,7 +244,7 @@ public class ConfigurationReloadTests
         services.Configuration.Reload();
         Assert.Equal(2, services.Services.GetRequiredService<IOptionsMonitor<ClusterOptions>>().Get("refresh").Members.Count);
 
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
         Assert.Equal(["gw-0", "gw-1"], cluster.GetStatus().Members.Select(m => m.Id));
     }
 }

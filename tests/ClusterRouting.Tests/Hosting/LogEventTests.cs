@@ -10,7 +10,7 @@ public class LogEventTests
     public void Select_FailoverToANonPrimary_LogsFailedOverAtDebug()
     {
         using RoutingServices services = RoutingServices.Create(Settings.Cluster("logs", ("Members:0:Id", "gw-0"), ("Members:0:Enabled", "false"), ("Members:1:Id", "gw-1")));
-        ClusterSelector cluster = services.Provider.GetCluster("logs");
+        ClusterSelector cluster = services.Cluster("logs");
 
         Assert.Equal("gw-1", cluster.SelectOnce());
 
@@ -29,8 +29,8 @@ public class LogEventTests
         using RoutingServices services = RoutingServices.Create(
             Settings.Cluster("failover", Settings.Members(2)).Concat(Settings.Cluster("rotation", [("Mode", "RoundRobin"), .. Settings.Members(2)])));
 
-        Assert.Equal(["gw-0", "gw-0"], services.Provider.GetCluster("failover").SelectIds(2));
-        Assert.Equal(["gw-0", "gw-1"], services.Provider.GetCluster("rotation").SelectIds(2));
+        Assert.Equal(["gw-0", "gw-0"], services.Cluster("failover").SelectIds(2));
+        Assert.Equal(["gw-0", "gw-1"], services.Cluster("rotation").SelectIds(2));
 
         Assert.Empty(services.Log.WithEvent("FailedOver"));
     }
@@ -56,7 +56,7 @@ public class LogEventTests
         using RoutingServices services = RoutingServices.Create(Settings.Cluster(
             "logs",
             [("CPUUtilizationPercentageThreshold", "80"), ("ResourceUtilizationAggregationTimeInMinutes", "1"), .. Settings.Members(2)]));
-        ClusterSelector cluster = services.Provider.GetCluster("logs");
+        ClusterSelector cluster = services.Cluster("logs");
 
         cluster.ReportUtilization("gw-0", 90, 0);
         Assert.Empty(services.Log.WithEvent("AllMembersThrottled"));
@@ -78,7 +78,7 @@ public class LogEventTests
         using RoutingServices services = RoutingServices.Create(Settings.Cluster(
             "logs",
             [("CPUUtilizationPercentageThreshold", "80"), ("ResourceUtilizationAggregationTimeInMinutes", "1"), .. Settings.Members(2)]));
-        ClusterSelector cluster = services.Provider.GetCluster("logs");
+        ClusterSelector cluster = services.Cluster("logs");
         cluster.ReportUtilization("gw-0", 90, 0);
         cluster.ReportUtilization("gw-1", 90, 0);
 
@@ -96,7 +96,7 @@ public class LogEventTests
         using RoutingServices services = RoutingServices.Create(Settings.Cluster(
             "logs",
             [("OfflinePenaltyBaseDuration", "00:00:07"), ("OfflinePenaltyJitter", "0"), .. Settings.Members(2)]));
-        ClusterSelector cluster = services.Provider.GetCluster("logs");
+        ClusterSelector cluster = services.Cluster("logs");
 
         cluster.ReportOffline("gw-0");
         cluster.ReportOffline("gw-0");
@@ -116,7 +116,7 @@ public class LogEventTests
     public void ReportSuccess_OnAPenalizedMember_LogsPenaltyEnded_AndNothingForAnOnlineOne()
     {
         using RoutingServices services = RoutingServices.Create(Settings.Cluster("logs", Settings.Members(2)));
-        ClusterSelector cluster = services.Provider.GetCluster("logs");
+        ClusterSelector cluster = services.Cluster("logs");
         cluster.ReportOffline("gw-0");
 
         Assert.True(cluster.ReportSuccess("gw-0"));
@@ -142,7 +142,7 @@ public class LogEventTests
             ("Members:1:Version", "3000.246.3"),
             ("Members:2:Id", "gw-2"),
             ("Members:2:Version", "3000.250.5")));
-        ClusterSelector cluster = services.Provider.GetCluster("logs");
+        ClusterSelector cluster = services.Cluster("logs");
 
         Assert.Equal("gw-0", cluster.SelectOnce());
 
@@ -166,7 +166,7 @@ public class LogEventTests
             ("Members:0:Version", "1.0"),
             ("Members:1:Id", "gw-1"),
             ("Members:1:Version", "2.0")));
-        ClusterSelector cluster = services.Provider.GetCluster("logs");
+        ClusterSelector cluster = services.Cluster("logs");
 
         services.Set("logs", "Members:2:Id", "gw-2");
         services.Set("logs", "Members:2:Version", "2.0");
@@ -185,7 +185,7 @@ public class LogEventTests
     public void GetCluster_TwelveMembers_LogsMemberLimitExceeded()
     {
         using RoutingServices services = RoutingServices.Create(Settings.Cluster("logs", Settings.Members(12)));
-        ClusterSelector cluster = services.Provider.GetCluster("logs");
+        ClusterSelector cluster = services.Cluster("logs");
 
         LogEntry entry = Assert.Single(services.Log.WithEvent("MemberLimitExceeded"));
 

@@ -16,6 +16,7 @@ public sealed class MetricsTests : IDisposable
     private const string OfflineAttempts = "cluster_routing.offline_attempts";
     private const string InFlight = "cluster_routing.leases.in_flight";
     private const string Duration = "cluster_routing.operation.duration";
+    private const string CallbackFailures = "cluster_routing.callback.failures";
 
     private readonly List<IDisposable> _disposables = new();
 
@@ -34,6 +35,7 @@ public sealed class MetricsTests : IDisposable
 
         Assert.Equal(
             [
+                (CallbackFailures, "{failure}"),
                 (Failovers, "{selection}"),
                 (InFlight, "{lease}"),
                 (OfflineAttempts, "{attempt}"),
@@ -154,19 +156,19 @@ public sealed class MetricsTests : IDisposable
     }
 
     [Fact]
-    public void Lease_AddsOneWhenTakenAndRemovesOneWhenDisposed()
+    public void InFlight_IsObservedPerMember_FromTheLeasesOutWhenCollected()
     {
         (ClusterSelector cluster, TestMeterListener metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
 
         Assert.True(cluster.TrySelect(out MemberLease lease, out _));
-        Assert.Equal([1d], metrics.Of(InFlight).Select(m => m.Value));
+        Assert.Empty(metrics.Of(InFlight));
+        Assert.Equal([("gw-0", 1d), ("gw-1", 0d)], metrics.Observe(InFlight));
         lease.Dispose();
         lease.Dispose();
 
-        RecordedMeasurement[] inFlight = metrics.Of(InFlight);
-        Assert.Equal([1d, -1d], inFlight.Select(m => m.Value));
-        Assert.All(inFlight, m => Assert.Equal(["cluster=metrics", "member=gw-0"], m.TagText));
-        Assert.All(inFlight, m => Assert.Equal("{lease}", m.Unit));
+        Assert.Equal([("gw-0", 0d), ("gw-1", 0d)], metrics.Observe(InFlight));
+        Assert.All(metrics.Of(InFlight), m => Assert.Equal("{lease}", m.Unit));
+        Assert.All(metrics.Of(InFlight), m => Assert.Equal("cluster=metrics", m.TagText[0]));
     }
 
     [Fact]
@@ -175,10 +177,11 @@ public sealed class MetricsTests : IDisposable
         (ClusterSelector cluster, TestMeterListener metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
 
         Assert.True(cluster.TrySelectPrimary(out MemberLease lease, out _));
+        Assert.Equal([("gw-0", 1d), ("gw-1", 0d)], metrics.Observe(InFlight));
         lease.Dispose();
 
         Assert.Equal(["cluster=metrics", "member=gw-0", "outcome=selected"], Assert.Single(metrics.Of(Selections)).TagText);
-        Assert.Equal([1d, -1d], metrics.Of(InFlight).Select(m => m.Value));
+        Assert.Equal([("gw-0", 0d), ("gw-1", 0d)], metrics.Observe(InFlight));
     }
 
     [Fact]
@@ -205,7 +208,7 @@ public sealed class MetricsTests : IDisposable
         Assert.Equal(["cluster=metrics", "member=gw-1", "outcome=success"], durations[1].TagText);
         Assert.All(durations, m => Assert.Equal("s", m.Unit));
         Assert.Equal(["cluster=metrics", "member=gw-0"], Assert.Single(metrics.Of(OfflineAttempts)).TagText);
-        Assert.Equal([1d, -1d, 1d, -1d], metrics.Of(InFlight).Select(m => m.Value));
+        Assert.Equal([("gw-0", 0d), ("gw-1", 0d)], metrics.Observe(InFlight));
         Assert.Equal(["cluster=metrics", "member=gw-1"], Assert.Single(metrics.Of(Failovers)).TagText);
     }
 
@@ -231,6 +234,6 @@ public sealed class MetricsTests : IDisposable
         _disposables.Add(services);
         var listener = new TestMeterListener(services.Services.GetRequiredService<IMeterFactory>());
         _disposables.Add(listener);
-        return (services.Provider.GetCluster("metrics"), listener, services);
+        return (services.Cluster("metrics"), listener, services);
     }
 }

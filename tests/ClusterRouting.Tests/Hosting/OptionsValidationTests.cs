@@ -65,7 +65,7 @@ public class OptionsValidationTests
 
         Assert.Throws<OptionsValidationException>(() => services.Provider.GetCluster("bad"));
 
-        Assert.Equal("gw-0", services.Provider.GetCluster("good").SelectOnce());
+        Assert.Equal("gw-0", services.Cluster("good").SelectOnce());
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public class OptionsValidationTests
         await host.StartAsync().WaitAsync(HostTimeout);
         try
         {
-            ClusterSelector cluster = host.Services.GetRequiredKeyedService<ClusterSelector>("refresh");
+            var cluster = (ClusterSelector)host.Services.GetRequiredKeyedService<IClusterSelector>("refresh");
             Assert.Same(cluster, host.Services.GetRequiredService<IClusterSelectorProvider>().GetCluster("refresh"));
             Assert.Equal(["gw-0", "gw-1", "gw-0"], cluster.SelectIds(3));
         }
@@ -110,7 +110,7 @@ public class OptionsValidationTests
         await host.StartAsync().WaitAsync(HostTimeout);
         try
         {
-            ClusterSelector cluster = host.Services.GetRequiredKeyedService<ClusterSelector>("big");
+            var cluster = (ClusterSelector)host.Services.GetRequiredKeyedService<IClusterSelector>("big");
             ClusterStatus status = cluster.GetStatus();
             Assert.Equal(11, status.Members.Count);
             Assert.True(status.ExceedsMemberLimit);

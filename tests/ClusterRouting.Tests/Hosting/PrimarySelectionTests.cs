@@ -30,7 +30,7 @@ public class PrimarySelectionTests
     public void SelectPrimary_PrimaryDisabled_ThrowsPrimaryUnavailableExceptionNamingTheReason()
     {
         using ServiceProvider provider = Build(o => o.Members[0].Enabled = false);
-        ClusterSelector cluster = provider.GetRequiredKeyedService<ClusterSelector>("x");
+        var cluster = (ClusterSelector)provider.GetRequiredKeyedService<IClusterAdministration>("x");
 
         var error = Assert.Throws<PrimaryUnavailableException>(() => cluster.SelectPrimary());
 
@@ -46,7 +46,7 @@ public class PrimarySelectionTests
     public void TrySelectPrimary_PrimaryDisabled_FailsWithIsPrimaryOnly()
     {
         using ServiceProvider provider = Build(o => o.Members[0].Enabled = false);
-        ClusterSelector cluster = provider.GetRequiredKeyedService<ClusterSelector>("x");
+        var cluster = (ClusterSelector)provider.GetRequiredKeyedService<IClusterAdministration>("x");
 
         Assert.False(cluster.TrySelectPrimary(out MemberLease lease, out SelectionFailure failure));
 
@@ -63,7 +63,7 @@ public class PrimarySelectionTests
     public void TrySelectPrimary_PrimaryDisabled_DoesNotReportTheIdleOtherMembersAsThrottled()
     {
         using ServiceProvider provider = Build(o => o.Members[0].Enabled = false);
-        ClusterSelector cluster = provider.GetRequiredKeyedService<ClusterSelector>("x");
+        var cluster = (ClusterSelector)provider.GetRequiredKeyedService<IClusterAdministration>("x");
 
         Assert.False(cluster.TrySelectPrimary(out _, out SelectionFailure failure));
 
@@ -78,7 +78,7 @@ public class PrimarySelectionTests
     public void SelectPrimary_PrimaryThrottled_ThrowsWithItsLimit()
     {
         using ServiceProvider provider = Build(o => o.CPUUtilizationPercentageThreshold = 80);
-        ClusterSelector cluster = provider.GetRequiredKeyedService<ClusterSelector>("x");
+        var cluster = (ClusterSelector)provider.GetRequiredKeyedService<IClusterAdministration>("x");
         cluster.ReportUtilization("gw-0", 85, 0);
 
         var error = Assert.Throws<PrimaryUnavailableException>(() => cluster.SelectPrimary());
@@ -93,7 +93,7 @@ public class PrimarySelectionTests
     public void SelectPrimary_PrimaryRefusedForItsMemoryLimit_ThrowsWithTheRetryAfter()
     {
         using ServiceProvider provider = Build();
-        ClusterSelector cluster = provider.GetRequiredKeyedService<ClusterSelector>("x");
+        var cluster = (ClusterSelector)provider.GetRequiredKeyedService<IClusterAdministration>("x");
         cluster.ReportRefusal("gw-0", ThrottleLimitKind.Memory, TimeSpan.FromSeconds(20));
 
         var error = Assert.Throws<PrimaryUnavailableException>(() => cluster.SelectPrimary());
@@ -106,7 +106,7 @@ public class PrimarySelectionTests
     public void SelectPrimary_PrimaryAtItsConcurrencyLimit_Throws()
     {
         using ServiceProvider provider = Build(o => o.ConcurrentOperationLimitPreview = 1);
-        ClusterSelector cluster = provider.GetRequiredKeyedService<ClusterSelector>("x");
+        var cluster = (ClusterSelector)provider.GetRequiredKeyedService<IClusterAdministration>("x");
         using MemberLease held = cluster.SelectPrimary();
 
         var error = Assert.Throws<PrimaryUnavailableException>(() => cluster.SelectPrimary());
@@ -119,7 +119,7 @@ public class PrimarySelectionTests
     public void TrySelectPrimary_PenalizedPrimary_IsStillReturned()
     {
         using ServiceProvider provider = Build();
-        ClusterSelector cluster = provider.GetRequiredKeyedService<ClusterSelector>("x");
+        var cluster = (ClusterSelector)provider.GetRequiredKeyedService<IClusterAdministration>("x");
         Assert.True(cluster.ReportOffline("gw-0"));
         Assert.Equal(MemberHealth.Penalized, cluster.GetStatus().Members[0].Health);
 
@@ -140,7 +140,7 @@ public class PrimarySelectionTests
     {
         var time = new FakeTimeProvider();
         using ServiceProvider provider = Build(o => o.OfflinePenaltyJitter = 0, time);
-        ClusterSelector cluster = provider.GetRequiredKeyedService<ClusterSelector>("x");
+        var cluster = (ClusterSelector)provider.GetRequiredKeyedService<IClusterAdministration>("x");
         cluster.ReportOffline("gw-0");
         time.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(MemberHealth.Probing, cluster.GetStatus().Members[0].Health);
@@ -158,7 +158,7 @@ public class PrimarySelectionTests
     public void TrySelectPrimary_PrimaryRemovedFromConfiguration_TheNextMemberIsThePrimary()
     {
         using ServiceProvider provider = Build();
-        ClusterSelector cluster = provider.GetRequiredKeyedService<ClusterSelector>("x");
+        var cluster = (ClusterSelector)provider.GetRequiredKeyedService<IClusterAdministration>("x");
 
         Assert.True(cluster.RemoveMember("gw-0"));
         Assert.True(cluster.TrySelectPrimary(out MemberLease lease, out _));

@@ -33,6 +33,9 @@ internal sealed class RoutingServices : IDisposable
 
     public IClusterSelectorProvider Provider => Services.GetRequiredService<IClusterSelectorProvider>();
 
+    /// <summary>The cluster registered under <paramref name="name"/>, as both the selector and the administration it is.</summary>
+    public ClusterSelector Cluster(string name) => (ClusterSelector)Provider.GetCluster(name);
+
     public static RoutingServices Create(
         IEnumerable<KeyValuePair<string, string?>> settings,
         Action<IClusterRoutingBuilder>? configureRouting = null,

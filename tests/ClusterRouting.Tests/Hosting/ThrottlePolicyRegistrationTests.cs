@@ -34,7 +34,7 @@ public class ThrottlePolicyRegistrationTests
             Settings.Cluster("refresh", Settings.Members(3)),
             routing => routing.AddThrottlePolicy<MaintenancePolicy>("refresh"),
             s => s.AddSingleton(new MaintenanceSchedule("gw-0")));
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
 
         MemberStatus primary = cluster.GetStatus().Members[0];
 
@@ -69,8 +69,8 @@ public class ThrottlePolicyRegistrationTests
             routing => routing.AddThrottlePolicy<MaintenancePolicy>("refresh"),
             s => s.AddSingleton(new MaintenanceSchedule("gw-0")));
 
-        Assert.Equal("gw-1", services.Provider.GetCluster("refresh").SelectOnce());
-        Assert.Equal("gw-0", services.Provider.GetCluster("directquery").SelectOnce());
+        Assert.Equal("gw-1", services.Cluster("refresh").SelectOnce());
+        Assert.Equal("gw-0", services.Cluster("directquery").SelectOnce());
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public class ThrottlePolicyRegistrationTests
             Settings.Cluster("refresh", Settings.Members(2)),
             routing => routing.AddThrottlePolicy<MaintenancePolicy>("refresh"),
             s => s.AddSingleton(new MaintenanceSchedule("gw-0", "gw-1")));
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
 
         var error = Assert.Throws<ClusterThrottledException>(() => cluster.Select());
 
@@ -97,7 +97,7 @@ public class ThrottlePolicyRegistrationTests
             Settings.Cluster("refresh", Settings.Members(2)),
             routing => routing.AddThrottlePolicy<MaintenancePolicy>("refresh"),
             s => s.AddSingleton(schedule));
-        ClusterSelector cluster = services.Provider.GetCluster("refresh");
+        ClusterSelector cluster = services.Cluster("refresh");
         int before = schedule.Evaluations;
 
         services.Set("refresh", "Members:2:Id", "gw-2");

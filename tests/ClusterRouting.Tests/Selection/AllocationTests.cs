@@ -123,7 +123,7 @@ public class AllocationTests
         long allocated = Measure(() =>
         {
             int chosen = RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), stripe).Position;
-            snapshot.Eligible[chosen].State.Release(stripe);
+            snapshot.Eligible[chosen].Slots.Release(stripe);
         });
 
         Assert.Equal(0, allocated);

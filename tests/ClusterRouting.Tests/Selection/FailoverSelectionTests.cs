@@ -106,7 +106,7 @@ public class FailoverSelectionTests
         ClusterSnapshot snapshot = Snapshots.Create(3, concurrencyLimit: 1, SelectionMode.Failover, disabled: 1);
         Snapshots.Saturate(snapshot, 0);
         Snapshots.Saturate(snapshot, 2);
-        var failure = new SelectionFailure(snapshot);
+        var failure = SelectionFailure.Capture(snapshot);
 
         Assert.Equal(-1, FailoverSelection.Select(snapshot.Eligible, default(NoFilter), stripe).Position);
         Assert.Equal(MemberRejectionReason.ConcurrencyLimit, failure.GetRejection(0).Reason);
@@ -114,7 +114,7 @@ public class FailoverSelectionTests
         Assert.Equal(MemberRejectionReason.ConcurrencyLimit, failure.GetRejection(2).Reason);
         Assert.True(failure.IsThrottled);
         var error = Assert.IsType<ClusterThrottledException>(failure.ToException());
-        Assert.Equal(ClusterThrottledException.ConcurrencyLimitMessage, error.Message);
+        Assert.Equal(GatewayMessages.Concurrency, error.Message);
         Assert.Equal("gw-0", error.MemberId);
         Assert.Equal(ThrottleLimitKind.Concurrency, error.Limit);
         Assert.Null(error.RetryAfter);

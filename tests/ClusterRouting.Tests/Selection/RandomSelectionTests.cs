@@ -57,7 +57,7 @@ public class RandomSelectionTests
         {
             int chosen = RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), stripe).Position;
             counts[chosen]++;
-            snapshot.Eligible[chosen].State.Release(stripe);
+            snapshot.Eligible[chosen].Slots.Release(stripe);
         }
 
         Assert.Equal(0, counts[1]);

@@ -56,7 +56,7 @@ public class RoundRobinSelectionTests
         for (int i = 0; i < 6; i++)
         {
             int index = RoundRobinSelection.Select(snapshot.Eligible, ref cursor, default(NoFilter), stripe).Position;
-            snapshot.Eligible[index].State.Release(stripe);
+            snapshot.Eligible[index].Slots.Release(stripe);
             picks.Add(index);
         }
 

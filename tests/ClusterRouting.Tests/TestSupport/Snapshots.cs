@@ -8,10 +8,8 @@ internal static class Snapshots
         var members = new SnapshotMember[memberCount];
         for (int i = 0; i < memberCount; i++)
         {
-            var state = new MemberState($"gw-{i}")
-            {
-                Verdict = new MemberVerdict(MemberRejectionReason.None, null, null, concurrencyLimit, MemberRejectionReason.ConcurrencyLimit, null, null, null),
-            };
+            var state = new MemberState($"gw-{i}");
+            state.Throttle.Apply_NeedsLock(new MemberVerdict(MemberRejectionReason.None, null, null, concurrencyLimit, MemberRejectionReason.ConcurrencyLimit, null, null, null, null), state.Id, []);
             members[i] = new SnapshotMember(state, null, !disabled.Contains(i), i);
         }
 
@@ -21,7 +19,7 @@ internal static class Snapshots
     /// <summary>Fills every slot of the member at <paramref name="index"/>.</summary>
     public static void Saturate(ClusterSnapshot snapshot, int index)
     {
-        while (snapshot.Members[index].State.TryAcquire(snapshot.Members[index].Verdict.ConcurrencyLimit, stripe: 0) >= 0)
+        while (snapshot.Members[index].State.Slots.TryAcquire(snapshot.Members[index].Verdict.ConcurrencyLimit, stripe: 0) >= 0)
         {
         }
     }

@@ -38,6 +38,14 @@ internal sealed class TestMeterListener : IDisposable
     public RecordedMeasurement[] Of(string instrumentName) =>
         Measurements.Where(m => string.Equals(m.Instrument, instrumentName, StringComparison.Ordinal)).ToArray();
 
+    /// <summary>Collects the observable instruments now and returns what <paramref name="instrumentName"/> reported, per member.</summary>
+    public (string Member, double Value)[] Observe(string instrumentName)
+    {
+        int before = Of(instrumentName).Length;
+        _listener.RecordObservableInstruments();
+        return Of(instrumentName).Skip(before).Select(m => ((string)m.Tags["member"]!, m.Value)).ToArray();
+    }
+
     public void Dispose() => _listener.Dispose();
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)

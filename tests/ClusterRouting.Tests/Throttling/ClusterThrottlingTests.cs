@@ -346,7 +346,7 @@ public class ClusterThrottlingTests
 
         var error = Assert.Throws<ClusterThrottledException>(() => cluster.Select());
 
-        Assert.Equal(ClusterThrottledException.MemoryLimitMessage, error.Message);
+        Assert.Equal(GatewayMessages.Memory, error.Message);
         Assert.Equal("gw-0", error.MemberId);
         Assert.Equal(
             new[] { MemberRejectionReason.Disabled, MemberRejectionReason.MemoryLimit, MemberRejectionReason.ConcurrencyLimit },
@@ -354,7 +354,7 @@ public class ClusterThrottlingTests
 
         cluster.ReportUtilization("gw-1", 99, 0);
         busy.Dispose();
-        Assert.Equal(ClusterThrottledException.MemoryLimitMessage, Assert.Throws<ClusterThrottledException>(() => cluster.Select()).Message);
+        Assert.Equal(GatewayMessages.Memory, Assert.Throws<ClusterThrottledException>(() => cluster.Select()).Message);
     }
 
     [Fact]
@@ -416,7 +416,7 @@ public class ClusterThrottlingTests
 
         var error = Assert.Throws<ClusterThrottledException>(() => cluster.Select());
 
-        Assert.Equal(ClusterThrottledException.MemoryLimitMessage, error.Message);
+        Assert.Equal(GatewayMessages.Memory, error.Message);
         Assert.Equal(TimeSpan.FromSeconds(6), error.RetryAfter);
         Assert.Equal(TimeSpan.FromSeconds(36), error.Rejections[1].RetryAfter);
     }

@@ -83,7 +83,7 @@ public partial class BadInputTests
             int? ConcurrencyLimit)
         {
             public static MemberView Of(MemberStatus m) => new(
-                m.Id, m.Version, m.Enabled, m.Index, m.InFlight, m.Health, m.PenalizedUntil, m.ConsecutiveFailures,
+                m.Id, m.Version, m.Enabled, m.Index, m.InFlight, m.Health, m.PenalizedUntil, m.ConsecutiveOfflineResults,
                 m.Throttle, m.ThrottledBy, m.ThrottleRetryAfter, m.CpuPercent, m.MemoryPercent, m.ConcurrencyLimit);
         }
 
@@ -91,18 +91,17 @@ public partial class BadInputTests
             string Id,
             int InFlight,
             MemberHealth Health,
-            int ConsecutiveFailures,
+            int ConsecutiveOfflineResults,
             TimeSpan PenalizedUntil,
             ThrottleLimitKind RefusedFor,
             TimeSpan RefusedUntil,
-            TimeSpan? NextChangeAt,
             MemberVerdict Verdict,
-            int Samples,
-            TimeSpan? Window)
+            UtilizationWindow? Window,
+            int Samples)
         {
             public static StateView Of(MemberState s, TimeSpan now) => new(
-                s.Id, s.InFlight, s.Health, s.ConsecutiveFailures, s.PenalizedUntil, s.RefusedFor, s.RefusedUntil, s.NextChangeAt,
-                s.Verdict, s.Utilization?.Compute(now).SampleCount ?? 0, s.Utilization?.Window);
+                s.Id, s.InFlight, s.Penalty.Health, s.Penalty.ConsecutiveOfflineResults, s.Penalty.PenalizedUntil, s.Throttle.RefusedFor, s.Throttle.RefusedUntil,
+                s.Throttle.Verdict, s.Throttle.Utilization, s.Throttle.Utilization?.Compute(now).SampleCount ?? 0);
         }
     }
 

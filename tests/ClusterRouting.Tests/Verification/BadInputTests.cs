@@ -370,11 +370,11 @@ public partial class BadInputTests
 
         for (int failures = 1; failures <= 40; failures++)
         {
-            int before = cluster.Snapshot.Members[0].State.ConsecutiveFailures;
+            int before = cluster.Snapshot.Members[0].State.Penalty.ConsecutiveOfflineResults;
             Exception? report = Record.Exception(() => Assert.True(cluster.ReportOffline("gw-0")));
             if (report is not null)
             {
-                problems.Add($"offline result {failures}: ReportOffline threw {Describe(report)}; ConsecutiveFailures went from {before} to {cluster.Snapshot.Members[0].State.ConsecutiveFailures}");
+                problems.Add($"offline result {failures}: ReportOffline threw {Describe(report)}; ConsecutiveOfflineResults went from {before} to {cluster.Snapshot.Members[0].State.Penalty.ConsecutiveOfflineResults}");
             }
 
             Exception? status = Record.Exception(() => Assert.Equal(MemberHealth.Penalized, cluster.GetStatus().Members[0].Health));
@@ -684,7 +684,7 @@ public partial class BadInputTests
         MemberLease next = busy.Cluster.Select();
         copy.Dispose();
 
-        Assert.Equal(inFlight - 1 + (ReferenceEquals(next.Member, lease.Member) ? 1 : 0), lease.Member.InFlight);
+        Assert.Equal(inFlight - 1 + (ReferenceEquals(next.Member, lease.Member) ? 1 : 0), lease.Member!.InFlight);
         next.Dispose();
     }
 
@@ -769,7 +769,7 @@ public partial class BadInputTests
         services.AddClusterRouting().AddCluster("orders", o => o.Members.Add(new("gw-0")));
         using ServiceProvider provider = services.BuildServiceProvider();
         IClusterSelectorProvider clusters = provider.GetRequiredService<IClusterSelectorProvider>();
-        ClusterSelector orders = clusters.GetCluster("orders");
+        var orders = (ClusterSelector)clusters.GetCluster("orders");
         SelectorState before = SelectorState.Capture(orders);
 
         Exception ex = Assert.Throws(expected, () => clusters.GetCluster(name!));

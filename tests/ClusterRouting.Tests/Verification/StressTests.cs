@@ -64,7 +64,7 @@ public class StressTests
     [InlineData(true)]
     public async Task SelectFlapAndReconfigure_LimitChangesBetween2And4_InFlightStaysWithinTheHighestLimitAndReturnsToZero(bool fakeClock)
     {
-        var run = new StressRun(fakeClock, limitChanges: true);
+        using var run = new StressRun(fakeClock, limitChanges: true);
 
         await run.RunAsync().WaitAsync(HardLimit);
 
@@ -77,7 +77,7 @@ public class StressTests
     [InlineData(true)]
     public async Task SelectFlapAndReconfigure_LimitFixedAt3_InFlightStaysWithinTheCurrentLimitAndReturnsToZero(bool fakeClock)
     {
-        var run = new StressRun(fakeClock, limitChanges: false);
+        using var run = new StressRun(fakeClock, limitChanges: false);
 
         await run.RunAsync().WaitAsync(HardLimit);
 
@@ -85,7 +85,7 @@ public class StressTests
         run.AssertHealthy();
     }
 
-    private sealed class StressRun
+    private sealed class StressRun : IDisposable
     {
         private const int FixedLimit = 3;
         private const int HighestLimit = 4;
@@ -149,6 +149,8 @@ public class StressTests
 
             _cluster = new ClusterSelector("stress", options, (TimeProvider?)_fakeTime ?? TimeProvider.System);
         }
+
+        public void Dispose() => _cluster.Dispose();
 
         public string Summary =>
             $"clock={(_fakeTime is null ? "system" : "fake")} limit={(_limitChanges ? "2..4" : "3")} bound={_bound} maxInFlight={Volatile.Read(ref _maxInFlight)} " +

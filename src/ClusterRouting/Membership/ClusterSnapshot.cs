@@ -1,34 +1,39 @@
 namespace ClusterRouting;
 
 /// <summary>
-/// An immutable view of a cluster: its members in order, the ones a selection may take, and the settings.
-/// A selection reads one snapshot and nothing else, so it sees either the old or the new membership, never a mix.
+/// An immutable view of a cluster: its members in order, the ones a selection may take, and the mode. A selection
+/// reads one snapshot and nothing else, so it sees either the old or the new membership, never a mix.
 /// </summary>
 internal sealed class ClusterSnapshot
 {
-    public ClusterSnapshot(string clusterName, SnapshotMember[] members, SelectionMode mode, ClusterClock clock)
+    public ClusterSnapshot(string clusterName, SnapshotMember[] members, SelectionMode mode, ClusterClock clock, bool isDisposed = false)
     {
         ClusterName = clusterName;
         Members = members;
         Mode = mode;
         Clock = clock;
+        IsDisposed = isDisposed;
 
         var eligible = new List<Candidate>(members.Length);
         var deferred = new List<Candidate>();
+        TimeSpan? deadline = null;
         for (int i = 0; i < members.Length; i++)
         {
             SnapshotMember member = members[i];
-            if (member.Rejection != MemberRejectionReason.None)
+            deadline = TimeMath.Earliest(deadline, TimeMath.Earliest(member.Verdict.Deadline, member.PenaltyDeadline));
+            if (isDisposed || member.Rejection != MemberRejectionReason.None)
             {
                 continue;
             }
 
-            var candidate = new Candidate(member.State, member.Verdict.ConcurrencyLimit, i, member.Health == MemberHealth.Probing);
+            ProbeGate? probe = member.Health == MemberHealth.Probing ? member.State.Penalty.Probe : null;
+            var candidate = new Candidate(member.State.Slots, member.Verdict.ConcurrencyLimit, i, probe);
             (member.Health == MemberHealth.Penalized ? deferred : eligible).Add(candidate);
         }
 
         Eligible = eligible.ToArray();
         Deferred = deferred.ToArray();
+        NextDeadline = deadline;
         Versions = DistinctVersions(members);
     }
 
@@ -47,12 +52,36 @@ internal sealed class ClusterSnapshot
 
     public ClusterClock Clock { get; }
 
+    /// <summary>
+    /// The earliest moment, on the cluster's clock, a member's verdict or health can change without new data. A
+    /// selection about to fail after this moment brings the cluster up to date first instead of waiting for the timer.
+    /// </summary>
+    public TimeSpan? NextDeadline { get; }
+
+    /// <summary>Whether the cluster was disposed: no member may be selected any more.</summary>
+    public bool IsDisposed { get; }
+
     /// <summary>The distinct versions the members report; more than one is version skew.</summary>
     public string[] Versions { get; }
 
     public ClusterSnapshot With(SnapshotMember[] members) => new(ClusterName, members, Mode, Clock);
 
     public ClusterSnapshot With(SelectionMode mode) => new(ClusterName, Members, mode, Clock);
+
+    /// <summary>The same members with their current verdicts and health, for selections to see.</summary>
+    public ClusterSnapshot Republished()
+    {
+        var members = new SnapshotMember[Members.Length];
+        for (int i = 0; i < members.Length; i++)
+        {
+            members[i] = Members[i].Current(i);
+        }
+
+        return With(members);
+    }
+
+    /// <summary>The snapshot that a disposed cluster publishes: its members for status, none selectable.</summary>
+    public ClusterSnapshot Disposed() => new(ClusterName, Members, Mode, Clock, isDisposed: true);
 
     public int IndexOf(string memberId)
     {
@@ -65,6 +94,20 @@ internal sealed class ClusterSnapshot
         }
 
         return -1;
+    }
+
+    /// <summary>Whether <paramref name="state"/> is one of this snapshot's members (not one removed before it was built).</summary>
+    public bool Contains(MemberState state)
+    {
+        foreach (SnapshotMember member in Members)
+        {
+            if (ReferenceEquals(member.State, state))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string[] DistinctVersions(SnapshotMember[] members)

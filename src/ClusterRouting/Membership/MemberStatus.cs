@@ -9,21 +9,18 @@ public sealed class MemberStatus
         Version = member.Version;
         Enabled = member.Enabled;
         Index = member.Index;
-        InFlight = member.State.InFlight;
-        MemberVerdict verdict = member.State.Verdict;
+        MemberState state = member.State;
+        InFlight = state.Slots.InFlight;
+        MemberVerdict verdict = state.Throttle.Verdict;
         Throttle = verdict.Rejection;
         ThrottledBy = verdict.RejectedBy;
         ThrottleRetryAfter = clock.Until(verdict.RetryAt);
         CpuPercent = verdict.CpuPercent;
         MemoryPercent = verdict.MemoryPercent;
         ConcurrencyLimit = verdict.ConcurrencyLimit == int.MaxValue ? null : verdict.ConcurrencyLimit;
-        MemberState state = member.State;
-        Health = state.Health;
-        ConsecutiveFailures = state.ConsecutiveFailures;
-        if (Health == MemberHealth.Penalized && clock.Until(state.PenalizedUntil) is TimeSpan left)
-        {
-            PenalizedUntil = TimeMath.Add(clock.TimeProvider.GetUtcNow(), left);
-        }
+        Health = state.Penalty.Health;
+        ConsecutiveOfflineResults = state.Penalty.ConsecutiveOfflineResults;
+        PenalizedUntil = clock.UtcOf(state.Penalty.Deadline);
     }
 
     /// <summary>Gets whether the member is online, penalized for proving offline, or being probed after its penalty.</summary>
@@ -32,8 +29,8 @@ public sealed class MemberStatus
     /// <summary>Gets when the member's penalty ends, by the cluster's clock, while it is <see cref="MemberHealth.Penalized"/>.</summary>
     public DateTimeOffset? PenalizedUntil { get; }
 
-    /// <summary>Gets how many attempts in a row found the member offline.</summary>
-    public int ConsecutiveFailures { get; }
+    /// <summary>Gets how many attempts in a row found the member offline (reported offline since its last success).</summary>
+    public int ConsecutiveOfflineResults { get; }
 
     /// <summary>Gets the member's id.</summary>
     public string Id { get; }

@@ -3,23 +3,17 @@ using System.Runtime.CompilerServices;
 namespace ClusterRouting;
 
 /// <summary>
-/// The mutable state of one member that outlives membership snapshots: a member that stays in the cluster
-/// keeps the same instance across every change, and a lease keeps it alive after the member is removed.
+/// A member's in-flight operations, counted so that selections on different threads write different cache lines: the
+/// only thing selections write. A member that stays in the cluster keeps the same instance across every change, and a
+/// lease keeps it alive after the member is removed.
 /// </summary>
 /// <remarks>
-/// The in-flight count is the only thing selections write, and it is striped (<see cref="Stripes"/>): each thread
-/// counts on a cache line of its own, so threads selecting the same member do not take turns owning one line. The
-/// other fields are written under the cluster's write lock and read by selections only through the snapshot built
-/// from them.
+/// The count is striped (<see cref="Stripes"/>): each thread counts on a cache line of its own, so threads selecting
+/// the same member do not take turns owning one line. The concurrency limit is not stored here: each selection passes
+/// the limit of the snapshot it read.
 /// </remarks>
-internal sealed class MemberState
+internal sealed class MemberSlots
 {
-    // The probe word: the probe's epoch (one per penalty that ended) in the high bits, its state in the low two.
-    private const int ProbeClosed = 0;
-    private const int ProbeOpen = 1;
-    private const int ProbeTaken = 2;
-    private const int ProbeStateMask = 3;
-
     // One in-flight count per stripe, each on its own cache line (Stripes.Offset); the member's count is their sum.
     private readonly int[] _inFlight = new int[Stripes.ArrayLength];
 
@@ -28,22 +22,14 @@ internal sealed class MemberState
     private int _guarded;
     private int _guardedLimit;
     private Lock? _admissionGate;
-    private int _health;
-    private int _consecutiveFailures;
-    private int _probe;
 
-    public MemberState(string id, string clusterName = "", ClusterRoutingMetrics? metrics = null)
+    public MemberSlots(MemberState member)
     {
-        Id = id;
-        ClusterName = clusterName;
-        Metrics = metrics ?? ClusterRoutingMetrics.Shared;
+        Member = member;
     }
 
-    public string Id { get; }
-
-    public string ClusterName { get; }
-
-    public ClusterRoutingMetrics Metrics { get; }
+    /// <summary>Gets the member these slots count for.</summary>
+    public MemberState Member { get; }
 
     /// <summary>The operations in flight: the sum of the stripes, each read once (exact when no lease is taken or ended meanwhile).</summary>
     public int InFlight
@@ -59,38 +45,6 @@ internal sealed class MemberState
             return sum;
         }
     }
-
-    /// <summary>The CPU and memory samples; created with the first sample. Guarded by the cluster's write lock.</summary>
-    public UtilizationWindow? Utilization { get; set; }
-
-    /// <summary>The limit the member last refused an operation for. Guarded by the cluster's write lock.</summary>
-    public ThrottleLimitKind RefusedFor { get; set; }
-
-    /// <summary>Until when, on the cluster's clock, the member's refusal holds; <see cref="TimeSpan.Zero"/> for none. Guarded by the cluster's write lock.</summary>
-    public TimeSpan RefusedUntil { get; set; }
-
-    /// <summary>The earliest moment the member's verdict can change without new data. Guarded by the cluster's write lock.</summary>
-    public TimeSpan? NextChangeAt { get; set; }
-
-    /// <summary>Online, penalized or probing. Written under the cluster's write lock; read without it by the success fast path.</summary>
-    public MemberHealth Health
-    {
-        get => (MemberHealth)Volatile.Read(ref _health);
-        set => Volatile.Write(ref _health, (int)value);
-    }
-
-    /// <summary>Offline results in a row. Written under the cluster's write lock; read without it by the success fast path.</summary>
-    public int ConsecutiveFailures
-    {
-        get => Volatile.Read(ref _consecutiveFailures);
-        set => Volatile.Write(ref _consecutiveFailures, value);
-    }
-
-    /// <summary>Until when, on the cluster's clock, the member is penalized. Guarded by the cluster's write lock.</summary>
-    public TimeSpan PenalizedUntil { get; set; }
-
-    /// <summary>The last evaluation of the member's policies. Guarded by the cluster's write lock.</summary>
-    public MemberVerdict Verdict { get; set; } = MemberVerdict.Unrestricted;
 
     /// <summary>
     /// Takes one in-flight slot if fewer than <paramref name="limit"/> are taken: on <paramref name="stripe"/> while its
@@ -111,14 +65,7 @@ internal sealed class MemberState
         return TryTakeWithinShare(limit, stripe) ? stripe : TryAcquireElsewhere(limit, stripe);
     }
 
-    public void Release(int stripe)
-    {
-        Interlocked.Decrement(ref _inFlight[Stripes.Offset(stripe)]);
-        if (Metrics.InFlightEnabled)
-        {
-            Metrics.RecordLease(ClusterName, Id, -1);
-        }
-    }
+    public void Release(int stripe) => Interlocked.Decrement(ref _inFlight[Stripes.Offset(stripe)]);
 
     /// <summary>
     /// Makes admissions exact for a snapshot with <paramref name="limit"/> that is about to be published. Called under
@@ -231,52 +178,4 @@ internal sealed class MemberState
 
         return false;
     }
-
-    /// <summary>Lets one probe operation through, in a new epoch. Called under the cluster's write lock when a penalty ends.</summary>
-    public void OpenProbe()
-    {
-        int epoch = (Volatile.Read(ref _probe) >> 2) + 1;
-        Volatile.Write(ref _probe, (epoch << 2) | ProbeOpen);
-    }
-
-    /// <summary>No probe: the member is online again or penalized again. Called under the cluster's write lock.</summary>
-    public void CloseProbe() => Volatile.Write(ref _probe, (Volatile.Read(ref _probe) & ~ProbeStateMask) | ProbeClosed);
-
-    /// <summary>Takes the probe, if it is open, together with an in-flight slot.</summary>
-    /// <param name="limit">The member's concurrency limit.</param>
-    /// <param name="stripe">The calling thread's stripe.</param>
-    /// <param name="epoch">The probe's epoch, which the lease hands back to <see cref="ReleaseProbe"/>.</param>
-    /// <returns>The stripe the slot was taken on; -1 when the probe is not open or the member is at its limit.</returns>
-    public int TryAcquireProbe(int limit, int stripe, out int epoch)
-    {
-        int word = Volatile.Read(ref _probe);
-        epoch = word >> 2;
-        int taken = (word & ~ProbeStateMask) | ProbeTaken;
-        if ((word & ProbeStateMask) != ProbeOpen || Interlocked.CompareExchange(ref _probe, taken, word) != word)
-        {
-            return -1;
-        }
-
-        int used = TryAcquire(limit, stripe);
-        if (used < 0)
-        {
-            Interlocked.CompareExchange(ref _probe, word, taken);
-        }
-
-        return used;
-    }
-
-    /// <summary>
-    /// Ends a probe lease: when no outcome was reported for its probe, the next operation may probe instead. A lease
-    /// from an earlier probe (another epoch) leaves the current probe alone.
-    /// </summary>
-    public void ReleaseProbe(int epoch, int stripe)
-    {
-        int taken = (epoch << 2) | ProbeTaken;
-        Interlocked.CompareExchange(ref _probe, (epoch << 2) | ProbeOpen, taken);
-        Release(stripe);
-    }
-
-    /// <summary>Whether the member's single probe is out (taken and no outcome reported yet).</summary>
-    public bool ProbeTakenNow => (Volatile.Read(ref _probe) & ProbeStateMask) == ProbeTaken;
 }

@@ -44,7 +44,4 @@ public sealed class ClusterCapacityExceededException : ClusterRoutingException
 
     /// <summary>Gets how many members the cluster had when it refused the addition.</summary>
     public int MemberCount { get; }
-
-    /// <summary>Gets the limit that was reached: <see cref="ClusterLimits.MaxMembers"/>.</summary>
-    public int MaxMembers { get; } = ClusterLimits.MaxMembers;
 }

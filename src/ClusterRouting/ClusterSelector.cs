@@ -1,0 +1,469 @@
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ClusterRouting;
+
+/// <summary>
+/// A cluster of members and the selector that routes operations to them. Selections are lock-free and allocate
+/// nothing; reports and membership changes take a lock, fold what changed into a new immutable snapshot and publish it
+/// atomically, so they can run while other threads select.
+/// </summary>
+/// <remarks>
+/// Dispose the cluster when it is no longer needed: that stops its timer. Leases taken before end as usual; every other
+/// member then throws <see cref="ObjectDisposedException"/>, except <see cref="ClusterName"/>, <see cref="Mode"/> and
+/// <see cref="MemberCount"/>. Clusters resolved from a container are disposed with it.
+/// </remarks>
+/// <example>
+/// <code>
+/// using var cluster = new ClusterSelector("refresh", new ClusterOptions
+/// {
+///     Members = { new("gw-1"), new("gw-2"), new("gw-3") },
+///     Mode = SelectionMode.Failover,
+///     CPUUtilizationPercentageThreshold = 80,
+/// });
+/// cluster.ReportUtilization("gw-1", cpuPercent: 91, memoryPercent: 40);
+/// using MemberLease lease = cluster.Select(); // gw-2: gw-1 is over its CPU limit
+/// Send(lease.MemberId);
+/// </code>
+/// </example>
+public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, IDisposable
+{
+    private readonly ClusterState _state;
+    private readonly RandomSource _random;
+
+    // One round-robin cursor per stripe (Stripes), each on its own cache line: a thread rotates on its stripe's
+    // cursor, so concurrent selections write no shared counter. Each starts at the primary.
+    private readonly int[] _roundRobinCursors = new int[Stripes.ArrayLength];
+
+    /// <summary>Initializes a new instance of the <see cref="ClusterSelector"/> class.</summary>
+    /// <param name="clusterName">The cluster's name, used in errors, logs and metrics.</param>
+    /// <param name="options">The members in failover order, the selection mode and the throttling settings. The selector copies them: later changes to this object have no effect.</param>
+    /// <param name="timeProvider">The clock for utilization windows, cool-downs and penalties; <see cref="TimeProvider.System"/> when <see langword="null"/>. A clock that steps back is clamped.</param>
+    /// <param name="randomSource">The randomness for <see cref="SelectionMode.Random"/>; <see cref="RandomSource.Shared"/> when <see langword="null"/>.</param>
+    /// <param name="logger">Where warnings (version skew, more than 10 members, failing policies) and changes are logged.</param>
+    /// <param name="meterFactory">Creates the <c>ClusterRouting</c> meter; without one the cluster records on a meter of its own, which a <see cref="MeterListener"/> can still observe.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="clusterName"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="clusterName"/> is empty or whitespace, or <paramref name="options"/> is invalid; the message lists every problem.</exception>
+    public ClusterSelector(
+        string clusterName,
+        ClusterOptions options,
+        TimeProvider? timeProvider = null,
+        RandomSource? randomSource = null,
+        ILogger? logger = null,
+        IMeterFactory? meterFactory = null)
+    {
+        Guard.NotNullOrWhiteSpace(clusterName);
+        Guard.NotNull(options);
+        ClusterOptionsValidation.ThrowIfInvalid(clusterName, options, nameof(options));
+        ClusterSettings settings = ClusterSettings.From(options);
+        _random = randomSource ?? RandomSource.Shared;
+        _state = new ClusterState(clusterName, options.Mode, settings, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance, meterFactory);
+        using ClusterChange change = _state.Begin();
+        MembershipEditor.Reconfigure(change, options, settings);
+    }
+
+    /// <inheritdoc cref="IClusterSelector.ClusterName" />
+    public string ClusterName => _state.ClusterName;
+
+    /// <inheritdoc cref="IClusterAdministration.Mode" />
+    public SelectionMode Mode
+    {
+        get => _state.Snapshot.Mode;
+        set
+        {
+            if (!Guard.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The mode must be Failover, Random or RoundRobin.");
+            }
+
+            using ClusterChange change = _state.Begin();
+            MembershipEditor.SetMode(change, value);
+        }
+    }
+
+    /// <inheritdoc />
+    public int MemberCount => _state.Snapshot.Members.Length;
+
+    internal ClusterState State => _state;
+
+    /// <inheritdoc />
+    public bool TrySelect(out MemberLease lease, out SelectionFailure failure) => TrySelect(default(NoFilter), out lease, out failure);
+
+    /// <inheritdoc />
+    public bool TrySelect(out MemberLease lease)
+    {
+        lease = Select(default(NoFilter), out _);
+        return lease.IsAcquired;
+    }
+
+    /// <inheritdoc />
+    public MemberLease Select()
+    {
+        if (TrySelect(out MemberLease lease, out SelectionFailure failure))
+        {
+            return lease;
+        }
+
+        throw failure.ToException();
+    }
+
+    internal bool TrySelect<TFilter>(TFilter filter, out MemberLease lease, out SelectionFailure failure)
+        where TFilter : struct, ICandidateFilter
+    {
+        lease = Select(filter, out failure);
+        return lease.IsAcquired;
+    }
+
+    /// <summary>The selection itself: the lease, or <c>default</c> with <paramref name="failure"/> saying why.</summary>
+    /// <remarks>
+    /// Returned by value rather than through an <see langword="out"/> parameter: a return buffer is always on the
+    /// stack, so writing the lease's references needs no GC write barrier, and the small public wrappers inline into
+    /// their callers.
+    /// </remarks>
+    internal MemberLease Select<TFilter>(TFilter filter, out SelectionFailure failure)
+        where TFilter : struct, ICandidateFilter
+    {
+        ClusterSnapshot snapshot = _state.Snapshot;
+        MemberLease lease = Take(snapshot, filter);
+        if (lease.IsAcquired)
+        {
+            failure = default;
+            return lease;
+        }
+
+        return SelectAfterMiss(snapshot, filter, out failure);
+    }
+
+    /// <inheritdoc />
+    public bool TrySelectPrimary(out MemberLease lease, out SelectionFailure failure)
+    {
+        ClusterSnapshot snapshot = _state.Snapshot;
+        lease = TakePrimary(snapshot);
+        if (!lease.IsAcquired && !snapshot.IsDisposed && CaughtUp(snapshot))
+        {
+            snapshot = _state.Snapshot;
+            lease = TakePrimary(snapshot);
+        }
+
+        if (lease.IsAcquired)
+        {
+            failure = default;
+            return true;
+        }
+
+        failure = Failed(snapshot, primaryOnly: true);
+        return false;
+    }
+
+    /// <inheritdoc />
+    public MemberLease SelectPrimary()
+    {
+        if (TrySelectPrimary(out MemberLease lease, out SelectionFailure failure))
+        {
+            return lease;
+        }
+
+        throw failure.ToException();
+    }
+
+    /// <inheritdoc />
+    public ValueTask<TResult> ExecuteAsync<TResult>(Func<MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(operation);
+        return FailoverExecution.ExecuteAsync(this, operation, static (op, lease, ct) => op(lease, ct), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<TResult> ExecuteAsync<TState, TResult>(TState state, Func<TState, MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(operation);
+        return FailoverExecution.ExecuteAsync(this, state, operation, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public bool ReportUtilization(string memberId, double cpuPercent, double memoryPercent)
+    {
+        Guard.NotNullOrWhiteSpace(memberId);
+        Guard.Percentage(cpuPercent);
+        Guard.Percentage(memoryPercent);
+        using ClusterChange change = _state.Begin();
+        MemberState? member = change.Find(memberId);
+        if (member is null)
+        {
+            return false;
+        }
+
+        member.Throttle.AddSample_NeedsLock(change.Now, cpuPercent, memoryPercent, change.Settings.Throttling.Window);
+        change.Reevaluate(member);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public bool ReportRefusal(string memberId, ThrottleLimitKind limit, TimeSpan? coolDown = null)
+    {
+        Guard.NotNullOrWhiteSpace(memberId);
+        if (!ThrottleLimits.IsRefusable(limit))
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "A member refuses for its CPU, memory or concurrency limit.");
+        }
+
+        if (coolDown <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(coolDown), coolDown, "The cool-down must be greater than zero.");
+        }
+
+        MemberState? member = Find(memberId);
+        if (member is not null)
+        {
+            ReportRefusal(member, limit, coolDown);
+        }
+
+        return member is not null;
+    }
+
+    /// <inheritdoc />
+    public bool ReportOffline(string memberId)
+    {
+        Guard.NotNullOrWhiteSpace(memberId);
+        MemberState? member = Find(memberId);
+        if (member is not null)
+        {
+            ReportOffline(member);
+        }
+
+        return member is not null;
+    }
+
+    /// <inheritdoc />
+    public bool ReportSuccess(string memberId)
+    {
+        Guard.NotNullOrWhiteSpace(memberId);
+        MemberState? member = Find(memberId);
+        if (member is not null)
+        {
+            ReportSuccess(member);
+        }
+
+        return member is not null;
+    }
+
+    /// <inheritdoc cref="IClusterSelector.GetStatus" />
+    public ClusterStatus GetStatus() => _state.GetStatus();
+
+    /// <inheritdoc />
+    public void AddMember(string id, string? version = null, bool enabled = true)
+    {
+        Guard.NotNullOrWhiteSpace(id);
+        using ClusterChange change = _state.Begin();
+        MembershipEditor.Add(change, id, version, enabled);
+    }
+
+    /// <inheritdoc />
+    public bool RemoveMember(string id)
+    {
+        Guard.NotNullOrWhiteSpace(id);
+        using ClusterChange change = _state.Begin();
+        return MembershipEditor.Remove(change, id);
+    }
+
+    /// <inheritdoc />
+    public bool SetMemberEnabled(string id, bool enabled)
+    {
+        Guard.NotNullOrWhiteSpace(id);
+        using ClusterChange change = _state.Begin();
+        return MembershipEditor.SetEnabled(change, id, enabled);
+    }
+
+    /// <inheritdoc />
+    public void Reconfigure(ClusterOptions options)
+    {
+        Guard.NotNull(options);
+        ClusterOptionsValidation.ThrowIfInvalid(ClusterName, options, nameof(options));
+        ClusterSettings settings = ClusterSettings.From(options);
+        using ClusterChange change = _state.Begin();
+        MembershipEditor.Reconfigure(change, options, settings);
+    }
+
+    /// <summary>Stops the cluster's timer and detaches it from the metrics. Leases taken before end as usual. Later calls do nothing.</summary>
+    public void Dispose() => _state.Dispose();
+
+    internal Func<Exception, bool>? IsOfflineException => _state.Settings.IsOfflineException;
+
+    internal void ReportOffline(MemberState member)
+    {
+        using (ClusterChange change = _state.Begin())
+        {
+            if (change.Snapshot.Contains(member) && _state.Penalties.Offline_NeedsLock(member, change.Settings.Penalties, change.Now, change.Events))
+            {
+                change.Republish();
+            }
+        }
+
+        _state.Metrics.RecordOfflineAttempt(member.Id);
+    }
+
+    internal void ReportSuccess(MemberState member)
+    {
+        if (member.Penalty.IsClear)
+        {
+            return;
+        }
+
+        using ClusterChange change = _state.Begin();
+        if (change.Snapshot.Contains(member) && OfflinePenaltyTracker.Success_NeedsLock(member, change.Events))
+        {
+            change.Republish();
+        }
+    }
+
+    internal void ReportRefusal(MemberState member, ThrottleLimitKind limit, TimeSpan? coolDown)
+    {
+        using ClusterChange change = _state.Begin();
+        if (change.Snapshot.Contains(member))
+        {
+            TimeSpan appliedCoolDown = coolDown ?? change.Settings.Throttling.RefusalCoolDown;
+            member.Throttle.Refuse_NeedsLock(limit, TimeMath.Add(change.Now, appliedCoolDown));
+            change.Events.Add(new MemberRefusedEvent(member.Id, limit, appliedCoolDown));
+            change.Reevaluate(member);
+        }
+    }
+
+    private MemberState? Find(string memberId)
+    {
+        ClusterSnapshot snapshot = _state.Snapshot;
+        int index = snapshot.IndexOf(memberId);
+        return index < 0 ? null : snapshot.Members[index].State;
+    }
+
+    /// <summary>Takes a slot for the mode on <paramref name="snapshot"/>: the lease, or <c>default</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private MemberLease Take<TFilter>(ClusterSnapshot snapshot, TFilter filter)
+        where TFilter : struct, ICandidateFilter
+    {
+        Candidate[] candidates = snapshot.Eligible;
+        LeaseThread local = LeaseThread.Current;
+        int stripe = local.Stripe;
+        Pick pick = snapshot.Mode switch
+        {
+            SelectionMode.Failover => FailoverSelection.Select(candidates, filter, stripe),
+            SelectionMode.Random => RandomSelection.Select(candidates, _random, local, filter, stripe),
+            _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
+        };
+
+        if (!pick.IsTaken && snapshot.Deferred.Length > 0)
+        {
+            // Every member that is not penalized is busy or tried: penalized members are tried, in order, rather than
+            // failing without trying them.
+            candidates = snapshot.Deferred;
+            pick = FailoverSelection.Select(candidates, filter, stripe);
+        }
+
+        if (!pick.IsTaken)
+        {
+            return default;
+        }
+
+        Candidate candidate = candidates[pick.Position];
+        var lease = new MemberLease(candidate.Slots, candidate.Index, pick.Stripe, pick.ProbeEpoch, local);
+        ClusterMetrics metrics = _state.Metrics;
+        if (metrics.SelectionsEnabled)
+        {
+            metrics.RecordSelected(candidate.Slots.Member.Id);
+        }
+
+        if (candidate.Index > 0 && snapshot.Mode == SelectionMode.Failover)
+        {
+            OnFailover(candidate.Slots.Member, candidate.Index);
+        }
+
+        return lease;
+    }
+
+    /// <summary>
+    /// No member took the operation: a deadline that passed without the timer running yet (a busy thread pool) is
+    /// honoured first, and the selection tried again; otherwise the failure, as decided now.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private MemberLease SelectAfterMiss<TFilter>(ClusterSnapshot missed, TFilter filter, out SelectionFailure failure)
+        where TFilter : struct, ICandidateFilter
+    {
+        ClusterSnapshot snapshot = missed;
+        if (!missed.IsDisposed && CaughtUp(missed))
+        {
+            snapshot = _state.Snapshot;
+            MemberLease lease = Take(snapshot, filter);
+            if (lease.IsAcquired)
+            {
+                failure = default;
+                return lease;
+            }
+        }
+
+        failure = Failed(snapshot, primaryOnly: false);
+        return default;
+    }
+
+    /// <summary>Whether a deadline of <paramref name="snapshot"/> has passed and bringing the cluster up to date changed what selections see.</summary>
+    private bool CaughtUp(ClusterSnapshot snapshot) =>
+        snapshot.NextDeadline is TimeSpan due && due <= _state.Clock.Now && _state.CatchUp();
+
+    private SelectionFailure Failed(ClusterSnapshot snapshot, bool primaryOnly)
+    {
+        if (snapshot.IsDisposed)
+        {
+            throw new ObjectDisposedException(nameof(ClusterSelector), $"Cluster '{ClusterName}' was disposed.");
+        }
+
+        SelectionFailure failure = SelectionFailure.Capture(snapshot, primaryOnly);
+        if (_state.Metrics.FailuresEnabled)
+        {
+            _state.Metrics.RecordFailed(failure);
+        }
+
+        return failure;
+    }
+
+    private MemberLease TakePrimary(ClusterSnapshot snapshot)
+    {
+        MemberLease lease = TakePrimary(snapshot.Eligible);
+        if (!lease.IsAcquired)
+        {
+            lease = TakePrimary(snapshot.Deferred);
+        }
+
+        if (lease.IsAcquired && _state.Metrics.SelectionsEnabled)
+        {
+            _state.Metrics.RecordSelected(lease.MemberId);
+        }
+
+        return lease;
+    }
+
+    private static MemberLease TakePrimary(Candidate[] candidates)
+    {
+        if (candidates.Length > 0 && candidates[0].Index == 0)
+        {
+            LeaseThread local = LeaseThread.Current;
+            Pick pick = candidates[0].TryAcquire(local.Stripe, 0);
+            if (pick.IsTaken)
+            {
+                return new MemberLease(candidates[0].Slots, 0, pick.Stripe, pick.ProbeEpoch, local);
+            }
+        }
+
+        return default;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void OnFailover(MemberState member, int index)
+    {
+        if (_state.Metrics.FailoversEnabled)
+        {
+            _state.Metrics.RecordFailover(member.Id);
+        }
+
+        _state.Events.FailedOver(member.Id, index);
+    }
+}

@@ -1,0 +1,170 @@
+namespace ClusterRouting;
+
+/// <summary>
+/// Membership and mode changes, each inside a <see cref="ClusterChange"/>: every input is checked and the next
+/// membership computed before anything changes, then it replaces the current one in one step.
+/// </summary>
+internal static class MembershipEditor
+{
+    /// <summary>Adds a member at the end of the failover order.</summary>
+    /// <exception cref="ArgumentException">A member already has <paramref name="id"/> (ignoring case).</exception>
+    /// <exception cref="ClusterCapacityExceededException">The cluster has <see cref="ClusterLimits.MaxMembers"/> or more members.</exception>
+    public static void Add(ClusterChange change, string id, string? version, bool enabled)
+    {
+        ClusterSnapshot previous = change.Snapshot;
+        SnapshotMember[] current = previous.Members;
+        if (previous.IndexOf(id) >= 0)
+        {
+            throw new ArgumentException($"Cluster '{previous.ClusterName}' already has a member with id '{id}' (member ids are compared ignoring case).", nameof(id));
+        }
+
+        if (current.Length >= ClusterLimits.MaxMembers)
+        {
+            throw new ClusterCapacityExceededException(previous.ClusterName, current.Length);
+        }
+
+        change.Events.Add(new MemberAddedEvent(id, current.Length));
+        var state = new MemberState(id);
+        change.Reevaluate(state);
+        var members = new SnapshotMember[current.Length + 1];
+        Array.Copy(current, members, current.Length);
+        members[current.Length] = new SnapshotMember(state, version, enabled, current.Length);
+        Replace(change, previous.With(members));
+    }
+
+    /// <summary>Removes a member; the next one in order takes its place.</summary>
+    /// <returns>Whether the cluster had a member with <paramref name="id"/>.</returns>
+    public static bool Remove(ClusterChange change, string id)
+    {
+        ClusterSnapshot previous = change.Snapshot;
+        int index = previous.IndexOf(id);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        SnapshotMember[] current = previous.Members;
+        var members = new SnapshotMember[current.Length - 1];
+        for (int i = 0, j = 0; i < current.Length; i++)
+        {
+            if (i != index)
+            {
+                members[j] = current[i].Current(j);
+                j++;
+            }
+        }
+
+        change.Events.Add(new MemberRemovedEvent(current[index].Id));
+        Replace(change, previous.With(members));
+        return true;
+    }
+
+    /// <summary>Enables or disables a member.</summary>
+    /// <returns>Whether the cluster had a member with <paramref name="id"/>.</returns>
+    public static bool SetEnabled(ClusterChange change, string id, bool enabled)
+    {
+        ClusterSnapshot previous = change.Snapshot;
+        int index = previous.IndexOf(id);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        SnapshotMember member = previous.Members[index];
+        if (member.Enabled != enabled)
+        {
+            var members = (SnapshotMember[])previous.Members.Clone();
+            members[index] = member.WithEnabled(enabled);
+            change.Replace(previous.With(members));
+            change.Events.Add(new MemberEnabledChangedEvent(member.Id, enabled));
+        }
+
+        return true;
+    }
+
+    public static void SetMode(ClusterChange change, SelectionMode mode)
+    {
+        ClusterSnapshot previous = change.Snapshot;
+        if (previous.Mode != mode)
+        {
+            change.Replace(previous.With(mode));
+            change.Events.Add(new ModeChangedEvent(mode));
+        }
+    }
+
+    /// <summary>
+    /// Applies validated options: members in their new order (those that stay, matched by id ignoring case, keep their
+    /// state and their id as first spelled), mode and settings. Every member's verdict under the new settings is
+    /// computed first; then settings, samples, verdicts, penalties and membership change together.
+    /// </summary>
+    public static void Reconfigure(ClusterChange change, ClusterOptions options, ClusterSettings settings)
+    {
+        ClusterSnapshot previous = change.Snapshot;
+        bool newWindow = settings.Throttling.Window != change.Settings.Throttling.Window;
+        var states = new MemberState[options.Members.Count];
+        var verdicts = new MemberVerdict[states.Length];
+        for (int i = 0; i < states.Length; i++)
+        {
+            int existing = previous.IndexOf(options.Members[i].Id);
+            MemberState state = existing >= 0 ? previous.Members[existing].State : new MemberState(options.Members[i].Id);
+            states[i] = state;
+            verdicts[i] = settings.Throttling.Evaluate(state.Id, state.Throttle, ignoreSamples: newWindow, state.Slots.InFlight, change.Now, change.Events, change.Cluster.Failures);
+        }
+
+        change.Cluster.SetSettings_NeedsLock(settings);
+        var members = new SnapshotMember[states.Length];
+        for (int i = 0; i < states.Length; i++)
+        {
+            MemberState state = states[i];
+            if (newWindow)
+            {
+                state.Throttle.ResetWindow_NeedsLock();
+            }
+
+            state.Throttle.Apply_NeedsLock(verdicts[i], state.Id, change.Events);
+            if (!settings.Penalties.TrackOfflineMembers)
+            {
+                OfflinePenaltyTracker.Untrack_NeedsLock(state);
+            }
+
+            members[i] = new SnapshotMember(state, options.Members[i].Version, options.Members[i].Enabled, i);
+        }
+
+        Replace(change, new ClusterSnapshot(previous.ClusterName, members, options.Mode, previous.Clock));
+    }
+
+    /// <summary>Replaces the membership and queues the warnings its new shape calls for: too many members, version skew.</summary>
+    private static void Replace(ClusterChange change, ClusterSnapshot next)
+    {
+        ClusterSnapshot previous = change.Snapshot;
+        change.Replace(next);
+        int count = next.Members.Length;
+        if (count > ClusterLimits.MaxMembers && previous.Members.Length <= ClusterLimits.MaxMembers)
+        {
+            change.Events.Add(new MemberLimitExceededEvent(count));
+        }
+
+        if (next.Versions.Length > 1 && !SameVersions(previous.Versions, next.Versions))
+        {
+            change.Events.Add(new VersionSkewEvent(string.Join(", ", next.Versions)));
+        }
+    }
+
+    private static bool SameVersions(string[] left, string[] right)
+    {
+        if (left.Length != right.Length)
+        {
+            return false;
+        }
+
+        foreach (string version in left)
+        {
+            if (!right.Contains(version, StringComparer.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
