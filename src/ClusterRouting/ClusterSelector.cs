@@ -333,11 +333,20 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     private MemberState? Find(string memberId)
     {
         ClusterSnapshot snapshot = _state.Snapshot;
+        ThrowIfDisposed(snapshot);
         int index = snapshot.IndexOf(memberId);
         return index < 0 ? null : snapshot.Members[index].State;
     }
 
-    /// <summary>Takes a slot for the mode on <paramref name="snapshot"/>: the lease, or <c>default</c>.</summary>
+    private void ThrowIfDisposed(ClusterSnapshot snapshot)
+    {
+        if (snapshot.IsDisposed)
+        {
+            throw new ObjectDisposedException(nameof(ClusterSelector), $"Cluster '{ClusterName}' was disposed.");
+        }
+    }
+
+    /// <summary>Takes a slot on an eligible member of <paramref name="snapshot"/>, as the mode chooses: the lease, or <c>default</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private MemberLease Take<TFilter>(ClusterSnapshot snapshot, TFilter filter)
         where TFilter : struct, ICandidateFilter
@@ -352,20 +361,21 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
             _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
         };
 
-        if (!pick.IsTaken && snapshot.Deferred.Length > 0)
-        {
-            // Every member that is not penalized is busy or tried: penalized members are tried, in order, rather than
-            // failing without trying them.
-            candidates = snapshot.Deferred;
-            pick = FailoverSelection.Select(candidates, filter, stripe);
-        }
+        return pick.IsTaken ? Leased(snapshot, candidates[pick.Position], pick, local) : default;
+    }
 
-        if (!pick.IsTaken)
-        {
-            return default;
-        }
+    /// <summary>Takes a slot on a penalized member, in failover order: the lease, or <c>default</c>.</summary>
+    private MemberLease TakeDeferred<TFilter>(ClusterSnapshot snapshot, TFilter filter)
+        where TFilter : struct, ICandidateFilter
+    {
+        LeaseThread local = LeaseThread.Current;
+        Pick pick = FailoverSelection.Select(snapshot.Deferred, filter, local.Stripe);
+        return pick.IsTaken ? Leased(snapshot, snapshot.Deferred[pick.Position], pick, local) : default;
+    }
 
-        Candidate candidate = candidates[pick.Position];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private MemberLease Leased(ClusterSnapshot snapshot, Candidate candidate, Pick pick, LeaseThread local)
+    {
         var lease = new MemberLease(candidate.Slots, candidate.Index, pick.Stripe, pick.ProbeEpoch, local);
         ClusterMetrics metrics = _state.Metrics;
         if (metrics.SelectionsEnabled)
@@ -382,23 +392,31 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     }
 
     /// <summary>
-    /// No member took the operation: a deadline that passed without the timer running yet (a busy thread pool) is
-    /// honoured first, and the selection tried again; otherwise the failure, as decided now.
+    /// No eligible member took the operation. A deadline that passed without the timer running yet (a busy thread
+    /// pool) is honoured first, and the eligible members tried again; then the penalized members, in order, rather than
+    /// failing without trying them; otherwise the failure, as decided now.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private MemberLease SelectAfterMiss<TFilter>(ClusterSnapshot missed, TFilter filter, out SelectionFailure failure)
         where TFilter : struct, ICandidateFilter
     {
         ClusterSnapshot snapshot = missed;
+        MemberLease lease = default;
         if (!missed.IsDisposed && CaughtUp(missed))
         {
             snapshot = _state.Snapshot;
-            MemberLease lease = Take(snapshot, filter);
-            if (lease.IsAcquired)
-            {
-                failure = default;
-                return lease;
-            }
+            lease = Take(snapshot, filter);
+        }
+
+        if (!lease.IsAcquired && snapshot.Deferred.Length > 0)
+        {
+            lease = TakeDeferred(snapshot, filter);
+        }
+
+        if (lease.IsAcquired)
+        {
+            failure = default;
+            return lease;
         }
 
         failure = Failed(snapshot, primaryOnly: false);
@@ -411,11 +429,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
 
     private SelectionFailure Failed(ClusterSnapshot snapshot, bool primaryOnly)
     {
-        if (snapshot.IsDisposed)
-        {
-            throw new ObjectDisposedException(nameof(ClusterSelector), $"Cluster '{ClusterName}' was disposed.");
-        }
-
+        ThrowIfDisposed(snapshot);
         SelectionFailure failure = SelectionFailure.Capture(snapshot, primaryOnly);
         if (_state.Metrics.FailuresEnabled)
         {
