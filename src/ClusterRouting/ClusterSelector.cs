@@ -141,7 +141,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     {
         ClusterSnapshot snapshot = _state.Snapshot;
         lease = TakePrimary(snapshot);
-        if (!lease.IsAcquired && !snapshot.IsDisposed && CaughtUp(snapshot))
+        if (!lease.IsAcquired && !snapshot.IsDisposed && CaughtUp())
         {
             snapshot = _state.Snapshot;
             lease = TakePrimary(snapshot);
@@ -402,7 +402,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     {
         ClusterSnapshot snapshot = missed;
         MemberLease lease = default;
-        if (!missed.IsDisposed && CaughtUp(missed))
+        if (!missed.IsDisposed && CaughtUp())
         {
             snapshot = _state.Snapshot;
             lease = Take(snapshot, filter);
@@ -423,9 +423,8 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         return default;
     }
 
-    /// <summary>Whether a deadline of <paramref name="snapshot"/> has passed and bringing the cluster up to date changed what selections see.</summary>
-    private bool CaughtUp(ClusterSnapshot snapshot) =>
-        snapshot.NextDeadline is TimeSpan due && due <= _state.Clock.Now && _state.CatchUp();
+    /// <summary>Whether a deadline has passed and bringing the cluster up to date changed what selections see.</summary>
+    private bool CaughtUp() => _state.IsDeadlinePassed && _state.CatchUp();
 
     private SelectionFailure Failed(ClusterSnapshot snapshot, bool primaryOnly)
     {

@@ -16,11 +16,9 @@ internal sealed class ClusterSnapshot
 
         var eligible = new List<Candidate>(members.Length);
         var deferred = new List<Candidate>();
-        TimeSpan? deadline = null;
         for (int i = 0; i < members.Length; i++)
         {
             SnapshotMember member = members[i];
-            deadline = TimeMath.Earliest(deadline, TimeMath.Earliest(member.Verdict.Deadline, member.PenaltyDeadline));
             if (isDisposed || member.Rejection != MemberRejectionReason.None)
             {
                 continue;
@@ -33,7 +31,6 @@ internal sealed class ClusterSnapshot
 
         Eligible = eligible.ToArray();
         Deferred = deferred.ToArray();
-        NextDeadline = deadline;
         Versions = DistinctVersions(members);
     }
 
@@ -51,12 +48,6 @@ internal sealed class ClusterSnapshot
     public SelectionMode Mode { get; }
 
     public ClusterClock Clock { get; }
-
-    /// <summary>
-    /// The earliest moment, on the cluster's clock, a member's verdict or health can change without new data. A
-    /// selection about to fail after this moment brings the cluster up to date first instead of waiting for the timer.
-    /// </summary>
-    public TimeSpan? NextDeadline { get; }
 
     /// <summary>Whether the cluster was disposed: no member may be selected any more.</summary>
     public bool IsDisposed { get; }

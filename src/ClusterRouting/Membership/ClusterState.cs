@@ -15,6 +15,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
     private readonly ClusterRoutingInstruments _instruments;
     private ClusterSnapshot _snapshot;
     private volatile ClusterSettings _settings;
+    private long _nextDeadlineTicks = long.MaxValue;
     private bool _allThrottled;
     private bool _disposed;
 
@@ -51,6 +52,19 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
 
     /// <summary>Gets the settings in force; replaced, under the lock, by a reconfiguration.</summary>
     public ClusterSettings Settings => _settings;
+
+    /// <summary>
+    /// Gets whether the earliest moment a member's verdict or health can change without new data has passed: read
+    /// lock-free by a selection about to fail, which then brings the cluster up to date instead of waiting for the timer.
+    /// </summary>
+    public bool IsDeadlinePassed
+    {
+        get
+        {
+            long due = Volatile.Read(ref _nextDeadlineTicks);
+            return due != long.MaxValue && due <= Clock.Now.Ticks;
+        }
+    }
 
     /// <summary>Gets the deadline the timer is armed for (for tests). Read under the lock.</summary>
     internal TimeSpan? TimerDue
@@ -147,7 +161,11 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
             Publish_NeedsLock(next, events);
         }
 
-        _timer.Arm_NeedsLock(next.NextDeadline, now);
+        // From the members' own state, not the snapshot's copy: a verdict whose loads or deadline changed is kept
+        // without a new snapshot, since selections would not route differently.
+        TimeSpan? due = NextDeadline_NeedsLock(next);
+        Volatile.Write(ref _nextDeadlineTicks, due?.Ticks ?? long.MaxValue);
+        _timer.Arm_NeedsLock(due, now);
     }
 
     /// <summary>Stops the timer and detaches the cluster from the metrics; selections fail with <see cref="ObjectDisposedException"/> from now on.</summary>
@@ -194,6 +212,17 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
                 events.Add(new AllMembersThrottledEvent(next.Members.Length));
             }
         }
+    }
+
+    private static TimeSpan? NextDeadline_NeedsLock(ClusterSnapshot snapshot)
+    {
+        TimeSpan? due = null;
+        foreach (SnapshotMember member in snapshot.Members)
+        {
+            due = TimeMath.Earliest(due, TimeMath.Earliest(member.State.Throttle.Verdict.Deadline, member.State.Penalty.Deadline));
+        }
+
+        return due;
     }
 
     private static void PrepareForLimits(Candidate[] candidates)

@@ -11,7 +11,6 @@ internal sealed class SnapshotMember
         Index = index;
         Verdict = state.Throttle.Verdict;
         Health = state.Penalty.Health;
-        PenaltyDeadline = state.Penalty.Deadline;
         Rejection = enabled ? Verdict.Rejection : MemberRejectionReason.Disabled;
     }
 
@@ -32,15 +31,12 @@ internal sealed class SnapshotMember
     /// <summary>The member's health when the snapshot was built.</summary>
     public MemberHealth Health { get; }
 
-    /// <summary>When the member's penalty ends, if it was penalized when the snapshot was built.</summary>
-    public TimeSpan? PenaltyDeadline { get; }
-
     /// <summary>Why the snapshot excludes the member before any per-selection check, or <see cref="MemberRejectionReason.None"/>.</summary>
     public MemberRejectionReason Rejection { get; }
 
     /// <summary>The same definition at <paramref name="index"/> with the member's current verdict and health; this instance when nothing changed.</summary>
     public SnapshotMember Current(int index) =>
-        index == Index && ReferenceEquals(Verdict, State.Throttle.Verdict) && Health == State.Penalty.Health && PenaltyDeadline == State.Penalty.Deadline
+        index == Index && ReferenceEquals(Verdict, State.Throttle.Verdict) && Health == State.Penalty.Health
             ? this
             : new SnapshotMember(State, Version, Enabled, index);
 

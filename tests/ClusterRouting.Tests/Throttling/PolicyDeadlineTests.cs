@@ -86,6 +86,28 @@ public class PolicyDeadlineTests
         Assert.Equal("gw-1", cluster.SelectOnce());
     }
 
+    /// <summary>
+    /// A verdict whose deadline moves without routing differently (a sample under every threshold) is kept without a new
+    /// snapshot; the timer must still be armed for it. Found by the model-based test: the timer was armed from the
+    /// snapshot's copy of the verdicts, so the samples' expiry went unscheduled.
+    /// </summary>
+    [Fact]
+    public void SampleUnderTheThresholds_TheTimerIsArmedForTheSamplesExpiry()
+    {
+        using var cluster = new ClusterSelector("deadlines", new ClusterOptions { Members = { new("gw-0") }, ResourceUtilizationAggregationTimeInMinutes = 1 }, _time);
+        Assert.Null(cluster.State.TimerDue);
+
+        cluster.ReportUtilization("gw-0", 10, 10);
+        Assert.Equal(TimeSpan.FromMinutes(1), cluster.State.TimerDue);
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        cluster.ReportUtilization("gw-0", 10, 10);
+        _time.Advance(TimeSpan.FromSeconds(30)); // the first sample leaves the window; the second is now the oldest
+
+        Assert.Equal(TimeSpan.FromSeconds(90), cluster.State.TimerDue);
+        Assert.Equal(10, cluster.GetStatus().Members[0].CpuPercent);
+    }
+
     private ClusterSelector Create(ThrottlePolicy policy, int members = 2)
     {
         var options = new ClusterOptions { ThrottlePolicies = { policy } };

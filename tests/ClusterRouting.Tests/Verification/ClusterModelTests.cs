@@ -4,6 +4,7 @@ using ClusterRouting.Tests.TestSupport;
 using FsCheck;
 using FsCheck.Experimental;
 using FsCheck.Fluent;
+using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace ClusterRouting.Tests.Verification;
 
@@ -180,7 +181,7 @@ public class ClusterModelDiscrepancyTests
 }
 
 /// <summary>The settings a sequence starts with and that Reconfigure changes.</summary>
-internal sealed record ModelSettings(int CpuThreshold, int MemoryThreshold, int ConcurrencyLimit, bool Bypass, int WindowMinutes)
+internal sealed record ModelSettings(int CpuThreshold, int MemoryThreshold, int ConcurrencyLimit, bool Bypass, int WindowMinutes, bool TrackOffline = true)
 {
     // Fixed for every sequence, so that the model stays small.
     public static readonly TimeSpan PenaltyBase = TimeSpan.FromSeconds(2);
@@ -188,13 +189,13 @@ internal sealed record ModelSettings(int CpuThreshold, int MemoryThreshold, int 
     public static readonly TimeSpan RefusalCoolDown = TimeSpan.FromSeconds(10);
 
     public override string ToString() =>
-        $"cpu>={CpuThreshold} mem>={MemoryThreshold} limit={(Bypass ? "bypass" : ConcurrencyLimit.ToString(CultureInfo.InvariantCulture))} window={WindowMinutes}min";
+        $"cpu>={CpuThreshold} mem>={MemoryThreshold} limit={(Bypass ? "bypass" : ConcurrencyLimit.ToString(CultureInfo.InvariantCulture))} window={WindowMinutes}min{(TrackOffline ? string.Empty : " untracked")}";
 }
 
 /// <summary>How a sequence starts: members (in order, enabled or not), mode, settings and the seed of the random source.</summary>
 internal sealed record InitialCluster(bool[] Enabled, SelectionMode Mode, ModelSettings Settings, int Seed)
 {
-    public static ClusterOptions ToOptions(IEnumerable<(string Id, bool Enabled)> members, SelectionMode mode, ModelSettings settings)
+    public static ClusterOptions ToOptions(IEnumerable<(string Id, bool Enabled)> members, SelectionMode mode, ModelSettings settings, MaintenancePolicy maintenance)
     {
         var options = new ClusterOptions
         {
@@ -205,7 +206,8 @@ internal sealed record InitialCluster(bool[] Enabled, SelectionMode Mode, ModelS
             BypassConcurrentOperationLimit = settings.Bypass,
             ResourceUtilizationAggregationTimeInMinutes = settings.WindowMinutes,
             MemberRefusalCoolDown = ModelSettings.RefusalCoolDown,
-            TrackOfflineMembers = true,
+            TrackOfflineMembers = settings.TrackOffline,
+            ThrottlePolicies = { maintenance },
             OfflinePenaltyBaseDuration = ModelSettings.PenaltyBase,
             OfflinePenaltyMaxDuration = ModelSettings.PenaltyMax,
             OfflinePenaltyJitter = 0,
@@ -229,18 +231,83 @@ internal sealed class ClusterUnderTest
 {
     public ClusterUnderTest(InitialCluster initial)
     {
-        Time = new FakeTimeProvider();
+        Time = new SteppingClock();
         Start = Time.GetUtcNow();
-        Cluster = new ClusterSelector("model", InitialCluster.ToOptions(initial.Members, initial.Mode, initial.Settings), Time, RandomSource.FromSeed(initial.Seed));
+        Maintenance = new MaintenancePolicy(Time, Time.GetTimestamp());
+        Cluster = new ClusterSelector("model", InitialCluster.ToOptions(initial.Members, initial.Mode, initial.Settings, Maintenance), Time, RandomSource.FromSeed(initial.Seed));
     }
 
-    public FakeTimeProvider Time { get; }
+    public SteppingClock Time { get; }
 
     public DateTimeOffset Start { get; }
+
+    public MaintenancePolicy Maintenance { get; }
 
     public ClusterSelector Cluster { get; }
 
     public List<MemberLease> Leases { get; } = new();
+}
+
+/// <summary>
+/// A fake clock that can also step back: its timestamp and UTC time are a <see cref="FakeTimeProvider"/>'s minus an
+/// offset that <see cref="StepBack"/> grows; its timers are the fake's, so they fire as the fake advances. It remembers
+/// the latest timestamp it returned, which is the cluster's clock: the cluster reads it at every change, and time is
+/// monotonic per cluster.
+/// </summary>
+internal sealed class SteppingClock : TimeProvider
+{
+    private readonly FakeTimeProvider _inner = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private long _offset;
+    private long _latest = long.MinValue;
+
+    public override long TimestampFrequency => _inner.TimestampFrequency;
+
+    /// <summary>Gets the latest timestamp this clock returned.</summary>
+    public long Latest => Volatile.Read(ref _latest);
+
+    public override long GetTimestamp()
+    {
+        long now = _inner.GetTimestamp() - Volatile.Read(ref _offset);
+        long latest = Volatile.Read(ref _latest);
+        while (now > latest)
+        {
+            long seen = Interlocked.CompareExchange(ref _latest, now, latest);
+            if (seen == latest)
+            {
+                break;
+            }
+
+            latest = seen;
+        }
+
+        return now;
+    }
+
+    public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow().AddTicks(-Volatile.Read(ref _offset));
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        _inner.CreateTimer(callback, state, dueTime, period);
+
+    public void Advance(TimeSpan by) => _inner.Advance(by);
+
+    public void StepBack(TimeSpan by) => Interlocked.Add(ref _offset, by.Ticks);
+}
+
+/// <summary>
+/// A custom policy with deadlines: some members are in a maintenance window from the cluster's creation until a fixed
+/// time (<see cref="ClusterModel.MaintenanceEnd"/>), throttled with a retry-after that says when the window ends. It
+/// reads the cluster's time as the latest the clock returned, so a clock that stepped back does not reopen a window.
+/// </summary>
+internal sealed class MaintenancePolicy(SteppingClock clock, long start) : ThrottlePolicy
+{
+    public override string Name => "maintenance";
+
+    public override ThrottleDecision Evaluate(in MemberLoad load)
+    {
+        long now = clock.Latest - start;
+        long end = ClusterModel.MaintenanceEnd(load.MemberId);
+        return now < end ? ThrottleDecision.Throttle(TimeSpan.FromTicks(end - now)) : ThrottleDecision.Admit;
+    }
 }
 
 /// <summary>One member of the reference model.</summary>
@@ -300,9 +367,10 @@ internal sealed class ClusterModel
 {
     public const int MaxMembers = 10; // README: "a cluster has up to 10 members"; ClusterLimits.MaxMembers
 
-    private ClusterModel(long now, SelectionMode mode, ModelSettings settings, List<ModelMember> members, List<ModelLease> leases, List<string> removed, int nextId)
+    private ClusterModel(long now, long raw, SelectionMode mode, ModelSettings settings, List<ModelMember> members, List<ModelLease> leases, List<string> removed, int nextId)
     {
         Now = now;
+        Raw = raw;
         Mode = mode;
         Settings = settings;
         Members = members;
@@ -311,8 +379,14 @@ internal sealed class ClusterModel
         NextId = nextId;
     }
 
-    /// <summary>Ticks elapsed since the cluster was created (ClusterClock: "time elapsed since the cluster was created").</summary>
+    /// <summary>
+    /// Ticks elapsed since the cluster was created (ClusterClock: "time elapsed since the cluster was created"), never
+    /// going back: the most <see cref="Raw"/> has been (DESIGN: "a clock that steps back is clamped").
+    /// </summary>
     public long Now { get; set; }
+
+    /// <summary>What the provider's clock says, in ticks since the cluster was created: less than <see cref="Now"/> after a step back.</summary>
+    public long Raw { get; set; }
 
     public SelectionMode Mode { get; set; }
 
@@ -337,15 +411,63 @@ internal sealed class ClusterModel
     public static string IdOf(int number) => "gw-" + number.ToString(CultureInfo.InvariantCulture);
 
     public static ClusterModel Initial(InitialCluster initial) =>
-        new(0, initial.Mode, initial.Settings, initial.Members.Select(m => new ModelMember(m.Id, m.Enabled)).ToList(), new(), new(), initial.Enabled.Length);
+        new(0, 0, initial.Mode, initial.Settings, initial.Members.Select(m => new ModelMember(m.Id, m.Enabled)).ToList(), new(), new(), initial.Enabled.Length);
 
     public ClusterModel Clone() =>
-        new(Now, Mode, Settings, Members.Select(m => m.Clone()).ToList(), new List<ModelLease>(Leases), new List<string>(RemovedIds), NextId);
+        new(Now, Raw, Mode, Settings, Members.Select(m => m.Clone()).ToList(), new List<ModelLease>(Leases), new List<string>(RemovedIds), NextId);
 
     public ModelMember? Find(string id) => Members.Find(m => string.Equals(m.Id, id, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Leases not yet disposed on the member (ids are never reused, so the id names one member).</summary>
     public int InFlight(string id) => Leases.Count(l => !l.Released && l.MemberId == id);
+
+    /// <summary>
+    /// The end of a member's maintenance window (<see cref="MaintenancePolicy"/>), in ticks since the cluster was
+    /// created; 0 for none. Fixed by the id's number, so a member added later is in its window only if it has not ended.
+    /// </summary>
+    public static long MaintenanceEnd(string memberId) =>
+        (int.Parse(memberId.AsSpan(3), CultureInfo.InvariantCulture) % 5) switch
+        {
+            1 => TimeSpan.FromSeconds(7).Ticks,
+            3 => TimeSpan.FromSeconds(23).Ticks,
+            _ => 0,
+        };
+
+    /// <summary>
+    /// The earliest moment a member's state can change without new data (README: expiries are scheduled; "every
+    /// deadline a policy returns is scheduled"): a penalty that ends, a refusal that ends, the oldest samples leaving the
+    /// window, a maintenance window that ends; the cluster's timer must be armed for exactly this, or not at all.
+    /// </summary>
+    public long? NextDeadline()
+    {
+        long? next = null;
+        foreach (ModelMember member in Members)
+        {
+            if (member.Health == MemberHealth.Penalized)
+            {
+                next = Earliest(next, member.PenalizedUntil);
+            }
+
+            if (member.RefusedUntil > Now)
+            {
+                next = Earliest(next, member.RefusedUntil);
+            }
+
+            if (Averages(member).ExpiresAt is long expires)
+            {
+                next = Earliest(next, expires);
+            }
+
+            if (MaintenanceEnd(member.Id) > Now)
+            {
+                next = Earliest(next, MaintenanceEnd(member.Id));
+            }
+        }
+
+        return next;
+
+        static long Earliest(long? left, long right) => left is long l && l < right ? l : right;
+    }
 
     /// <summary>ConcurrentOperationLimitPreview, or no limit with BypassConcurrentOperationLimit (README throttling table).</summary>
     public int Limit => Settings.Bypass ? int.MaxValue : Settings.ConcurrencyLimit;
@@ -412,6 +534,13 @@ internal sealed class ClusterModel
             return (MemberRejectionReason.MemoryLimit, retry);
         }
 
+        // Custom policies come after the built-in limits; a throttling policy's retry-after is when it may admit again.
+        long end = MaintenanceEnd(member.Id);
+        if (Now < end)
+        {
+            return (MemberRejectionReason.PolicyLimit, TimeSpan.FromTicks(end - Now));
+        }
+
         return (MemberRejectionReason.None, null);
     }
 
@@ -471,7 +600,7 @@ internal sealed class ClusterModel
     public override string ToString()
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"t={TimeSpan.FromTicks(Now).TotalSeconds}s {Mode} {Settings} [");
+        text.Append(CultureInfo.InvariantCulture, $"t={TimeSpan.FromTicks(Now).TotalSeconds}s{(Raw == Now ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" (clock says {TimeSpan.FromTicks(Raw).TotalSeconds}s)"))} {Mode} {Settings} [");
         for (int i = 0; i < Members.Count; i++)
         {
             ModelMember m = Members[i];
@@ -564,16 +693,21 @@ internal abstract class ModelCommand : Operation<ClusterUnderTest, ClusterModel>
             ExpectMember(model.InFlight(expected.Id), member.InFlight, model, i, "InFlight (leases not yet disposed)");
             ExpectMember(expected.Health, member.Health, model, i, "Health");
             ExpectMember(expected.ConsecutiveOfflineResults, member.ConsecutiveOfflineResults, model, i, "ConsecutiveFailures");
-            DateTimeOffset? penalizedUntil = expected.Health == MemberHealth.Penalized ? actual.Start + TimeSpan.FromTicks(expected.PenalizedUntil) : null;
+            // "When the penalty ends, by the cluster's clock": the provider's time now plus what is left of the penalty.
+            DateTimeOffset? penalizedUntil = expected.Health == MemberHealth.Penalized ? actual.Start + TimeSpan.FromTicks(model.Raw + expected.PenalizedUntil - model.Now) : null;
             ExpectMember(penalizedUntil, member.PenalizedUntil, model, i, "PenalizedUntil");
             (double? cpu, double? memory, _) = model.Averages(expected);
             ExpectMember(cpu, member.CpuPercent, model, i, "CpuPercent");
             ExpectMember(memory, member.MemoryPercent, model, i, "MemoryPercent");
             (MemberRejectionReason reason, TimeSpan? retryAfter) = model.Throttle(expected);
             ExpectMember(reason, member.Throttle, model, i, "Throttle");
+            ExpectMember(reason == MemberRejectionReason.PolicyLimit ? "maintenance" : null, member.ThrottledBy, model, i, "ThrottledBy");
             ExpectMember(retryAfter, member.ThrottleRetryAfter, model, i, "ThrottleRetryAfter");
             ExpectMember(limit, member.ConcurrencyLimit, model, i, "ConcurrencyLimit");
         }
+
+        TimeSpan? deadline = model.NextDeadline() is long next ? TimeSpan.FromTicks(next) : null;
+        ExpectEqual(deadline, actual.Cluster.State.TimerDue, model, "the deadline the cluster's timer is armed for");
     }
 }
 
@@ -721,9 +855,14 @@ internal sealed class ReportOfflineCommand(string id) : ModelCommand
         if (member is not null)
         {
             member.ConsecutiveOfflineResults++;
-            member.Health = MemberHealth.Penalized;
-            member.PenalizedUntil = model.Now + ClusterModel.PenaltyTicks(member.ConsecutiveOfflineResults);
-            member.ProbeHolder = -1;
+
+            // ClusterOptions.TrackOfflineMembers: with it off, offline results are counted and nobody is penalized.
+            if (model.Settings.TrackOffline)
+            {
+                member.Health = MemberHealth.Penalized;
+                member.PenalizedUntil = model.Now + ClusterModel.PenaltyTicks(member.ConsecutiveOfflineResults);
+                member.ProbeHolder = -1;
+            }
         }
     }
 
@@ -758,7 +897,8 @@ internal sealed class AdvanceCommand(TimeSpan by) : ModelCommand
 {
     protected override void Apply(ClusterModel model)
     {
-        model.Now += by.Ticks;
+        model.Raw += by.Ticks;
+        model.Now = Math.Max(model.Now, model.Raw);
         model.EndPenalties();
         model.DropExpiredSamples();
     }
@@ -766,6 +906,16 @@ internal sealed class AdvanceCommand(TimeSpan by) : ModelCommand
     protected override void Execute(ClusterUnderTest actual, ClusterModel model) => actual.Time.Advance(by);
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Advance({by.TotalSeconds}s)");
+}
+
+internal sealed class StepBackCommand(TimeSpan by) : ModelCommand
+{
+    // DESIGN: "Time is monotonic per cluster: a clock that steps back is clamped". Nothing ends, nothing restarts.
+    protected override void Apply(ClusterModel model) => model.Raw -= by.Ticks;
+
+    protected override void Execute(ClusterUnderTest actual, ClusterModel model) => actual.Time.StepBack(by);
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"StepBack({by.TotalSeconds}s)");
 }
 
 internal sealed class ReconfigureCommand(ModelSettings settings) : ModelCommand
@@ -782,13 +932,23 @@ internal sealed class ReconfigureCommand(ModelSettings settings) : ModelCommand
             }
         }
 
+        // Reconfigure docs: "turning TrackOfflineMembers off ends every penalty" (and every probe).
+        if (!settings.TrackOffline)
+        {
+            foreach (ModelMember member in model.Members)
+            {
+                member.Health = MemberHealth.Online;
+                member.ProbeHolder = -1;
+            }
+        }
+
         model.Settings = settings;
     }
 
     protected override void Execute(ClusterUnderTest actual, ClusterModel model)
     {
         // The same members, enabled as the model says, and the model's mode: only the throttling settings change.
-        ClusterOptions options = InitialCluster.ToOptions(model.Members.Select(m => (m.Id, m.Enabled)), model.Mode, settings);
+        ClusterOptions options = InitialCluster.ToOptions(model.Members.Select(m => (m.Id, m.Enabled)), model.Mode, settings, actual.Maintenance);
         actual.Cluster.Reconfigure(options);
     }
 
@@ -953,7 +1113,8 @@ internal sealed class ClusterMachine(int commands) : Machine<ClusterUnderTest, C
         from limit in Gen.Choose(1, 3)
         from bypass in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
         from window in Gen.Elements(1, 1, 2)
-        select new ModelSettings(cpu, memory, limit, bypass, window);
+        from track in Gen.Frequency((5, Gen.Constant(true)), (1, Gen.Constant(false)))
+        select new ModelSettings(cpu, memory, limit, bypass, window, track);
 
     private static readonly Gen<InitialCluster> InitialGen =
         from count in Gen.Frequency((5, Gen.Choose(1, 4)), (2, Gen.Choose(5, 10)))
@@ -995,6 +1156,7 @@ internal sealed class ClusterMachine(int commands) : Machine<ClusterUnderTest, C
         {
             (10, Gen.Constant<ModelCommand>(new SelectCommand())),
             (6, Durations.Select(d => (ModelCommand)new AdvanceCommand(d))),
+            (1, Gen.Elements(1, 3, 10, 30).Select(s => (ModelCommand)new StepBackCommand(TimeSpan.FromSeconds(s)))),
             (5, from id in targets from cpu in Percentages from memory in Percentages select (ModelCommand)new ReportUtilizationCommand(id, cpu, memory)),
             (4, targets.Select(id => (ModelCommand)new ReportOfflineCommand(id))),
             (3, targets.Select(id => (ModelCommand)new ReportSuccessCommand(id))),
