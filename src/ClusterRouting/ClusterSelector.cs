@@ -333,17 +333,8 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     private MemberState? Find(string memberId)
     {
         ClusterSnapshot snapshot = _state.Snapshot;
-        ThrowIfDisposed(snapshot);
-        int index = snapshot.IndexOf(memberId);
-        return index < 0 ? null : snapshot.Members[index].State;
-    }
-
-    private void ThrowIfDisposed(ClusterSnapshot snapshot)
-    {
-        if (snapshot.IsDisposed)
-        {
-            throw new ObjectDisposedException(nameof(ClusterSelector), $"Cluster '{ClusterName}' was disposed.");
-        }
+        snapshot.ThrowIfDisposed();
+        return snapshot.Find(memberId);
     }
 
     /// <summary>Takes a slot on an eligible member of <paramref name="snapshot"/>, as the mode chooses: the lease, or <c>default</c>.</summary>
@@ -428,7 +419,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
 
     private SelectionFailure Failed(ClusterSnapshot snapshot, bool primaryOnly)
     {
-        ThrowIfDisposed(snapshot);
+        snapshot.ThrowIfDisposed();
         SelectionFailure failure = SelectionFailure.Capture(snapshot, primaryOnly);
         if (_state.Metrics.FailuresEnabled)
         {
@@ -438,35 +429,19 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         return failure;
     }
 
+    /// <summary>Takes a slot on the primary, eligible or penalized: the lease, or <c>default</c>.</summary>
     private MemberLease TakePrimary(ClusterSnapshot snapshot)
     {
-        MemberLease lease = TakePrimary(snapshot.Eligible);
-        if (!lease.IsAcquired)
+        LeaseThread local = LeaseThread.Current;
+        Candidate[] candidates = snapshot.Eligible;
+        Pick pick = PrimarySelection.Select(candidates, local.Stripe);
+        if (!pick.IsTaken)
         {
-            lease = TakePrimary(snapshot.Deferred);
+            candidates = snapshot.Deferred;
+            pick = PrimarySelection.Select(candidates, local.Stripe);
         }
 
-        if (lease.IsAcquired && _state.Metrics.SelectionsEnabled)
-        {
-            _state.Metrics.RecordSelected(lease.MemberId);
-        }
-
-        return lease;
-    }
-
-    private static MemberLease TakePrimary(Candidate[] candidates)
-    {
-        if (candidates.Length > 0 && candidates[0].Index == 0)
-        {
-            LeaseThread local = LeaseThread.Current;
-            Pick pick = candidates[0].TryAcquire(local.Stripe, 0);
-            if (pick.IsTaken)
-            {
-                return new MemberLease(candidates[0].Slots, 0, pick.Stripe, pick.ProbeEpoch, local);
-            }
-        }
-
-        return default;
+        return pick.IsTaken ? Leased(snapshot, candidates[pick.Position], pick, local) : default;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

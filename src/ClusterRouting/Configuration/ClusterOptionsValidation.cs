@@ -19,37 +19,45 @@ internal static class ClusterOptionsValidation
             }
         }
 
-        if (options.Members is null)
+        ValidateMembers(clusterName, options.Members, errors);
+        ValidateSettings(clusterName, options, errors);
+        ValidatePolicies(clusterName, options.ThrottlePolicies, errors);
+        return errors;
+    }
+
+    private static void ValidateMembers(string clusterName, IList<ClusterMemberOptions>? members, List<string> errors)
+    {
+        if (members is null)
         {
             errors.Add($"Cluster '{clusterName}': Members must not be null.");
+            return;
         }
-        else
-        {
-            var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            for (int i = 0; i < options.Members.Count; i++)
-            {
-                ClusterMemberOptions? member = options.Members[i];
-                if (member is null)
-                {
-                    errors.Add($"Cluster '{clusterName}': Members[{i}] must not be null.");
-                    continue;
-                }
 
-                if (string.IsNullOrWhiteSpace(member.Id))
-                {
-                    errors.Add($"Cluster '{clusterName}': Members[{i}].Id must not be empty or whitespace.");
-                }
-                else if (seen.TryGetValue(member.Id, out int first))
-                {
-                    errors.Add($"Cluster '{clusterName}': Members[{i}].Id '{member.Id}' duplicates Members[{first}].Id (member ids are compared ignoring case).");
-                }
-                else
-                {
-                    seen.Add(member.Id, i);
-                }
+        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < members.Count; i++)
+        {
+            ClusterMemberOptions? member = members[i];
+            if (member is null)
+            {
+                errors.Add($"Cluster '{clusterName}': Members[{i}] must not be null.");
+            }
+            else if (string.IsNullOrWhiteSpace(member.Id))
+            {
+                errors.Add($"Cluster '{clusterName}': Members[{i}].Id must not be empty or whitespace.");
+            }
+            else if (seen.TryGetValue(member.Id, out int first))
+            {
+                errors.Add($"Cluster '{clusterName}': Members[{i}].Id '{member.Id}' duplicates Members[{first}].Id (member ids are compared ignoring case).");
+            }
+            else
+            {
+                seen.Add(member.Id, i);
             }
         }
+    }
 
+    private static void ValidateSettings(string clusterName, ClusterOptions options, List<string> errors)
+    {
         if (!Guard.IsDefined(options.Mode))
         {
             errors.Add($"Cluster '{clusterName}': Mode {(int)options.Mode} is not a SelectionMode (Failover, Random or RoundRobin).");
@@ -74,23 +82,23 @@ internal static class ClusterOptionsValidation
         {
             errors.Add($"Cluster '{clusterName}': OfflinePenaltyMaxDuration must be at least OfflinePenaltyBaseDuration (was {options.OfflinePenaltyMaxDuration}, base {options.OfflinePenaltyBaseDuration}).");
         }
+    }
 
-        if (options.ThrottlePolicies is null)
+    private static void ValidatePolicies(string clusterName, IList<ThrottlePolicy>? policies, List<string> errors)
+    {
+        if (policies is null)
         {
             errors.Add($"Cluster '{clusterName}': ThrottlePolicies must not be null.");
-        }
-        else
-        {
-            for (int i = 0; i < options.ThrottlePolicies.Count; i++)
-            {
-                if (options.ThrottlePolicies[i] is null)
-                {
-                    errors.Add($"Cluster '{clusterName}': ThrottlePolicies[{i}] must not be null.");
-                }
-            }
+            return;
         }
 
-        return errors;
+        for (int i = 0; i < policies.Count; i++)
+        {
+            if (policies[i] is null)
+            {
+                errors.Add($"Cluster '{clusterName}': ThrottlePolicies[{i}] must not be null.");
+            }
+        }
     }
 
     public static void ThrowIfInvalid(string clusterName, ClusterOptions options, string paramName)

@@ -39,56 +39,24 @@ internal sealed class ClusterMetrics
     public bool DurationEnabled => _duration.Enabled;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public void RecordSelected(string memberId)
-    {
-        try
-        {
-            _selections.Add(1, new KeyValuePair<string, object?>("cluster", _clusterName), new KeyValuePair<string, object?>("member", memberId), new KeyValuePair<string, object?>("outcome", "selected"));
-        }
-#pragma warning disable CA1031 // A listener's failure must not reach a selection that holds a slot (it would leak it).
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            _failures.Report(CallbackKind.MeterListener, ex);
-        }
-    }
+    public void RecordSelected(string memberId) =>
+        Add(_selections, new("cluster", _clusterName), new("member", memberId), new("outcome", "selected"));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public void RecordFailover(string memberId)
-    {
-        try
-        {
-            _failovers.Add(1, new KeyValuePair<string, object?>("cluster", _clusterName), new KeyValuePair<string, object?>("member", memberId));
-        }
-#pragma warning disable CA1031 // As in RecordSelected.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            _failures.Report(CallbackKind.MeterListener, ex);
-        }
-    }
+    public void RecordFailover(string memberId) => Add(_failovers, new("cluster", _clusterName), new("member", memberId));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void RecordFailed(in SelectionFailure failure)
     {
-        try
+        bool throttled = failure.IsThrottled;
+        if (_selections.Enabled)
         {
-            bool throttled = failure.IsThrottled;
-            if (_selections.Enabled)
-            {
-                _selections.Add(1, new KeyValuePair<string, object?>("cluster", _clusterName), new KeyValuePair<string, object?>("outcome", throttled ? "throttled" : "unavailable"));
-            }
-
-            if (throttled && _throttledSelections.Enabled)
-            {
-                _throttledSelections.Add(1, new KeyValuePair<string, object?>("cluster", _clusterName), new KeyValuePair<string, object?>("limit", ThrottleLimits.TagOf(failure.HeadlineLimit)));
-            }
+            Add(_selections, new("cluster", _clusterName), new("outcome", throttled ? "throttled" : "unavailable"));
         }
-#pragma warning disable CA1031 // TrySelect never throws for an expected outcome.
-        catch (Exception ex)
-#pragma warning restore CA1031
+
+        if (throttled && _throttledSelections.Enabled)
         {
-            _failures.Report(CallbackKind.MeterListener, ex);
+            Add(_throttledSelections, new("cluster", _clusterName), new("limit", ThrottleLimits.TagOf(failure.HeadlineLimit)));
         }
     }
 
@@ -96,7 +64,7 @@ internal sealed class ClusterMetrics
     {
         if (_offlineAttempts.Enabled)
         {
-            RecordOfflineAttemptCore(memberId);
+            Add(_offlineAttempts, new("cluster", _clusterName), new("member", memberId));
         }
     }
 
@@ -116,14 +84,28 @@ internal sealed class ClusterMetrics
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void RecordOfflineAttemptCore(string memberId)
+    // A listener's failure must not reach a selection that holds a slot (it would leak it), nor fail a report.
+    private void Add(Counter<long> counter, KeyValuePair<string, object?> first, KeyValuePair<string, object?> second)
     {
         try
         {
-            _offlineAttempts.Add(1, new KeyValuePair<string, object?>("cluster", _clusterName), new KeyValuePair<string, object?>("member", memberId));
+            counter.Add(1, first, second);
         }
-#pragma warning disable CA1031 // A report must not fail because of a listener.
+#pragma warning disable CA1031 // Caught, counted and logged: see the comment above.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _failures.Report(CallbackKind.MeterListener, ex);
+        }
+    }
+
+    private void Add(Counter<long> counter, KeyValuePair<string, object?> first, KeyValuePair<string, object?> second, KeyValuePair<string, object?> third)
+    {
+        try
+        {
+            counter.Add(1, first, second, third);
+        }
+#pragma warning disable CA1031 // Caught, counted and logged: see the comment on the other overload.
         catch (Exception ex)
 #pragma warning restore CA1031
         {

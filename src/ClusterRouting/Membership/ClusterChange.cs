@@ -47,12 +47,7 @@ internal sealed class ClusterChange : IDisposable
     public ClusterSettings Settings => _cluster.Settings;
 
     /// <summary>The member with <paramref name="memberId"/> (ignoring case), or <see langword="null"/>.</summary>
-    public MemberState? Find(string memberId)
-    {
-        ClusterSnapshot snapshot = Snapshot;
-        int index = snapshot.IndexOf(memberId);
-        return index < 0 ? null : snapshot.Members[index].State;
-    }
+    public MemberState? Find(string memberId) => Snapshot.Find(memberId);
 
     /// <summary>A member's verdict or health changed in a way selections must see.</summary>
     public void Republish() => _republish = true;
@@ -128,7 +123,7 @@ internal sealed class ClusterChange : IDisposable
             {
                 if (throwIfDisposed)
                 {
-                    throw new ObjectDisposedException(nameof(ClusterSelector), $"Cluster '{_cluster.ClusterName}' was disposed.");
+                    throw ClusterSnapshot.DisposedError(_cluster.ClusterName);
                 }
 
                 _inert = true;

@@ -87,6 +87,26 @@ internal sealed class ClusterSnapshot
         return -1;
     }
 
+    /// <summary>The member with <paramref name="memberId"/> (ignoring case), or <see langword="null"/>.</summary>
+    public MemberState? Find(string memberId)
+    {
+        int index = IndexOf(memberId);
+        return index < 0 ? null : Members[index].State;
+    }
+
+    /// <exception cref="ObjectDisposedException">This is a disposed cluster's snapshot.</exception>
+    public void ThrowIfDisposed()
+    {
+        if (IsDisposed)
+        {
+            throw DisposedError(ClusterName);
+        }
+    }
+
+    /// <summary>The error for any use of the disposed cluster <paramref name="clusterName"/>.</summary>
+    public static ObjectDisposedException DisposedError(string clusterName) =>
+        new(nameof(ClusterSelector), $"Cluster '{clusterName}' was disposed.");
+
     /// <summary>Whether <paramref name="state"/> is one of this snapshot's members (not one removed before it was built).</summary>
     public bool Contains(MemberState state)
     {
