@@ -168,6 +168,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         throw failure.ToException();
     }
 
+#pragma warning disable RS0026 // Two ExecuteAsync overloads with an optional token: see IClusterSelector.
     /// <inheritdoc />
     public ValueTask<TResult> ExecuteAsync<TResult>(Func<MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default)
     {
@@ -181,6 +182,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         Guard.NotNull(operation);
         return FailoverExecution.ExecuteAsync(this, state, operation, cancellationToken);
     }
+#pragma warning restore RS0026
 
     /// <inheritdoc />
     public bool ReportUtilization(string memberId, double cpuPercent, double memoryPercent)

@@ -77,7 +77,9 @@ public interface IClusterSelector
     /// <exception cref="NoMemberAvailableException">No member could be selected for the first attempt (<see cref="ClusterThrottledException"/> when every enabled member is throttled).</exception>
     /// <exception cref="AllMembersFailedException">Every member that could be tried was offline or refused; the exception lists each attempt.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+#pragma warning disable RS0026 // The overloads differ in arity and in the first parameter's type, so no call binds to both; the rule only stops firing once they ship.
     ValueTask<TResult> ExecuteAsync<TResult>(Func<MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default);
+#pragma warning restore RS0026
 
     /// <summary>
     /// Runs an operation on a selected member with failover, passing <paramref name="state"/> to it so that the
@@ -94,7 +96,9 @@ public interface IClusterSelector
     /// <exception cref="NoMemberAvailableException">No member could be selected for the first attempt.</exception>
     /// <exception cref="AllMembersFailedException">Every member that could be tried was offline or refused.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+#pragma warning disable RS0026 // See ExecuteAsync<TResult>.
     ValueTask<TResult> ExecuteAsync<TState, TResult>(TState state, Func<TState, MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default);
+#pragma warning restore RS0026
 
     /// <summary>
     /// Records a CPU and memory sample for a member, as from a heartbeat or performance counters, timestamped now by
