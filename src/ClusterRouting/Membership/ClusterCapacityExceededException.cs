@@ -39,8 +39,8 @@ public sealed class ClusterCapacityExceededException : ClusterRoutingException
         MemberCount = memberCount;
     }
 
-    /// <summary>Gets the name of the cluster that refused the addition, when known.</summary>
-    public string? ClusterName { get; }
+    /// <summary>Gets the name of the cluster that refused the addition; empty when the exception was created without one.</summary>
+    public string ClusterName { get; } = string.Empty;
 
     /// <summary>Gets how many members the cluster had when it refused the addition.</summary>
     public int MemberCount { get; }
