@@ -128,7 +128,7 @@ async ValueTask<string> CallGatewayAsync(MemberLease lease, CancellationToken ca
 
 // Each member's health, with its consecutive offline results when there are any: "Online  Penalized(2)  Online".
 static string Describe(ClusterStatus status) => string.Join("  ", status.Members.Select(m =>
-    (m.ConsecutiveFailures == 0 ? $"{m.Health}" : $"{m.Health}({m.ConsecutiveFailures})").PadRight(13)));
+    (m.ConsecutiveOfflineResults == 0 ? $"{m.Health}" : $"{m.Health}({m.ConsecutiveOfflineResults})").PadRight(13)));
 
 // A gateway: a Kestrel server on 127.0.0.1 that answers GET /work with its id. Port 0 picks a free port; the port
 // actually bound is read from the server's addresses once it has started.

@@ -31,7 +31,8 @@ using IHost host = builder.Build();
 await host.StartAsync(); // validates every cluster's options (ValidateOnStart): a bad appsettings.json fails here
 
 IClusterSelectorProvider provider = host.Services.GetRequiredService<IClusterSelectorProvider>();
-ClusterSelector refresh = provider.GetCluster("refresh");
+IClusterSelector refresh = provider.GetCluster("refresh");
+IClusterAdministration refreshAdmin = provider.GetAdministration("refresh"); // the same cluster, for changing it
 IClusterSelector directQuery = host.Services.GetRequiredKeyedService<IClusterSelector>("directquery");
 Say($"Clusters in appsettings.json: {string.Join(", ", provider.ClusterNames.Order(StringComparer.Ordinal))}");
 
@@ -101,7 +102,7 @@ using (MemberLease edit = refresh.SelectPrimary())
     Say($"  edit      -> {edit.MemberId} (primary: {edit.IsPrimary})");
 }
 
-refresh.SetMemberEnabled("refresh-gw1", false);
+refreshAdmin.SetMemberEnabled("refresh-gw1", false);
 Say($"  refreshes -> {Route(refresh, 2)}   (refreshes fail over as usual)");
 try
 {
@@ -114,7 +115,7 @@ catch (PrimaryUnavailableException ex)
     Say($"    \"{ex.Message}\"");
 }
 
-refresh.SetMemberEnabled("refresh-gw1", true);
+refreshAdmin.SetMemberEnabled("refresh-gw1", true);
 await host.StopAsync();
 
 // Selects a member n times, disposing each lease at once (a real caller runs the operation first), and lists them.

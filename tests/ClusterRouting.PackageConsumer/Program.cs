@@ -49,7 +49,7 @@ try
 catch (ClusterThrottledException ex)
 {
     Check(ex.Limit == ThrottleLimitKind.Cpu, "throttling: a typed error names the CPU limit");
-    Check(ex.Message == ClusterThrottledException.CpuLimitMessage, "throttling: the message is the gateway's sentence");
+    Check(ex.Message == "The gateway you selected can't establish data source connections because it's exceeded the CPU limit set by your gateway admin. Try again later, or ask your gateway admin to increase the limit.", "throttling: the message is the gateway's sentence");
 }
 
 Console.WriteLine(failures == 0 ? "The package works." : $"{failures} check(s) failed.");
