@@ -1,4 +1,5 @@
 using ClusterRouting.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Health;
 
@@ -228,7 +229,7 @@ public class OfflinePenaltyTests
         Assert.Equal(MemberHealth.Online, primary.Health);
         Assert.Equal(2, primary.ConsecutiveOfflineResults);
         Assert.Equal("gw-0", cluster.SelectOnce());
-        Assert.Equal(0, _time.ActiveTimers);
+        Assert.Null(cluster.State.TimerDue);
     }
 
     [Fact]

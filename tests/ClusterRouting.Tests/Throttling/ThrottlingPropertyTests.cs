@@ -1,6 +1,7 @@
 using ClusterRouting.Tests.TestSupport;
 using FsCheck;
 using FsCheck.Fluent;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Throttling;
 

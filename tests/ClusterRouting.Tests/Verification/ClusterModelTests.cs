@@ -4,6 +4,7 @@ using ClusterRouting.Tests.TestSupport;
 using FsCheck;
 using FsCheck.Experimental;
 using FsCheck.Fluent;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Verification;
 
