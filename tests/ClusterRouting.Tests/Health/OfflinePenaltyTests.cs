@@ -1,4 +1,5 @@
 using ClusterRouting.Tests.TestSupport;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Health;
@@ -6,7 +7,7 @@ namespace ClusterRouting.Tests.Health;
 public class OfflinePenaltyTests
 {
     private readonly FakeTimeProvider _time = new();
-    private readonly TestLogger _logger = new();
+    private readonly FakeLogger _logger = new();
 
     [Fact]
     public void Options_Defaults()
@@ -178,7 +179,7 @@ public class OfflinePenaltyTests
         Assert.Equal(0, cluster.GetStatus().Members[0].ConsecutiveOfflineResults);
         Assert.Equal("gw-0", cluster.SelectOnce());
         Assert.Equal("gw-0", cluster.SelectOnce());
-        Assert.Equal(new[] { "PenaltyStarted", "ProbeOpened", "PenaltyEnded" }, _logger.Entries.Select(e => e.EventId.Name).Where(n => n is "PenaltyStarted" or "ProbeOpened" or "PenaltyEnded"));
+        Assert.Equal(new[] { "PenaltyStarted", "ProbeOpened", "PenaltyEnded" }, _logger.Collector.GetSnapshot().Select(e => e.Id.Name).Where(n => n is "PenaltyStarted" or "ProbeOpened" or "PenaltyEnded"));
     }
 
     [Fact]
