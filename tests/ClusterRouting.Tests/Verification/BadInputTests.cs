@@ -413,7 +413,7 @@ public partial class BadInputTests
         Exception? ex = Record.Exception(() => clock.Advance(TimeSpan.FromSeconds(1)));
 
         Assert.True(ex is null, $"The deadline timer's callback threw {(ex is null ? null : Describe(ex))}");
-        Assert.Equal(0, cluster.State.Failures.CountOf(CallbackKind.Timer));
+        Assert.Equal(0, cluster.CallbackFailures(CallbackKind.Timer));
         Assert.NotNull(cluster.State.TimerDue);
         Assert.Equal(MemberHealth.Penalized, cluster.GetStatus().Members[0].Health);
     }
