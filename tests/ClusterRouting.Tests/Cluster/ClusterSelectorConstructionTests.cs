@@ -1,5 +1,6 @@
 using ClusterRouting.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace ClusterRouting.Tests.Cluster;
 
@@ -96,7 +97,7 @@ public class ClusterSelectorConstructionTests
     [Fact]
     public void Constructor_MoreThanTenMembers_KeepsOperatingAndWarns()
     {
-        var logger = new TestLogger();
+        var logger = new FakeLogger();
 
         ClusterSelector cluster = Clusters.Create(12, SelectionMode.RoundRobin, logger: logger);
 
@@ -108,18 +109,18 @@ public class ClusterSelectorConstructionTests
 
         Assert.Equal(12, seen.Count);
         Assert.True(cluster.GetStatus().ExceedsMemberLimit);
-        LogEntry warning = Assert.Single(logger.WithEvent("MemberLimitExceeded"));
+        FakeLogRecord warning = Assert.Single(logger.WithEvent("MemberLimitExceeded"));
         Assert.Equal(LogLevel.Warning, warning.Level);
-        Assert.Equal(1, warning.EventId.Id);
-        Assert.Equal(12, warning.Fields["MemberCount"]);
-        Assert.Equal(10, warning.Fields["MaxMembers"]);
-        Assert.Equal("test", warning.Fields["ClusterName"]);
+        Assert.Equal(1, warning.Id.Id);
+        Assert.Equal("12", warning.GetStructuredStateValue("MemberCount"));
+        Assert.Equal("10", warning.GetStructuredStateValue("MaxMembers"));
+        Assert.Equal("test", warning.GetStructuredStateValue("ClusterName"));
     }
 
     [Fact]
     public void Constructor_TenMembers_DoesNotWarn()
     {
-        var logger = new TestLogger();
+        var logger = new FakeLogger();
 
         ClusterSelector cluster = Clusters.Create(10, logger: logger);
 
@@ -130,7 +131,7 @@ public class ClusterSelectorConstructionTests
     [Fact]
     public void Constructor_MembersWithDifferentVersions_WarnsAndReportsSkew()
     {
-        var logger = new TestLogger();
+        var logger = new FakeLogger();
         var options = new ClusterOptions
         {
             Members = { new("gw-1", "3000.250.5"), new("gw-2", "3000.250.5"), new("gw-3", "3000.246.4"), new("gw-4") },
@@ -141,15 +142,15 @@ public class ClusterSelectorConstructionTests
         ClusterStatus status = cluster.GetStatus();
         Assert.True(status.HasVersionSkew);
         Assert.Equal(new[] { "3000.250.5", "3000.246.4" }, status.Versions);
-        LogEntry warning = Assert.Single(logger.WithEvent("VersionSkew"));
+        FakeLogRecord warning = Assert.Single(logger.WithEvent("VersionSkew"));
         Assert.Equal(LogLevel.Warning, warning.Level);
-        Assert.Equal("3000.250.5, 3000.246.4", warning.Fields["Versions"]);
+        Assert.Equal("3000.250.5, 3000.246.4", warning.GetStructuredStateValue("Versions"));
     }
 
     [Fact]
     public void Constructor_SameVersionIgnoringCaseAndUnknownVersions_NoSkew()
     {
-        var logger = new TestLogger();
+        var logger = new FakeLogger();
         var options = new ClusterOptions { Members = { new("gw-1", "v1-beta"), new("gw-2", "V1-BETA"), new("gw-3") } };
 
         var cluster = new ClusterSelector("c", options, logger: logger);

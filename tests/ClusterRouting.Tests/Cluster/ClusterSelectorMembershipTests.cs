@@ -1,4 +1,6 @@
 using ClusterRouting.Tests.TestSupport;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Cluster;
 
@@ -177,7 +179,7 @@ public class ClusterSelectorMembershipTests
     [Fact]
     public void SetMemberEnabled_DisableAndEnable_IsReflectedInStatusAndLogged()
     {
-        var logger = new TestLogger();
+        var logger = new FakeLogger();
         ClusterSelector cluster = Clusters.Create(2, logger: logger);
 
         Assert.True(cluster.SetMemberEnabled("gw-1", false));
@@ -185,7 +187,7 @@ public class ClusterSelectorMembershipTests
         Assert.True(cluster.SetMemberEnabled("gw-1", true));
         Assert.True(cluster.GetStatus().Members[1].Enabled);
 
-        Assert.Equal(new object?[] { "disabled", "enabled" }, logger.WithEvent("MemberEnabledChanged").Select(e => e.Fields["Change"]));
+        Assert.Equal(new string?[] { "disabled", "enabled" }, logger.WithEvent("MemberEnabledChanged").Select(e => e.GetStructuredStateValue("Change")));
     }
 
     [Theory]
@@ -265,7 +267,7 @@ public class ClusterSelectorMembershipTests
     [Fact]
     public void Reconfigure_IntoVersionSkew_Warns()
     {
-        var logger = new TestLogger();
+        var logger = new FakeLogger();
         ClusterSelector cluster = Clusters.Create(2, logger: logger);
         Assert.Empty(logger.WithEvent("VersionSkew"));
 

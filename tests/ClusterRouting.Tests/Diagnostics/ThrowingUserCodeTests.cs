@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using ClusterRouting.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Diagnostics;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ClusterRouting.Tests.TestSupport;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 
 namespace ClusterRouting.Tests.Execution;
@@ -138,7 +139,7 @@ public class LoopbackClusterIntegrationTests
                 options.Members.Add(new ClusterMemberOptions(member.MemberId));
             }
 
-            var logger = new TestLogger();
+            var logger = new FakeLogger();
             var cluster = new ClusterSelector("loopback", options, TimeProvider.System, RandomSource.FromSeed(7), logger);
             using var http = new HttpClient { Timeout = RequestTimeout };
             var offlineAttempts = new int[MemberCount];
@@ -202,7 +203,7 @@ public class LoopbackClusterIntegrationTests
                 }
             }
 
-            int penaltiesStarted = logger.WithEvent("PenaltyStarted").Count(e => Equals(e.Fields["MemberId"], Primary));
+            int penaltiesStarted = logger.WithEvent("PenaltyStarted").Count(e => e.GetStructuredStateValue("MemberId") == Primary);
             ClusterStatus status = cluster.GetStatus();
             total.Stop();
 

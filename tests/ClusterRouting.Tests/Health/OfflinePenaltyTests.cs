@@ -1,11 +1,13 @@
 using ClusterRouting.Tests.TestSupport;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Health;
 
 public class OfflinePenaltyTests
 {
     private readonly FakeTimeProvider _time = new();
-    private readonly TestLogger _logger = new();
+    private readonly FakeLogger _logger = new();
 
     [Fact]
     public void Options_Defaults()
@@ -177,7 +179,7 @@ public class OfflinePenaltyTests
         Assert.Equal(0, cluster.GetStatus().Members[0].ConsecutiveOfflineResults);
         Assert.Equal("gw-0", cluster.SelectOnce());
         Assert.Equal("gw-0", cluster.SelectOnce());
-        Assert.Equal(new[] { "PenaltyStarted", "ProbeOpened", "PenaltyEnded" }, _logger.Entries.Select(e => e.EventId.Name).Where(n => n is "PenaltyStarted" or "ProbeOpened" or "PenaltyEnded"));
+        Assert.Equal(new[] { "PenaltyStarted", "ProbeOpened", "PenaltyEnded" }, _logger.Collector.GetSnapshot().Select(e => e.Id.Name).Where(n => n is "PenaltyStarted" or "ProbeOpened" or "PenaltyEnded"));
     }
 
     [Fact]
@@ -228,7 +230,7 @@ public class OfflinePenaltyTests
         Assert.Equal(MemberHealth.Online, primary.Health);
         Assert.Equal(2, primary.ConsecutiveOfflineResults);
         Assert.Equal("gw-0", cluster.SelectOnce());
-        Assert.Equal(0, _time.ActiveTimers);
+        Assert.Null(cluster.State.TimerDue);
     }
 
     [Fact]

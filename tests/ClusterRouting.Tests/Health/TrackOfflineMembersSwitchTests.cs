@@ -1,5 +1,5 @@
 using ClusterRouting.Tests.TestSupport;
-using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Health;
 

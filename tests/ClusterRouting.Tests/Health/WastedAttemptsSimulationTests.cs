@@ -1,4 +1,5 @@
 using ClusterRouting.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace ClusterRouting.Tests.Health;

@@ -2,7 +2,9 @@ using ClusterRouting.Tests.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Hosting;
 
@@ -105,11 +107,11 @@ public class ConfigurationReloadTests
         ClusterStatus status = cluster.GetStatus();
         Assert.Equal(SelectionMode.Failover, status.Mode);
         Assert.Equal(["gw-0", "gw-1", "gw-2"], status.Members.Select(m => m.Id));
-        LogEntry rejected = Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
-        Assert.Equal(16, rejected.EventId.Id);
+        FakeLogRecord rejected = Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
+        Assert.Equal(16, rejected.Id.Id);
         Assert.Equal(LogLevel.Error, rejected.Level);
-        Assert.Equal("refresh", rejected.Fields["ClusterName"]);
-        Assert.Equal("Cluster 'refresh': Members[1].Id 'GW-0' duplicates Members[0].Id (member ids are compared ignoring case).", rejected.Fields["Errors"]);
+        Assert.Equal("refresh", rejected.GetStructuredStateValue("ClusterName"));
+        Assert.Equal("Cluster 'refresh': Members[1].Id 'GW-0' duplicates Members[0].Id (member ids are compared ignoring case).", rejected.GetStructuredStateValue("Errors"));
         Assert.Equal(
             "A new configuration of cluster refresh was rejected and the last good one keeps serving: Cluster 'refresh': Members[1].Id 'GW-0' duplicates Members[0].Id (member ids are compared ignoring case).",
             rejected.Message);
@@ -146,8 +148,8 @@ public class ConfigurationReloadTests
 
         Assert.Equal(SelectionMode.RoundRobin, refresh.Mode);
         Assert.Equal(["gw-0", "gw-1"], directQuery.GetStatus().Members.Select(m => m.Id));
-        LogEntry rejected = Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
-        Assert.Equal("directquery", rejected.Fields["ClusterName"]);
+        FakeLogRecord rejected = Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
+        Assert.Equal("directquery", rejected.GetStructuredStateValue("ClusterName"));
     }
 
     [Fact]
@@ -160,8 +162,8 @@ public class ConfigurationReloadTests
         _ = Record.Exception(services.Configuration.Reload);
 
         Assert.Equal(SelectionMode.Failover, cluster.Mode);
-        LogEntry rejected = Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
-        Assert.Equal("refresh", rejected.Fields["ClusterName"]);
+        FakeLogRecord rejected = Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
+        Assert.Equal("refresh", rejected.GetStructuredStateValue("ClusterName"));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using ClusterRouting.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace ClusterRouting.Tests.Hosting;
 
@@ -14,12 +15,12 @@ public class LogEventTests
 
         Assert.Equal("gw-1", cluster.SelectOnce());
 
-        LogEntry entry = Assert.Single(services.Log.WithEvent("FailedOver"));
-        Assert.Equal(14, entry.EventId.Id);
+        FakeLogRecord entry = Assert.Single(services.Log.WithEvent("FailedOver"));
+        Assert.Equal(14, entry.Id.Id);
         Assert.Equal(LogLevel.Debug, entry.Level);
-        Assert.Equal("logs", entry.Fields["ClusterName"]);
-        Assert.Equal("gw-1", entry.Fields["MemberId"]);
-        Assert.Equal(1, entry.Fields["MemberIndex"]);
+        Assert.Equal("logs", entry.GetStructuredStateValue("ClusterName"));
+        Assert.Equal("gw-1", entry.GetStructuredStateValue("MemberId"));
+        Assert.Equal("1", entry.GetStructuredStateValue("MemberIndex"));
         Assert.Equal("Cluster logs routed an operation to member gw-1 at position 1: the members before it could not take it.", entry.Message);
     }
 
@@ -36,18 +37,18 @@ public class LogEventTests
     }
 
     [Fact]
-    public void FailedOver_WithTheTestLoggerPassedDirectly_HasTheSameFields()
+    public void FailedOver_WithAFakeLoggerPassedDirectly_HasTheSameFields()
     {
-        var logger = new TestLogger();
+        var logger = new FakeLogger();
         ClusterSelector cluster = Clusters.Create(3, logger: logger);
         cluster.SetMemberEnabled("gw-0", enabled: false);
         cluster.SetMemberEnabled("gw-1", enabled: false);
 
         Assert.Equal("gw-2", cluster.SelectOnce());
 
-        LogEntry entry = Assert.Single(logger.WithEvent("FailedOver"));
+        FakeLogRecord entry = Assert.Single(logger.WithEvent("FailedOver"));
         Assert.Equal(LogLevel.Debug, entry.Level);
-        Assert.Equal(["test", "gw-2", 2], new[] { entry.Fields["ClusterName"], entry.Fields["MemberId"], entry.Fields["MemberIndex"] });
+        Assert.Equal(new string?[] { "test", "gw-2", "2" }, new[] { "ClusterName", "MemberId", "MemberIndex" }.Select(entry.GetStructuredStateValue));
     }
 
     [Fact]
@@ -64,11 +65,11 @@ public class LogEventTests
         Assert.Equal(["(none)", "(none)", "(none)"], cluster.SelectIds(3));
         cluster.ReportUtilization("gw-1", 99, 0);
 
-        LogEntry entry = Assert.Single(services.Log.WithEvent("AllMembersThrottled"));
-        Assert.Equal(15, entry.EventId.Id);
+        FakeLogRecord entry = Assert.Single(services.Log.WithEvent("AllMembersThrottled"));
+        Assert.Equal(15, entry.Id.Id);
         Assert.Equal(LogLevel.Warning, entry.Level);
-        Assert.Equal("logs", entry.Fields["ClusterName"]);
-        Assert.Equal(2, entry.Fields["MemberCount"]);
+        Assert.Equal("logs", entry.GetStructuredStateValue("ClusterName"));
+        Assert.Equal("2", entry.GetStructuredStateValue("MemberCount"));
         Assert.Equal("Every enabled member of cluster logs (2 members) is throttled: operations fail until a limit lifts.", entry.Message);
     }
 
@@ -101,14 +102,14 @@ public class LogEventTests
         cluster.ReportOffline("gw-0");
         cluster.ReportOffline("gw-0");
 
-        LogEntry[] entries = services.Log.WithEvent("PenaltyStarted");
+        FakeLogRecord[] entries = services.Log.WithEvent("PenaltyStarted");
         Assert.Equal(2, entries.Length);
-        Assert.All(entries, e => Assert.Equal(11, e.EventId.Id));
+        Assert.All(entries, e => Assert.Equal(11, e.Id.Id));
         Assert.All(entries, e => Assert.Equal(LogLevel.Warning, e.Level));
-        Assert.All(entries, e => Assert.Equal("logs", e.Fields["ClusterName"]));
-        Assert.All(entries, e => Assert.Equal("gw-0", e.Fields["MemberId"]));
-        Assert.Equal([1, 2], entries.Select(e => e.Fields["ConsecutiveFailures"]));
-        Assert.Equal([TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(14)], entries.Select(e => e.Fields["Penalty"]));
+        Assert.All(entries, e => Assert.Equal("logs", e.GetStructuredStateValue("ClusterName")));
+        Assert.All(entries, e => Assert.Equal("gw-0", e.GetStructuredStateValue("MemberId")));
+        Assert.Equal(["1", "2"], entries.Select(e => e.GetStructuredStateValue("ConsecutiveFailures")));
+        Assert.Equal(["00:00:07", "00:00:14"], entries.Select(e => e.GetStructuredStateValue("Penalty")));
         Assert.Equal("Member gw-0 of cluster logs is offline (1 in a row): it is tried last for 00:00:07.", entries[0].Message);
     }
 
@@ -122,11 +123,11 @@ public class LogEventTests
         Assert.True(cluster.ReportSuccess("gw-0"));
         Assert.True(cluster.ReportSuccess("gw-1"));
 
-        LogEntry entry = Assert.Single(services.Log.WithEvent("PenaltyEnded"));
-        Assert.Equal(13, entry.EventId.Id);
+        FakeLogRecord entry = Assert.Single(services.Log.WithEvent("PenaltyEnded"));
+        Assert.Equal(13, entry.Id.Id);
         Assert.Equal(LogLevel.Information, entry.Level);
-        Assert.Equal("logs", entry.Fields["ClusterName"]);
-        Assert.Equal("gw-0", entry.Fields["MemberId"]);
+        Assert.Equal("logs", entry.GetStructuredStateValue("ClusterName"));
+        Assert.Equal("gw-0", entry.GetStructuredStateValue("MemberId"));
         Assert.Equal("Member gw-0 of cluster logs is online again.", entry.Message);
         Assert.Equal(MemberHealth.Online, cluster.GetStatus().Members[0].Health);
     }
@@ -146,11 +147,11 @@ public class LogEventTests
 
         Assert.Equal("gw-0", cluster.SelectOnce());
 
-        LogEntry entry = Assert.Single(services.Log.WithEvent("VersionSkew"));
-        Assert.Equal(2, entry.EventId.Id);
+        FakeLogRecord entry = Assert.Single(services.Log.WithEvent("VersionSkew"));
+        Assert.Equal(2, entry.Id.Id);
         Assert.Equal(LogLevel.Warning, entry.Level);
-        Assert.Equal("logs", entry.Fields["ClusterName"]);
-        Assert.Equal("3000.250.5, 3000.246.3", entry.Fields["Versions"]);
+        Assert.Equal("logs", entry.GetStructuredStateValue("ClusterName"));
+        Assert.Equal("3000.250.5, 3000.246.3", entry.GetStructuredStateValue("Versions"));
         Assert.Equal(
             "Members of cluster logs run different versions (3000.250.5, 3000.246.3): different versions can cause unexpected failures based on supported functionality.",
             entry.Message);
@@ -175,9 +176,9 @@ public class LogEventTests
         services.Set("logs", "Members:2:Version", "3.0");
         services.Configuration.Reload();
 
-        LogEntry[] entries = services.Log.WithEvent("VersionSkew");
+        FakeLogRecord[] entries = services.Log.WithEvent("VersionSkew");
         Assert.Equal(2, entries.Length);
-        Assert.Equal("1.0, 2.0, 3.0", entries[1].Fields["Versions"]);
+        Assert.Equal("1.0, 2.0, 3.0", entries[1].GetStructuredStateValue("Versions"));
         Assert.Equal(3, cluster.MemberCount);
     }
 
@@ -187,13 +188,13 @@ public class LogEventTests
         using RoutingServices services = RoutingServices.Create(Settings.Cluster("logs", Settings.Members(12)));
         ClusterSelector cluster = services.Cluster("logs");
 
-        LogEntry entry = Assert.Single(services.Log.WithEvent("MemberLimitExceeded"));
+        FakeLogRecord entry = Assert.Single(services.Log.WithEvent("MemberLimitExceeded"));
 
-        Assert.Equal(1, entry.EventId.Id);
+        Assert.Equal(1, entry.Id.Id);
         Assert.Equal(LogLevel.Warning, entry.Level);
-        Assert.Equal("logs", entry.Fields["ClusterName"]);
-        Assert.Equal(12, entry.Fields["MemberCount"]);
-        Assert.Equal(10, entry.Fields["MaxMembers"]);
+        Assert.Equal("logs", entry.GetStructuredStateValue("ClusterName"));
+        Assert.Equal("12", entry.GetStructuredStateValue("MemberCount"));
+        Assert.Equal("10", entry.GetStructuredStateValue("MaxMembers"));
         Assert.Equal("Cluster logs has 12 members, more than the limit of 10: it keeps operating but refuses new members until one is removed.", entry.Message);
         Assert.Equal(12, cluster.MemberCount);
         Assert.Equal("gw-0", cluster.SelectOnce());

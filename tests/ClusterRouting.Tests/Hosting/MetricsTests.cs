@@ -1,12 +1,14 @@
 using System.Diagnostics.Metrics;
 using ClusterRouting.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace ClusterRouting.Tests.Hosting;
 
 /// <summary>
-/// The instruments, observed with a <see cref="MeterListener"/> on the meter that the container's meter factory
-/// created, so that measurements of clusters in other tests (other factories, or the shared meter) do not interfere.
+/// The instruments, recorded with a <see cref="MetricCollector{T}"/> per instrument on the meter that the container's
+/// meter factory created (the meter's scope), so that measurements of clusters in other tests (other factories, or the
+/// shared meter) do not interfere.
 /// </summary>
 public sealed class MetricsTests : IDisposable
 {
@@ -17,6 +19,7 @@ public sealed class MetricsTests : IDisposable
     private const string InFlight = "cluster_routing.leases.in_flight";
     private const string Duration = "cluster_routing.operation.duration";
     private const string CallbackFailures = "cluster_routing.callback.failures";
+    private const string MeterName = "ClusterRouting";
 
     private readonly List<IDisposable> _disposables = new();
 
@@ -31,34 +34,53 @@ public sealed class MetricsTests : IDisposable
     [Fact]
     public void Instruments_HaveTheDocumentedNamesAndUnits()
     {
-        (ClusterSelector _, TestMeterListener metrics, RoutingServices _) = Create(("Members:0:Id", "gw-0"));
+        (ClusterSelector _, Metrics metrics, RoutingServices services) = Create(("Members:0:Id", "gw-0"));
+        IMeterFactory scope = services.Services.GetRequiredService<IMeterFactory>();
+        var published = new List<Instrument>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == MeterName && ReferenceEquals(instrument.Meter.Scope, scope))
+                {
+                    lock (published)
+                    {
+                        published.Add(instrument);
+                    }
+                }
+            },
+        };
 
-        Assert.Equal(
-            [
-                (CallbackFailures, "{failure}"),
-                (Failovers, "{selection}"),
-                (InFlight, "{lease}"),
-                (OfflineAttempts, "{attempt}"),
-                (Duration, "s"),
-                (Selections, "{selection}"),
-                (ThrottledSelections, "{selection}"),
-            ],
-            metrics.Instruments.Values.OrderBy(i => i.Name, StringComparer.Ordinal).Select(i => (i.Name, i.Unit)));
+        // Start reports the instruments the meter already published: resolving the cluster created them.
+        listener.Start();
+
+        (string Name, string? Unit)[] documented =
+        [
+            (CallbackFailures, "{failure}"),
+            (Failovers, "{selection}"),
+            (InFlight, "{lease}"),
+            (OfflineAttempts, "{attempt}"),
+            (Duration, "s"),
+            (Selections, "{selection}"),
+            (ThrottledSelections, "{selection}"),
+        ];
+        Assert.Equal(documented, published.OrderBy(i => i.Name, StringComparer.Ordinal).Select(i => (i.Name, i.Unit)));
+        Assert.Equal(documented, documented.Select(i => (i.Name, metrics.UnitOf(i.Name))));
     }
 
     [Fact]
     public void Select_CountsSelectionsByClusterMemberAndOutcome()
     {
-        (ClusterSelector cluster, TestMeterListener metrics, _) = Create(("Mode", "RoundRobin"), ("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
+        (ClusterSelector cluster, Metrics metrics, _) = Create(("Mode", "RoundRobin"), ("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
 
         Assert.Equal(["gw-0", "gw-1", "gw-0"], cluster.SelectIds(3));
 
-        RecordedMeasurement[] selections = metrics.Of(Selections);
-        Assert.Equal([1d, 1d, 1d], selections.Select(m => m.Value));
-        Assert.Equal(["cluster=metrics", "member=gw-0", "outcome=selected"], selections[0].TagText);
-        Assert.Equal(["cluster=metrics", "member=gw-1", "outcome=selected"], selections[1].TagText);
-        Assert.Equal(["cluster=metrics", "member=gw-0", "outcome=selected"], selections[2].TagText);
-        Assert.All(selections, m => Assert.Equal("{selection}", m.Unit));
+        IReadOnlyList<CollectedMeasurement<long>> selections = metrics.Of(Selections);
+        Assert.Equal([1L, 1L, 1L], selections.Select(m => m.Value));
+        Assert.Equal(["cluster=metrics", "member=gw-0", "outcome=selected"], selections[0].TagText());
+        Assert.Equal(["cluster=metrics", "member=gw-1", "outcome=selected"], selections[1].TagText());
+        Assert.Equal(["cluster=metrics", "member=gw-0", "outcome=selected"], selections[2].TagText());
+        Assert.Equal("{selection}", metrics.UnitOf(Selections));
         Assert.Empty(metrics.Of(Failovers));
         Assert.Empty(metrics.Of(ThrottledSelections));
     }
@@ -66,75 +88,75 @@ public sealed class MetricsTests : IDisposable
     [Fact]
     public void TrySelect_EveryMemberThrottled_CountsAThrottledSelectionWithTheLimit()
     {
-        (ClusterSelector cluster, TestMeterListener metrics, _) = Create(("CPUUtilizationPercentageThreshold", "80"), ("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
+        (ClusterSelector cluster, Metrics metrics, _) = Create(("CPUUtilizationPercentageThreshold", "80"), ("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
         cluster.ReportUtilization("gw-0", 90, 0);
         cluster.ReportUtilization("gw-1", 85, 0);
 
         Assert.False(cluster.TrySelect(out _, out SelectionFailure failure));
 
         Assert.True(failure.IsThrottled);
-        RecordedMeasurement selection = Assert.Single(metrics.Of(Selections));
+        CollectedMeasurement<long> selection = Assert.Single(metrics.Of(Selections));
         Assert.Equal(1, selection.Value);
-        Assert.Equal(["cluster=metrics", "outcome=throttled"], selection.TagText);
-        RecordedMeasurement throttled = Assert.Single(metrics.Of(ThrottledSelections));
+        Assert.Equal(["cluster=metrics", "outcome=throttled"], selection.TagText());
+        CollectedMeasurement<long> throttled = Assert.Single(metrics.Of(ThrottledSelections));
         Assert.Equal(1, throttled.Value);
-        Assert.Equal(["cluster=metrics", "limit=cpu"], throttled.TagText);
-        Assert.Equal("{selection}", throttled.Unit);
+        Assert.Equal(["cluster=metrics", "limit=cpu"], throttled.TagText());
+        Assert.Equal("{selection}", metrics.UnitOf(ThrottledSelections));
         Assert.Empty(metrics.Of(InFlight));
     }
 
     [Fact]
     public void TrySelect_EveryMemberDisabled_CountsAnUnavailableSelectionOnly()
     {
-        (ClusterSelector cluster, TestMeterListener metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:0:Enabled", "false"));
+        (ClusterSelector cluster, Metrics metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:0:Enabled", "false"));
 
         Assert.False(cluster.TrySelect(out _, out _));
 
-        RecordedMeasurement selection = Assert.Single(metrics.Of(Selections));
-        Assert.Equal(["cluster=metrics", "outcome=unavailable"], selection.TagText);
+        CollectedMeasurement<long> selection = Assert.Single(metrics.Of(Selections));
+        Assert.Equal(["cluster=metrics", "outcome=unavailable"], selection.TagText());
         Assert.Empty(metrics.Of(ThrottledSelections));
     }
 
     [Fact]
     public void TrySelectPrimary_PrimaryThrottled_CountsAThrottledSelectionWithItsLimit()
     {
-        (ClusterSelector cluster, TestMeterListener metrics, _) = Create(("CPUUtilizationPercentageThreshold", "80"), ("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
+        (ClusterSelector cluster, Metrics metrics, _) = Create(("CPUUtilizationPercentageThreshold", "80"), ("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
         cluster.ReportUtilization("gw-0", 90, 0);
 
         Assert.False(cluster.TrySelectPrimary(out _, out _));
 
-        Assert.Equal(["cluster=metrics", "outcome=throttled"], Assert.Single(metrics.Of(Selections)).TagText);
-        Assert.Equal(["cluster=metrics", "limit=cpu"], Assert.Single(metrics.Of(ThrottledSelections)).TagText);
+        Assert.Equal(["cluster=metrics", "outcome=throttled"], Assert.Single(metrics.Of(Selections)).TagText());
+        Assert.Equal(["cluster=metrics", "limit=cpu"], Assert.Single(metrics.Of(ThrottledSelections)).TagText());
     }
 
     [Fact]
     public void TrySelectPrimary_PrimaryDisabled_CountsAnUnavailableSelectionNotAThrottledOne()
     {
-        (ClusterSelector cluster, TestMeterListener metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:0:Enabled", "false"), ("Members:1:Id", "gw-1"));
+        (ClusterSelector cluster, Metrics metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:0:Enabled", "false"), ("Members:1:Id", "gw-1"));
 
         Assert.False(cluster.TrySelectPrimary(out _, out _));
 
-        Assert.Equal(["cluster=metrics", "outcome=unavailable"], Assert.Single(metrics.Of(Selections)).TagText);
+        Assert.Equal(["cluster=metrics", "outcome=unavailable"], Assert.Single(metrics.Of(Selections)).TagText());
         Assert.Empty(metrics.Of(ThrottledSelections));
     }
 
     [Fact]
     public void Select_FailoverModePastTheDisabledPrimary_CountsAFailoverToGw1()
     {
-        (ClusterSelector cluster, TestMeterListener metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:0:Enabled", "false"), ("Members:1:Id", "gw-1"));
+        (ClusterSelector cluster, Metrics metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:0:Enabled", "false"), ("Members:1:Id", "gw-1"));
 
         Assert.Equal("gw-1", cluster.SelectOnce());
 
-        RecordedMeasurement failover = Assert.Single(metrics.Of(Failovers));
+        CollectedMeasurement<long> failover = Assert.Single(metrics.Of(Failovers));
         Assert.Equal(1, failover.Value);
-        Assert.Equal(["cluster=metrics", "member=gw-1"], failover.TagText);
-        Assert.Equal("{selection}", failover.Unit);
+        Assert.Equal(["cluster=metrics", "member=gw-1"], failover.TagText());
+        Assert.Equal("{selection}", metrics.UnitOf(Failovers));
     }
 
     [Fact]
     public void Select_RoundRobinToASecondMember_IsNotAFailover()
     {
-        (ClusterSelector cluster, TestMeterListener metrics, _) = Create(("Mode", "RoundRobin"), ("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
+        (ClusterSelector cluster, Metrics metrics, _) = Create(("Mode", "RoundRobin"), ("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
 
         Assert.Equal(["gw-0", "gw-1"], cluster.SelectIds(2));
 
@@ -144,50 +166,50 @@ public sealed class MetricsTests : IDisposable
     [Fact]
     public void ReportOffline_CountsAnOfflineAttempt()
     {
-        (ClusterSelector cluster, TestMeterListener metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
+        (ClusterSelector cluster, Metrics metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
 
         Assert.True(cluster.ReportOffline("gw-0"));
         Assert.False(cluster.ReportOffline("nope"));
 
-        RecordedMeasurement attempt = Assert.Single(metrics.Of(OfflineAttempts));
+        CollectedMeasurement<long> attempt = Assert.Single(metrics.Of(OfflineAttempts));
         Assert.Equal(1, attempt.Value);
-        Assert.Equal(["cluster=metrics", "member=gw-0"], attempt.TagText);
-        Assert.Equal("{attempt}", attempt.Unit);
+        Assert.Equal(["cluster=metrics", "member=gw-0"], attempt.TagText());
+        Assert.Equal("{attempt}", metrics.UnitOf(OfflineAttempts));
     }
 
     [Fact]
     public void InFlight_IsObservedPerMember_FromTheLeasesOutWhenCollected()
     {
-        (ClusterSelector cluster, TestMeterListener metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
+        (ClusterSelector cluster, Metrics metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
 
         Assert.True(cluster.TrySelect(out MemberLease lease, out _));
         Assert.Empty(metrics.Of(InFlight));
-        Assert.Equal([("gw-0", 1d), ("gw-1", 0d)], metrics.Observe(InFlight));
+        Assert.Equal([("gw-0", 1L), ("gw-1", 0L)], metrics.ObserveInFlight());
         lease.Dispose();
         lease.Dispose();
 
-        Assert.Equal([("gw-0", 0d), ("gw-1", 0d)], metrics.Observe(InFlight));
-        Assert.All(metrics.Of(InFlight), m => Assert.Equal("{lease}", m.Unit));
-        Assert.All(metrics.Of(InFlight), m => Assert.Equal("cluster=metrics", m.TagText[0]));
+        Assert.Equal([("gw-0", 0L), ("gw-1", 0L)], metrics.ObserveInFlight());
+        Assert.Equal("{lease}", metrics.UnitOf(InFlight));
+        Assert.All(metrics.Of(InFlight), m => Assert.Equal("cluster=metrics", m.TagText()[0]));
     }
 
     [Fact]
     public void TrySelectPrimary_CountsTheSelectionAndTheLease()
     {
-        (ClusterSelector cluster, TestMeterListener metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
+        (ClusterSelector cluster, Metrics metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
 
         Assert.True(cluster.TrySelectPrimary(out MemberLease lease, out _));
-        Assert.Equal([("gw-0", 1d), ("gw-1", 0d)], metrics.Observe(InFlight));
+        Assert.Equal([("gw-0", 1L), ("gw-1", 0L)], metrics.ObserveInFlight());
         lease.Dispose();
 
-        Assert.Equal(["cluster=metrics", "member=gw-0", "outcome=selected"], Assert.Single(metrics.Of(Selections)).TagText);
-        Assert.Equal([("gw-0", 0d), ("gw-1", 0d)], metrics.Observe(InFlight));
+        Assert.Equal(["cluster=metrics", "member=gw-0", "outcome=selected"], Assert.Single(metrics.Of(Selections)).TagText());
+        Assert.Equal([("gw-0", 0L), ("gw-1", 0L)], metrics.ObserveInFlight());
     }
 
     [Fact]
     public async Task ExecuteAsync_RecordsTheDurationOfEachAttemptByOutcome()
     {
-        (ClusterSelector cluster, TestMeterListener metrics, RoutingServices services) = Create(("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
+        (ClusterSelector cluster, Metrics metrics, RoutingServices services) = Create(("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
 
         string result = await cluster.ExecuteAsync<string>((lease, _) =>
         {
@@ -202,21 +224,21 @@ public sealed class MetricsTests : IDisposable
         });
 
         Assert.Equal("gw-1", result);
-        RecordedMeasurement[] durations = metrics.Of(Duration);
+        IReadOnlyList<CollectedMeasurement<double>> durations = metrics.Durations.GetMeasurementSnapshot();
         Assert.Equal([0.1, 0.25], durations.Select(m => m.Value));
-        Assert.Equal(["cluster=metrics", "member=gw-0", "outcome=offline"], durations[0].TagText);
-        Assert.Equal(["cluster=metrics", "member=gw-1", "outcome=success"], durations[1].TagText);
-        Assert.All(durations, m => Assert.Equal("s", m.Unit));
-        Assert.Equal(["cluster=metrics", "member=gw-0"], Assert.Single(metrics.Of(OfflineAttempts)).TagText);
-        Assert.Equal([("gw-0", 0d), ("gw-1", 0d)], metrics.Observe(InFlight));
-        Assert.Equal(["cluster=metrics", "member=gw-1"], Assert.Single(metrics.Of(Failovers)).TagText);
+        Assert.Equal(["cluster=metrics", "member=gw-0", "outcome=offline"], durations[0].TagText());
+        Assert.Equal(["cluster=metrics", "member=gw-1", "outcome=success"], durations[1].TagText());
+        Assert.Equal("s", metrics.UnitOf(Duration));
+        Assert.Equal(["cluster=metrics", "member=gw-0"], Assert.Single(metrics.Of(OfflineAttempts)).TagText());
+        Assert.Equal([("gw-0", 0L), ("gw-1", 0L)], metrics.ObserveInFlight());
+        Assert.Equal(["cluster=metrics", "member=gw-1"], Assert.Single(metrics.Of(Failovers)).TagText());
     }
 
     [Fact]
     public void Listener_OnAnotherFactory_SeesNothingOfThisCluster()
     {
-        (ClusterSelector cluster, TestMeterListener metrics, _) = Create(("Members:0:Id", "gw-0"));
-        (ClusterSelector other, TestMeterListener otherMetrics, _) = Create(("Members:0:Id", "gw-0"));
+        (ClusterSelector cluster, Metrics metrics, _) = Create(("Members:0:Id", "gw-0"));
+        (ClusterSelector other, Metrics otherMetrics, _) = Create(("Members:0:Id", "gw-0"));
 
         Assert.Equal("gw-0", cluster.SelectOnce());
 
@@ -227,13 +249,67 @@ public sealed class MetricsTests : IDisposable
         Assert.Single(otherMetrics.Of(Selections));
     }
 
-    /// <summary>Builds a container with AddMetrics, starts a listener on its meter factory, then resolves cluster "metrics".</summary>
-    private (ClusterSelector Cluster, TestMeterListener Metrics, RoutingServices Services) Create(params (string Key, string? Value)[] settings)
+    /// <summary>Builds a container with AddMetrics, starts a collector per instrument on its meter factory, then resolves cluster "metrics".</summary>
+    private (ClusterSelector Cluster, Metrics Metrics, RoutingServices Services) Create(params (string Key, string? Value)[] settings)
     {
         RoutingServices services = RoutingServices.Create(Settings.Cluster("metrics", settings), configureServices: s => s.AddMetrics());
         _disposables.Add(services);
-        var listener = new TestMeterListener(services.Services.GetRequiredService<IMeterFactory>());
-        _disposables.Add(listener);
-        return (services.Cluster("metrics"), listener, services);
+        var metrics = new Metrics(services.Services.GetRequiredService<IMeterFactory>());
+        _disposables.Add(metrics);
+        return (services.Cluster("metrics"), metrics, services);
     }
+
+    /// <summary>
+    /// One <see cref="MetricCollector{T}"/> per instrument of the <c>ClusterRouting</c> meter that one meter factory (the
+    /// meter's scope) created: the counters and the observable instruments report <see cref="long"/> values, the duration
+    /// histogram <see cref="double"/> seconds.
+    /// </summary>
+    private sealed class Metrics : IDisposable
+    {
+        private readonly Dictionary<string, MetricCollector<long>> _counts;
+
+        public Metrics(IMeterFactory scope)
+        {
+            _counts = new[] { Selections, ThrottledSelections, Failovers, OfflineAttempts, InFlight, CallbackFailures }
+                .ToDictionary(name => name, name => new MetricCollector<long>(scope, MeterName, name), StringComparer.Ordinal);
+            Durations = new MetricCollector<double>(scope, MeterName, Duration);
+        }
+
+        /// <summary>Gets the collector of <c>cluster_routing.operation.duration</c>.</summary>
+        public MetricCollector<double> Durations { get; }
+
+        /// <summary>The measurements of a <see cref="long"/> instrument, in the order they were recorded.</summary>
+        public IReadOnlyList<CollectedMeasurement<long>> Of(string instrumentName) => _counts[instrumentName].GetMeasurementSnapshot();
+
+        /// <summary>The unit of the instrument the collector of <paramref name="instrumentName"/> records (null if none was published).</summary>
+        public string? UnitOf(string instrumentName) =>
+            (instrumentName == Duration ? Durations.Instrument : _counts[instrumentName].Instrument)?.Unit;
+
+        /// <summary>Collects the leases in flight now and returns what each member reported.</summary>
+        public (string Member, long Value)[] ObserveInFlight()
+        {
+            MetricCollector<long> inFlight = _counts[InFlight];
+            int before = inFlight.GetMeasurementSnapshot().Count;
+            inFlight.RecordObservableInstruments();
+            return inFlight.GetMeasurementSnapshot().Skip(before).Select(m => ((string)m.Tags["member"]!, m.Value)).ToArray();
+        }
+
+        public void Dispose()
+        {
+            foreach (MetricCollector<long> collector in _counts.Values)
+            {
+                collector.Dispose();
+            }
+
+            Durations.Dispose();
+        }
+    }
+}
+
+internal static class CollectedMeasurementText
+{
+    /// <summary>The tags as "key=value" strings in key order, for exact comparisons.</summary>
+    public static string[] TagText<T>(this CollectedMeasurement<T> measurement)
+        where T : struct =>
+        measurement.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}").ToArray();
 }

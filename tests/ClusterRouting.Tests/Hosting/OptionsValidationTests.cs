@@ -3,7 +3,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Hosting;
 
@@ -102,9 +104,8 @@ public class OptionsValidationTests
     [Fact]
     public async Task HostStart_ElevenMembers_IsNotAValidationErrorButLogsAWarning()
     {
-        var logs = new TestLoggerProvider();
         HostApplicationBuilder builder = CreateHostBuilder(Settings.Cluster("big", Settings.Members(11)));
-        builder.Logging.AddProvider(logs);
+        builder.Logging.AddFakeLogging();
         using IHost host = builder.Build();
 
         await host.StartAsync().WaitAsync(HostTimeout);
@@ -115,9 +116,9 @@ public class OptionsValidationTests
             Assert.Equal(11, status.Members.Count);
             Assert.True(status.ExceedsMemberLimit);
             Assert.Equal("gw-0", cluster.SelectOnce());
-            LogEntry warning = Assert.Single(logs.Logger.WithEvent("MemberLimitExceeded"));
+            FakeLogRecord warning = Assert.Single(host.Services.GetFakeLogCollector().WithEvent("MemberLimitExceeded"));
             Assert.Equal(LogLevel.Warning, warning.Level);
-            Assert.Equal(11, warning.Fields["MemberCount"]);
+            Assert.Equal("11", warning.GetStructuredStateValue("MemberCount"));
             Assert.Throws<ClusterCapacityExceededException>(() => cluster.AddMember("gw-11"));
         }
         finally

@@ -1,5 +1,6 @@
 using ClusterRouting.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Hosting;
 

@@ -2,25 +2,25 @@ using ClusterRouting.Tests.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Hosting;
 
 /// <summary>
 /// A service provider with ClusterRouting added from an in-memory configuration (section "ClusterRouting"), a fake
-/// clock registered as the <see cref="TimeProvider"/> and a test logger provider at the Trace level.
+/// clock registered as the <see cref="TimeProvider"/> and fake logging (AddFakeLogging) at the Trace level.
 /// </summary>
 internal sealed class RoutingServices : IDisposable
 {
     public const string Section = "ClusterRouting";
 
-    private readonly TestLoggerProvider _logs;
-
-    private RoutingServices(IConfigurationRoot configuration, ServiceProvider services, FakeTimeProvider time, TestLoggerProvider logs)
+    private RoutingServices(IConfigurationRoot configuration, ServiceProvider services, FakeTimeProvider time)
     {
         Configuration = configuration;
         Services = services;
         Time = time;
-        _logs = logs;
+        Log = services.GetFakeLogCollector();
     }
 
     public IConfigurationRoot Configuration { get; }
@@ -29,7 +29,8 @@ internal sealed class RoutingServices : IDisposable
 
     public FakeTimeProvider Time { get; }
 
-    public TestLogger Log => _logs.Logger;
+    /// <summary>Gets what every logger of the container logged.</summary>
+    public FakeLogCollector Log { get; }
 
     public IClusterSelectorProvider Provider => Services.GetRequiredService<IClusterSelectorProvider>();
 
@@ -43,14 +44,13 @@ internal sealed class RoutingServices : IDisposable
     {
         IConfigurationRoot configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var time = new FakeTimeProvider();
-        var logs = new TestLoggerProvider();
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
         configureServices?.Invoke(services);
         IClusterRoutingBuilder builder = services.AddClusterRouting(configuration.GetSection(Section));
         configureRouting?.Invoke(builder);
-        return new RoutingServices(configuration, services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }), time, logs);
+        return new RoutingServices(configuration, services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }), time);
     }
 
     /// <summary>Sets one key of a cluster's section ("ClusterRouting:cluster:key") without reloading.</summary>

@@ -1,6 +1,6 @@
 using ClusterRouting.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
-using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Membership;
 

@@ -11,15 +11,15 @@ public class SelectionPropertyTests
         from mask in Gen.ArrayOf(Gen.Elements(true, true, false), count)
         select mask;
 
-    [Fact]
-    public void Failover_AfterAnySequenceOfEnableAndDisable_ReturnsTheFirstEnabledMemberInOrder()
+    [PinnedProperty(300)]
+    public Property Failover_AfterAnySequenceOfEnableAndDisable_ReturnsTheFirstEnabledMemberInOrder()
     {
         Gen<(int Count, (int Member, bool Enabled)[] Toggles)> cases =
             from count in Gen.Choose(1, 10)
             from toggles in Gen.ListOf(Gen.Zip(Gen.Choose(0, count - 1), Gen.Elements(true, false)))
             select (count, toggles.ToArray());
 
-        Prop.ForAll(cases.ToArbitrary(), c =>
+        return Prop.ForAll(cases.ToArbitrary(), c =>
         {
             ClusterSelector cluster = Clusters.Create(c.Count);
             var enabled = Enumerable.Repeat(true, c.Count).ToArray();
@@ -36,15 +36,15 @@ public class SelectionPropertyTests
             }
 
             return true;
-        }).Check(PropertyConfig.Pinned(300));
+        });
     }
 
-    [Fact]
-    public void Random_NeverReturnsAnIneligibleMember()
+    [PinnedProperty(300)]
+    public Property Random_NeverReturnsAnIneligibleMember()
     {
         Gen<(bool[] Mask, int Seed)> cases = Gen.Zip(EnabledMasks, Gen.Choose(0, int.MaxValue));
 
-        Prop.ForAll(cases.ToArbitrary(), c =>
+        return Prop.ForAll(cases.ToArbitrary(), c =>
         {
             var cluster = new ClusterSelector("p", MaskedOptions(c.Mask, SelectionMode.Random), randomSource: RandomSource.FromSeed(c.Seed));
             for (int i = 0; i < 50; i++)
@@ -58,15 +58,15 @@ public class SelectionPropertyTests
             }
 
             return true;
-        }).Check(PropertyConfig.Pinned(300));
+        });
     }
 
-    [Fact]
-    public void RoundRobin_GivesEveryEligibleMemberTheSameShare()
+    [PinnedProperty(300)]
+    public Property RoundRobin_GivesEveryEligibleMemberTheSameShare()
     {
         Gen<(bool[] Mask, int Rounds)> cases = Gen.Zip(EnabledMasks.Where(m => m.Contains(true)), Gen.Choose(1, 20));
 
-        Prop.ForAll(cases.ToArbitrary(), c =>
+        return Prop.ForAll(cases.ToArbitrary(), c =>
         {
             var cluster = new ClusterSelector("p", MaskedOptions(c.Mask, SelectionMode.RoundRobin));
             int eligible = c.Mask.Count(e => e);
@@ -85,7 +85,7 @@ public class SelectionPropertyTests
             }
 
             return true;
-        }).Check(PropertyConfig.Pinned(300));
+        });
     }
 
     [Theory]
@@ -115,8 +115,8 @@ public class SelectionPropertyTests
         Assert.True(chiSquare < ChiSquareCritical001(eligible.Length - 1), $"counts {string.Join(", ", counts)}, chi-square {chiSquare:F2}");
     }
 
-    [Fact]
-    public void MembershipChangesRacingWithSelections_NeverYieldAMemberOutsideTheSnapshotRead()
+    [PinnedProperty(40)]
+    public Property MembershipChangesRacingWithSelections_NeverYieldAMemberOutsideTheSnapshotRead()
     {
         // Two configurations with disjoint member ids. In failover mode each has exactly one right answer;
         // a selection that mixed one configuration's members with the other's enabled flags or order would
@@ -127,7 +127,7 @@ public class SelectionPropertyTests
             from mode in Gen.Elements(SelectionMode.Failover, SelectionMode.Random, SelectionMode.RoundRobin)
             select (a, b, mode);
 
-        Prop.ForAll(cases.ToArbitrary(), c =>
+        return Prop.ForAll(cases.ToArbitrary(), c =>
         {
             ClusterOptions a = MaskedOptions(c.A, c.Mode, prefix: "a");
             ClusterOptions b = MaskedOptions(c.B, c.Mode, prefix: "b");
@@ -152,7 +152,7 @@ public class SelectionPropertyTests
             stop.Cancel();
             Assert.True(flapper.Wait(TimeSpan.FromSeconds(30)), "the reconfiguring thread did not stop");
             return ok;
-        }).Check(PropertyConfig.Pinned(40));
+        });
 
         static IEnumerable<string> Allowed(ClusterOptions options)
         {

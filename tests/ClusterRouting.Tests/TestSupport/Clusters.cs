@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Testing;
+
 namespace ClusterRouting.Tests.TestSupport;
 
 internal static class Clusters
@@ -13,7 +15,7 @@ internal static class Clusters
         return options;
     }
 
-    public static ClusterSelector Create(int memberCount, SelectionMode mode = SelectionMode.Failover, RandomSource? random = null, TimeProvider? time = null, TestLogger? logger = null) =>
+    public static ClusterSelector Create(int memberCount, SelectionMode mode = SelectionMode.Failover, RandomSource? random = null, TimeProvider? time = null, FakeLogger? logger = null) =>
         new("test", Options(memberCount, mode), time, random, logger);
 
     /// <summary>Selects once and ends the lease at once, returning the chosen member id (or null on failure).</summary>

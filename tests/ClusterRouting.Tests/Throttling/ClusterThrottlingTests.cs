@@ -1,12 +1,14 @@
 using ClusterRouting.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Throttling;
 
 public class ClusterThrottlingTests
 {
     private readonly FakeTimeProvider _time = new();
-    private readonly TestLogger _logger = new();
+    private readonly FakeLogger _logger = new();
 
     [Fact]
     public void Options_Defaults_AreTheGatewayDefaults()
@@ -155,7 +157,7 @@ public class ClusterThrottlingTests
         Assert.Null(primary.CpuPercent);
         Assert.Null(primary.MemoryPercent);
         Assert.Equal("gw-0", cluster.SelectOnce());
-        Assert.Equal(0, _time.ActiveTimers);
+        Assert.Null(cluster.State.TimerDue);
     }
 
     [Fact]
@@ -400,8 +402,8 @@ public class ClusterThrottlingTests
         Assert.Equal("gw-1", cluster.SelectOnce());
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal("gw-0", cluster.SelectOnce());
-        LogEntry refused = Assert.Single(_logger.WithEvent("MemberRefused"));
-        Assert.Equal(ThrottleLimitKind.Cpu, refused.Fields["Limit"]);
+        FakeLogRecord refused = Assert.Single(_logger.WithEvent("MemberRefused"));
+        Assert.Equal(ThrottleLimitKind.Cpu.ToString(), refused.GetStructuredStateValue("Limit"));
         Assert.Single(_logger.WithEvent("MemberThrottled"));
         Assert.Single(_logger.WithEvent("MemberUnthrottled"));
     }
@@ -480,12 +482,12 @@ public class ClusterThrottlingTests
         cluster.ReportUtilization("gw-1", 5, 5);
         Assert.Equal(3, cluster.ThrottlePolicyFailures);
 
-        LogEntry[] failures = _logger.WithEvent("ThrottlePolicyFailed");
+        FakeLogRecord[] failures = _logger.WithEvent("ThrottlePolicyFailed");
         Assert.Equal(3, failures.Length);
         Assert.Equal(LogLevel.Error, failures[0].Level);
         Assert.IsType<InvalidOperationException>(failures[0].Exception);
-        Assert.Equal("throws", failures[0].Fields["PolicyName"]);
-        Assert.Equal(ThrottlePolicyFailureMode.FailOpen, failures[0].Fields["FailureMode"]);
+        Assert.Equal("throws", failures[0].GetStructuredStateValue("PolicyName"));
+        Assert.Equal(ThrottlePolicyFailureMode.FailOpen.ToString(), failures[0].GetStructuredStateValue("FailureMode"));
         Assert.Equal(40, cluster.GetStatus().Members[0].ConcurrencyLimit);
     }
 
@@ -569,13 +571,13 @@ public class ClusterThrottlingTests
     {
         ClusterSelector cluster = Create(o => o.CPUUtilizationPercentageThreshold = 80);
         cluster.ReportUtilization("gw-0", 90, 0);
-        Assert.Equal(1, _time.ActiveTimers);
+        Assert.NotNull(cluster.State.TimerDue);
 
         cluster.RemoveMember("gw-0");
         _time.Advance(TimeSpan.FromMinutes(10));
 
         Assert.Equal("gw-1", cluster.SelectOnce());
-        Assert.Equal(0, _time.ActiveTimers);
+        Assert.Null(cluster.State.TimerDue);
     }
 
     private ClusterSelector Create(Action<ClusterOptions>? configure = null) =>

@@ -56,34 +56,51 @@ public abstract class ThrottlePolicyContractTests
         Assert.Equal(policy.Evaluate(LoadUnderTheLimit), policy.Evaluate(LoadUnderTheLimit));
     }
 
+    /// <summary>
+    /// A retry-after is a promise to callers (it becomes <see cref="ClusterThrottledException.RetryAfter"/>). Zero
+    /// promises an admission now that the same load refuses; and a policy that judges the load cannot see further than
+    /// the window, since every sample it judged has left the window by then.
+    /// </summary>
     [Fact]
-    public void Evaluate_NegativeRetryAfterNeverReturned()
+    public void Evaluate_AtTheLimit_RetryAfterIfAnyIsPositiveAndWithinTheWindow()
     {
         ThrottleDecision decision = CreatePolicy().Evaluate(LoadAtTheLimit);
 
-        Assert.True(decision.RetryAfter is null || decision.RetryAfter >= TimeSpan.Zero);
+        if (decision.RetryAfter is TimeSpan retryAfter)
+        {
+            Assert.InRange(retryAfter, TimeSpan.FromTicks(1), LoadAtTheLimit.Window);
+        }
     }
 
     [Fact]
-    public void InACluster_MemberAtTheLimitIsSkipped()
+    public void Select_MemberAtTheLimit_TakesExactlyItsConcurrencyLimitOrNothing_ThenTheNextGoesToGw2()
     {
+        ThrottleDecision atTheLimit = CreatePolicy().Evaluate(LoadAtTheLimit);
         var policy = new ReplayPolicy(CreatePolicy(), LoadAtTheLimit);
         var options = new ClusterOptions { Members = { new("gw-1"), new("gw-2") }, BypassConcurrentOperationLimit = true, ThrottlePolicies = { policy } };
-        var cluster = new ClusterSelector("contract", options);
+        using var cluster = new ClusterSelector("contract", options);
 
-        // A concurrency-limiting decision lets as many operations through as the limit; fill them first.
-        // Bounded, so a policy that admits everything fails the test instead of looping forever.
-        int onLimitedMember = 0;
-        for (int i = 0; i < LoadAtTheLimit.InFlight; i++)
+        // Bounded by the load's operations in flight, so a policy that admits everything fails here instead of the
+        // loop below running to int.MaxValue.
+        Assert.True(atTheLimit.IsThrottled || atTheLimit.ConcurrencyLimit <= LoadAtTheLimit.InFlight, $"at the limit the policy decided {atTheLimit}");
+        int onGw1 = atTheLimit.IsThrottled ? 0 : atTheLimit.ConcurrencyLimit;
+        var leases = new List<MemberLease>();
+        try
         {
-            if (cluster.Select().MemberId == "gw-1")
+            // Failover order: gw-1 takes every operation it may, and the one after goes to gw-2.
+            for (int i = 0; i <= onGw1; i++)
             {
-                onLimitedMember++;
+                leases.Add(cluster.Select());
             }
+
+            Assert.Equal(Enumerable.Repeat("gw-1", onGw1).Append("gw-2"), leases.Select(l => l.MemberId));
+        }
+        finally
+        {
+            leases.ForEach(l => l.Dispose());
         }
 
-        Assert.True(onLimitedMember <= LoadAtTheLimit.InFlight);
-        Assert.Equal("gw-2", cluster.Select().MemberId);
+        Assert.All(cluster.GetStatus().Members, m => Assert.Equal(0, m.InFlight));
     }
 
     /// <summary>Evaluates the inner policy for gw-1 as if it had the given load, and admits everyone else.</summary>

@@ -1,6 +1,7 @@
 using ClusterRouting.Tests.TestSupport;
 using FsCheck;
 using FsCheck.Fluent;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Throttling;
 
@@ -11,8 +12,8 @@ public class ThrottlingPropertyTests
     /// <summary>One step: advance the clock by some seconds, then maybe report a sample.</summary>
     private readonly record struct Step(int AdvanceSeconds, int? Cpu, int? Memory);
 
-    [Fact]
-    public void ThrottleDecision_EqualsAPlainReferenceComputationOfTheWindowedAverage()
+    [PinnedProperty(500)]
+    public Property ThrottleDecision_EqualsAPlainReferenceComputationOfTheWindowedAverage()
     {
         Gen<Step> steps =
             from advance in Gen.Frequency((3, Gen.Choose(0, 20)), (1, Gen.Choose(20, 400)))
@@ -26,7 +27,7 @@ public class ThrottlingPropertyTests
             from list in Gen.ListOf(steps)
             select (cpu, memory, window, list.ToArray());
 
-        Prop.ForAll(cases.ToArbitrary(), c =>
+        return Prop.ForAll(cases.ToArbitrary(), c =>
         {
             var time = new FakeTimeProvider();
             var options = Clusters.Options(2);
@@ -62,6 +63,6 @@ public class ThrottlingPropertyTests
             }
 
             return true;
-        }).Check(PropertyConfig.Pinned(500));
+        });
     }
 }

@@ -1,4 +1,5 @@
 using ClusterRouting.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Verification;
 
@@ -152,105 +153,5 @@ public partial class BadInputTests
         public override string Name => "forever";
 
         public override ThrottleDecision Evaluate(in MemberLoad load) => ThrottleDecision.Throttle(TimeSpan.MaxValue);
-    }
-
-    /// <summary>
-    /// A clock that moves only when advanced, whose timers keep the limit of <see cref="TimeProvider.System"/>'s timers: a
-    /// due time over 4294967294 ms (about 49.7 days) throws <see cref="ArgumentOutOfRangeException"/>, as
-    /// <see cref="Timer.Change(TimeSpan, TimeSpan)"/> does. Due timers fire on the thread that advances the clock, so what a
-    /// real timer callback would throw on a thread-pool thread (ending the process) surfaces in the test instead.
-    /// </summary>
-    private sealed class TimerLimitClock : TimeProvider
-    {
-        public static readonly TimeSpan MaxDueTime = TimeSpan.FromMilliseconds(4294967294);
-
-        private readonly Lock _gate = new();
-        private readonly List<LimitedTimer> _timers = new();
-        private long _ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp()
-        {
-            lock (_gate)
-            {
-                return _ticks;
-            }
-        }
-
-        public override DateTimeOffset GetUtcNow() => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(GetTimestamp());
-
-        public void Advance(TimeSpan by)
-        {
-            long target;
-            lock (_gate)
-            {
-                target = _ticks + by.Ticks;
-            }
-
-            while (true)
-            {
-                LimitedTimer? due;
-                lock (_gate)
-                {
-                    due = _timers.Where(t => t.DueAt <= target).OrderBy(t => t.DueAt).FirstOrDefault();
-                    if (due is null)
-                    {
-                        _ticks = target;
-                        return;
-                    }
-
-                    _ticks = Math.Max(_ticks, due.DueAt);
-                    _timers.Remove(due);
-                }
-
-                due.Callback(due.State);
-            }
-        }
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = new LimitedTimer(this, callback, state);
-            timer.Change(dueTime, period);
-            return timer;
-        }
-
-        private sealed class LimitedTimer(TimerLimitClock owner, TimerCallback callback, object? state) : ITimer
-        {
-            public TimerCallback Callback { get; } = callback;
-
-            public object? State { get; } = state;
-
-            public long DueAt { get; private set; }
-
-            public bool Change(TimeSpan dueTime, TimeSpan period)
-            {
-                if (dueTime != Timeout.InfiniteTimeSpan)
-                {
-                    ArgumentOutOfRangeException.ThrowIfLessThan(dueTime, TimeSpan.Zero);
-                    ArgumentOutOfRangeException.ThrowIfGreaterThan(dueTime, MaxDueTime);
-                }
-
-                lock (owner._gate)
-                {
-                    owner._timers.Remove(this);
-                    if (dueTime != Timeout.InfiniteTimeSpan)
-                    {
-                        DueAt = owner._ticks + dueTime.Ticks;
-                        owner._timers.Add(this);
-                    }
-                }
-
-                return true;
-            }
-
-            public void Dispose() => Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-
-            public ValueTask DisposeAsync()
-            {
-                Dispose();
-                return ValueTask.CompletedTask;
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 using ClusterRouting.Tests.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Verification;
 
@@ -392,7 +393,10 @@ public partial class BadInputTests
     {
         // A 60-day cap is valid. The first penalty (200 ms) arms the deadline timer; when it fires, the member's next
         // deadline is the 60-day penalty. On TimeProvider.System, a timer callback that throws ends the process.
-        var clock = new TimerLimitClock();
+        // FakeTimeProvider's timers keep the limit of System.Threading.Timer: a due time over 4294967294 ms (about 49.7
+        // days) throws ArgumentOutOfRangeException. The deadline timer catches what arming throws and counts it as a
+        // timer failure, so the count, not only the advance, shows whether a longer wait was ever armed.
+        var clock = new FakeTimeProvider();
         var options = new ClusterOptions
         {
             Members = { new("gw-0"), new("gw-1") },
@@ -409,6 +413,8 @@ public partial class BadInputTests
         Exception? ex = Record.Exception(() => clock.Advance(TimeSpan.FromSeconds(1)));
 
         Assert.True(ex is null, $"The deadline timer's callback threw {(ex is null ? null : Describe(ex))}");
+        Assert.Equal(0, cluster.CallbackFailures(CallbackKind.Timer));
+        Assert.NotNull(cluster.State.TimerDue);
         Assert.Equal(MemberHealth.Penalized, cluster.GetStatus().Members[0].Health);
     }
 

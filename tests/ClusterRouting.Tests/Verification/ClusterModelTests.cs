@@ -4,7 +4,7 @@ using ClusterRouting.Tests.TestSupport;
 using FsCheck;
 using FsCheck.Experimental;
 using FsCheck.Fluent;
-using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Tests.Verification;
 

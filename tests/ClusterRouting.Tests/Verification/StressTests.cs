@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ClusterRouting.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace ClusterRouting.Tests.Verification;
