@@ -31,6 +31,32 @@ public class ClusterStateAllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public void ReportUtilization_SameSampleAtTheSameTime_AllocatesNothing()
+    {
+        using ClusterSelector cluster = Create(o => o.CPUUtilizationPercentageThreshold = 80);
+        cluster.ReportUtilization("gw-0", 50, 40);
+        ClusterSnapshot snapshot = cluster.Snapshot;
+
+        long allocated = Measure(() => cluster.ReportUtilization("gw-0", 50, 40));
+
+        Assert.Same(snapshot, cluster.Snapshot);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void ReportUtilization_SameSampleOfAThrottledMember_AllocatesNothing()
+    {
+        using ClusterSelector cluster = Create(o => o.CPUUtilizationPercentageThreshold = 80);
+        cluster.ReportUtilization("gw-0", 90, 40);
+        ClusterSnapshot snapshot = cluster.Snapshot;
+
+        long allocated = Measure(() => cluster.ReportUtilization("gw-0", 90, 40));
+
+        Assert.Same(snapshot, cluster.Snapshot);
+        Assert.Equal(0, allocated);
+    }
+
     private static long Measure(Action operation)
     {
         for (int i = 0; i < WarmUp; i++)

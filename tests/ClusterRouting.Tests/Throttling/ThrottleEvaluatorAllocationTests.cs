@@ -23,6 +23,15 @@ public class ThrottleEvaluatorAllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public void Evaluate_SteadyInputsWithSamples_AllocatesNothing()
+    {
+        (long allocated, bool same) = MeasureSteady(withSample: true);
+
+        Assert.True(same);
+        Assert.Equal(0, allocated);
+    }
+
     private static (long Allocated, bool Same) MeasureSteady(bool withSample)
     {
         var options = new ClusterOptions { CPUUtilizationPercentageThreshold = 80, MemoryUtilizationPercentageThreshold = 90 };
