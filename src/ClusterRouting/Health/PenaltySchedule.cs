@@ -33,8 +33,10 @@ internal sealed class PenaltySchedule
         // Doubling past 2^30 overflows long before any cap is reached; the cap applies well before that anyway.
         int doublings = Math.Min(consecutiveOfflineResults - 1, 30);
         double ticks = Math.Min(BaseDuration.Ticks * Math.Pow(2, doublings), MaxDuration.Ticks);
-        double factor = 1 + (Jitter * ((2 * unitRandom) - 1));
-        // A cap near TimeSpan.MaxValue plus jitter would overflow: saturate instead.
-        return TimeSpan.FromTicks((long)Math.Min(ticks * factor, TimeSpan.MaxValue.Ticks - 1));
+        double jittered = ticks * (1 + (Jitter * ((2 * unitRandom) - 1)));
+
+        // A cap near TimeSpan.MaxValue plus jitter would overflow: saturate instead. (double)long.MaxValue is 2^63, one
+        // past the range; a cast from it is undefined (.NET Framework gives long.MinValue), so compare before casting.
+        return jittered >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)jittered);
     }
 }

@@ -16,6 +16,9 @@ internal sealed class ProbeGate
     private const int Taken = 2;
     private const int StateMask = 3;
 
+    // 29 bits of epoch: the word stays positive, so an epoch is never mistaken for "no probe" (-1) by a lease.
+    private const int EpochMask = (1 << 29) - 1;
+
     private int _word;
 
     /// <summary>Gets a value indicating whether the probe is out: taken, and no outcome reported yet.</summary>
@@ -24,7 +27,7 @@ internal sealed class ProbeGate
     /// <summary>Lets one probe operation through, in a new epoch. Called under the cluster's lock.</summary>
     public void Open_NeedsLock()
     {
-        int epoch = (Volatile.Read(ref _word) >> 2) + 1;
+        int epoch = ((Volatile.Read(ref _word) >> 2) + 1) & EpochMask;
         Volatile.Write(ref _word, (epoch << 2) | Open);
     }
 

@@ -61,9 +61,13 @@ internal sealed class MemberVerdict : IEquatable<MemberVerdict>
     public bool Equals(MemberVerdict? other) =>
         other is not null
         && RoutesLike(other)
-        && CpuPercent.Equals(other.CpuPercent)
-        && MemoryPercent.Equals(other.MemoryPercent)
+        && Same(CpuPercent, other.CpuPercent)
+        && Same(MemoryPercent, other.MemoryPercent)
         && Deadline == other.Deadline;
+
+    /// <summary>Whether two optional percentages are the same, without boxing (<c>double?.Equals(double?)</c> binds to <c>Equals(object)</c>).</summary>
+    public static bool Same(double? left, double? right) =>
+        left.HasValue ? right.HasValue && left.GetValueOrDefault() == right.GetValueOrDefault() : !right.HasValue;
 
     public override bool Equals(object? obj) => Equals(obj as MemberVerdict);
 

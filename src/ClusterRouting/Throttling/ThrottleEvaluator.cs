@@ -158,7 +158,7 @@ internal sealed class ThrottleEvaluator
         public readonly MemberVerdict Build(double? cpuPercent, double? memoryPercent, MemberVerdict previous) =>
             previous.Rejection == _rejection && previous.RejectedBy == _rejectedBy && previous.RetryAt == _retryAt
             && previous.ConcurrencyLimit == _limit && previous.ConcurrencyReason == _limitReason && previous.ConcurrencyPolicy == _limitPolicy
-            && previous.CpuPercent.Equals(cpuPercent) && previous.MemoryPercent.Equals(memoryPercent) && previous.Deadline == _deadline
+            && MemberVerdict.Same(previous.CpuPercent, cpuPercent) && MemberVerdict.Same(previous.MemoryPercent, memoryPercent) && previous.Deadline == _deadline
                 ? previous
                 : new(_rejection, _rejectedBy, _retryAt, _limit, _limitReason, _limitPolicy, cpuPercent, memoryPercent, _deadline);
     }

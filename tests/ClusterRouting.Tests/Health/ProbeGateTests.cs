@@ -191,4 +191,27 @@ public class ProbeGateTests
         Assert.Equal(0, winnersPerRound[0]);
         Assert.All(winnersPerRound.Skip(1), w => Assert.Equal(1, w));
     }
+
+    /// <summary>
+    /// The epoch wraps within 29 bits, so after 2^29 penalties the probe is still a probe: an epoch that went negative
+    /// read as "no probe" (-1) to the lease, which then never gave the probe back.
+    /// </summary>
+    [Fact]
+    public void Open_After2To29Openings_TheEpochWrapsToZero_AndTheProbeWorks()
+    {
+        var gate = new ProbeGate();
+        for (int i = 0; i < (1 << 29) - 1; i++)
+        {
+            gate.Open_NeedsLock();
+        }
+
+        Assert.True(gate.TryTake(out int last));
+        Assert.Equal((1 << 29) - 1, last);
+        gate.Open_NeedsLock();
+
+        Assert.True(gate.TryTake(out int wrapped));
+        Assert.Equal(0, wrapped);
+        gate.Return(wrapped);
+        Assert.False(gate.IsTaken);
+    }
 }

@@ -231,24 +231,21 @@ public class ClusterChangeTests
     }
 
     [Fact]
-    public void Commit_ArmsTheTimerForTheSnapshotsNextDeadline_AndDisarmsItWhenNoneIsLeft()
+    public void Commit_ArmsTheTimerForTheMembersNextDeadline_AndDisarmsItWhenNoneIsLeft()
     {
         using ClusterSelector cluster = Create(2);
 
         cluster.ReportRefusal("gw-0", ThrottleLimitKind.Cpu, TimeSpan.FromSeconds(10));
         cluster.ReportRefusal("gw-1", ThrottleLimitKind.Memory, TimeSpan.FromSeconds(4));
 
-        Assert.Equal(TimeSpan.FromSeconds(4), cluster.Snapshot.NextDeadline);
         Assert.Equal(TimeSpan.FromSeconds(4), cluster.State.TimerDue);
 
         _time.Advance(TimeSpan.FromSeconds(4)); // the timer fires and commits
 
-        Assert.Equal(TimeSpan.FromSeconds(10), cluster.Snapshot.NextDeadline);
         Assert.Equal(TimeSpan.FromSeconds(10), cluster.State.TimerDue);
 
         _time.Advance(TimeSpan.FromSeconds(6));
 
-        Assert.Null(cluster.Snapshot.NextDeadline);
         Assert.Null(cluster.State.TimerDue);
         Assert.Equal(2, cluster.Snapshot.Eligible.Length);
     }
