@@ -31,7 +31,12 @@ namespace ClusterRouting;
 public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, IDisposable
 {
     private readonly ClusterState _state;
-    private readonly RandomSource _random;
+    // The cluster's own random source; null for RandomSource.Shared, whose per-thread generator is drawn from directly.
+    private readonly RandomSource? _customRandom;
+    private readonly ClusterMetrics _metrics;
+
+    // The hot path's copy of the published snapshot, written by ClusterState under its lock (one load per selection).
+    private ClusterSnapshot _snapshot = null!;
 
     // One round-robin cursor per stripe (Stripes), each on its own cache line: a thread rotates on its stripe's
     // cursor, so concurrent selections write no shared counter. Each starts at the primary.
@@ -58,8 +63,9 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         Guard.NotNull(options);
         ClusterOptionsValidation.ThrowIfInvalid(clusterName, options, nameof(options));
         ClusterSettings settings = ClusterSettings.From(options);
-        _random = randomSource ?? RandomSource.Shared;
-        _state = new ClusterState(clusterName, options.Mode, settings, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance, meterFactory);
+        _customRandom = randomSource is null or RandomSource.SharedRandomSource ? null : randomSource;
+        _state = new ClusterState(clusterName, options.Mode, settings, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance, meterFactory, Publish);
+        _metrics = _state.Metrics;
         using ClusterChange change = _state.Begin();
         MembershipEditor.Reconfigure(change, options, settings);
     }
@@ -70,7 +76,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     /// <inheritdoc cref="IClusterAdministration.Mode" />
     public SelectionMode Mode
     {
-        get => _state.Snapshot.Mode;
+        get => Volatile.Read(ref _snapshot).Mode;
         set
         {
             if (!Guard.IsDefined(value))
@@ -84,7 +90,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     }
 
     /// <inheritdoc />
-    public int MemberCount => _state.Snapshot.Members.Length;
+    public int MemberCount => Volatile.Read(ref _snapshot).Members.Length;
 
     internal ClusterState State => _state;
 
@@ -125,7 +131,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     internal MemberLease Select<TFilter>(TFilter filter, out SelectionFailure failure)
         where TFilter : struct, ICandidateFilter
     {
-        ClusterSnapshot snapshot = _state.Snapshot;
+        ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
         MemberLease lease = Take(snapshot, filter);
         if (lease.IsAcquired)
         {
@@ -139,11 +145,11 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     /// <inheritdoc />
     public bool TrySelectPrimary(out MemberLease lease, out SelectionFailure failure)
     {
-        ClusterSnapshot snapshot = _state.Snapshot;
+        ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
         lease = TakePrimary(snapshot);
         if (!lease.IsAcquired && !snapshot.IsDisposed && CaughtUp())
         {
-            snapshot = _state.Snapshot;
+            snapshot = Volatile.Read(ref _snapshot);
             lease = TakePrimary(snapshot);
         }
 
@@ -303,7 +309,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
             }
         }
 
-        _state.Metrics.RecordOfflineAttempt(member.Id);
+        _metrics.RecordOfflineAttempt(member.Id);
     }
 
     internal void ReportSuccess(MemberState member)
@@ -334,10 +340,12 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
 
     private MemberState? Find(string memberId)
     {
-        ClusterSnapshot snapshot = _state.Snapshot;
+        ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
         snapshot.ThrowIfDisposed();
         return snapshot.Find(memberId);
     }
+
+    private void Publish(ClusterSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
 
     /// <summary>Takes a slot on an eligible member of <paramref name="snapshot"/>, as the mode chooses: the lease, or <c>default</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -350,7 +358,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         Pick pick = snapshot.Mode switch
         {
             SelectionMode.Failover => FailoverSelection.Select(candidates, filter, stripe),
-            SelectionMode.Random => RandomSelection.Select(candidates, _random, local, filter, stripe),
+            SelectionMode.Random => RandomSelection.Select(candidates, _customRandom, local, filter, stripe),
             _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
         };
 
@@ -370,10 +378,9 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     private MemberLease Leased(ClusterSnapshot snapshot, Candidate candidate, Pick pick, LeaseThread local)
     {
         var lease = new MemberLease(candidate.Slots, candidate.Index, pick.Stripe, pick.ProbeEpoch, local);
-        ClusterMetrics metrics = _state.Metrics;
-        if (metrics.SelectionsEnabled)
+        if (_metrics.SelectionsEnabled)
         {
-            metrics.RecordSelected(candidate.Slots.Member.Id);
+            _metrics.RecordSelected(candidate.Slots.Member.Id);
         }
 
         if (candidate.Index > 0 && snapshot.Mode == SelectionMode.Failover)
@@ -397,7 +404,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         MemberLease lease = default;
         if (!missed.IsDisposed && CaughtUp())
         {
-            snapshot = _state.Snapshot;
+            snapshot = Volatile.Read(ref _snapshot);
             lease = Take(snapshot, filter);
         }
 
@@ -423,9 +430,9 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     {
         snapshot.ThrowIfDisposed();
         SelectionFailure failure = SelectionFailure.Capture(snapshot, primaryOnly);
-        if (_state.Metrics.FailuresEnabled)
+        if (_metrics.FailuresEnabled)
         {
-            _state.Metrics.RecordFailed(failure);
+            _metrics.RecordFailed(failure);
         }
 
         return failure;
@@ -449,9 +456,9 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void OnFailover(MemberState member, int index)
     {
-        if (_state.Metrics.FailoversEnabled)
+        if (_metrics.FailoversEnabled)
         {
-            _state.Metrics.RecordFailover(member.Id);
+            _metrics.RecordFailover(member.Id);
         }
 
         _state.Events.FailedOver(member.Id, index);

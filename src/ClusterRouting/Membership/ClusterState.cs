@@ -12,6 +12,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
 {
     private readonly DeadlineTimer _timer;
     private readonly ClusterChange _change;
+    private readonly Action<ClusterSnapshot> _published;
     private readonly ClusterRoutingInstruments _instruments;
     private ClusterSnapshot _snapshot;
     private volatile ClusterSettings _settings;
@@ -20,7 +21,17 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
     private bool _disposed;
 
     /// <summary>Creates the state of a cluster with no members; the constructor's first change adds them.</summary>
-    public ClusterState(string clusterName, SelectionMode mode, ClusterSettings settings, TimeProvider timeProvider, ILogger logger, IMeterFactory? meterFactory)
+    /// <param name="clusterName">The cluster's name.</param>
+    /// <param name="mode">The mode of the empty first snapshot.</param>
+    /// <param name="settings">The settings in force.</param>
+    /// <param name="timeProvider">The clock and the timers.</param>
+    /// <param name="logger">Where events are written.</param>
+    /// <param name="meterFactory">Creates the meter, if any.</param>
+    /// <param name="published">
+    /// Receives every snapshot as it is published, under the lock: the façade keeps the hot path's own copy of the
+    /// reference, so a selection reads it in one load.
+    /// </param>
+    public ClusterState(string clusterName, SelectionMode mode, ClusterSettings settings, TimeProvider timeProvider, ILogger logger, IMeterFactory? meterFactory, Action<ClusterSnapshot> published)
     {
         ClusterName = clusterName;
         Clock = new ClusterClock(timeProvider);
@@ -31,6 +42,8 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
         _timer = new DeadlineTimer(timeProvider, OnDeadline, ex => Failures.Report(CallbackKind.Timer, ex));
         _settings = settings;
         _snapshot = new ClusterSnapshot(clusterName, [], mode, Clock);
+        _published = published;
+        published(_snapshot);
         _change = new ClusterChange(this);
         _instruments.Register(this);
     }
@@ -181,6 +194,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
             _disposed = true;
             _timer.Dispose();
             Volatile.Write(ref _snapshot, _snapshot.Disposed());
+            _published(_snapshot);
         }
 
         _instruments.Unregister(this);
@@ -203,6 +217,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
         PrepareForLimits(next.Eligible);
         PrepareForLimits(next.Deferred);
         Volatile.Write(ref _snapshot, next);
+        _published(next);
         bool allThrottled = next.Eligible.Length == 0 && next.Deferred.Length == 0 && Array.Exists(next.Members, static m => m.Enabled);
         if (allThrottled != _allThrottled)
         {

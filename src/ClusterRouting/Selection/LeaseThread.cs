@@ -25,11 +25,20 @@ internal sealed class LeaseThread
     private int[] _free = Ascending(InitialTokens);
     private int _freeCount = InitialTokens;
 
-    // SplitMix64 (Steele, Lea and Flood, 2014): one add, two multiplies and three shifts per draw, with good statistical
-    // quality; seeded per thread from a system-wide source.
+    // wyrand (Wang Yi, 2019; passes BigCrush and PractRand): one add and one 64x64->128-bit multiply per draw, so the
+    // draw adds little latency before the member it picks is read; seeded per thread from a system-wide source.
     private ulong _randomState = InitialSeed();
 
+    // The next raw draw, made at the end of the previous one: the draw a selection uses is ready when it starts, and
+    // computing the one after it overlaps with the rest of the selection instead of delaying the member it picks.
+    private ulong _nextDraw;
+
     public static LeaseThread Current => t_current ?? Create();
+
+    private LeaseThread()
+    {
+        _nextDraw = Next64();
+    }
 
     /// <summary>Gets the number of tokens the thread owns.</summary>
     internal int TokenCount => _tokens.Length;
@@ -53,26 +62,37 @@ internal sealed class LeaseThread
     }
 
     /// <summary>Restarts the thread's generator from <paramref name="seed"/>, so that tests of its distribution are repeatable.</summary>
-    internal void SeedRandom(ulong seed) => _randomState = seed;
+    internal void SeedRandom(ulong seed)
+    {
+        _randomState = seed;
+        _nextDraw = Next64();
+    }
 
     /// <summary>Returns a uniformly distributed integer in [0, <paramref name="maxValue"/>), without bias.</summary>
     /// <param name="maxValue">At least 1.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // On the Random-mode hot path; the JIT would otherwise call it.
     public int NextRandom(int maxValue)
     {
-        // Lemire's multiply-shift with rejection (2019): the rejection branch is taken with probability under
-        // maxValue / 2^32, so for a cluster's member count essentially never.
-        uint bound = (uint)maxValue;
-        ulong product = (ulong)Next32() * bound;
-        if ((uint)product < bound)
+        // Lemire's multiply-shift with rejection (2019), on 64 bits: the rejection branch is taken with probability
+        // under maxValue / 2^64, so for a cluster's member count practically never.
+        ulong bound = (uint)maxValue;
+        ulong draw = _nextDraw;
+        _nextDraw = Next64();
+        ulong high = Multiply(draw, bound, out ulong low);
+        return low < bound ? Redraw(bound, low, high) : (int)high;
+    }
+
+    /// <summary>The rejection step of <see cref="NextRandom"/>, out of line: it practically never runs.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int Redraw(ulong bound, ulong low, ulong high)
+    {
+        ulong threshold = (0UL - bound) % bound;
+        while (low < threshold)
         {
-            uint threshold = (0u - bound) % bound;
-            while ((uint)product < threshold)
-            {
-                product = (ulong)Next32() * bound;
-            }
+            high = Multiply(Next64(), bound, out low);
         }
 
-        return (int)(product >> 32);
+        return (int)high;
     }
 
     /// <summary>The tokens of <paramref name="existing"/>, then new ones up to <paramref name="count"/>.</summary>
@@ -144,11 +164,26 @@ internal sealed class LeaseThread
         return RentToken();
     }
 
-    private uint Next32()
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong Next64()
     {
-        ulong z = _randomState += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return (uint)((z ^ (z >> 31)) >> 32);
+        ulong state = _randomState += 0xA0761D6478BD642FUL;
+        ulong high = Multiply(state, state ^ 0xE7037ED1A0B428DBUL, out ulong low);
+        return high ^ low;
+    }
+
+    /// <summary>The 128-bit product of two 64-bit numbers: the high half returned, the low half in <paramref name="low"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Multiply(ulong left, ulong right, out ulong low)
+    {
+#if NET
+        return Math.BigMul(left, right, out low);
+#else
+        ulong leftLow = (uint)left, leftHigh = left >> 32, rightLow = (uint)right, rightHigh = right >> 32;
+        ulong lowLow = leftLow * rightLow, highLow = leftHigh * rightLow, lowHigh = leftLow * rightHigh;
+        ulong middle = (lowLow >> 32) + (uint)highLow + (uint)lowHigh;
+        low = (middle << 32) | (uint)lowLow;
+        return (leftHigh * rightHigh) + (highLow >> 32) + (lowHigh >> 32) + (middle >> 32);
+#endif
     }
 }

@@ -13,7 +13,12 @@ internal static class RandomSelection
     private const int StackAllocLimit = 128;
 
     /// <summary>Returns what the drawn member (or, when it was busy, a member drawn from the rest) took, or <see cref="Pick.None"/>.</summary>
-    public static Pick Select<TFilter>(Candidate[] candidates, RandomSource random, LeaseThread local, TFilter filter, int stripe)
+    /// <param name="candidates">The members to draw from.</param>
+    /// <param name="custom">The cluster's own random source, or <see langword="null"/> for <see cref="RandomSource.Shared"/>.</param>
+    /// <param name="local">The calling thread's state, whose generator the shared source is.</param>
+    /// <param name="filter">Which members may be taken.</param>
+    /// <param name="stripe">The calling thread's stripe.</param>
+    public static Pick Select<TFilter>(Candidate[] candidates, RandomSource? custom, LeaseThread local, TFilter filter, int stripe)
         where TFilter : struct, ICandidateFilter
     {
         int count = candidates.Length;
@@ -24,7 +29,7 @@ internal static class RandomSelection
 
         // The shared source is drawn from directly: no virtual call, no argument check, no second thread-static read. The
         // redraws after a busy member (rare) go through the source.
-        int first = random is RandomSource.SharedRandomSource ? local.NextRandom(count) : random.Next(count);
+        int first = custom is null ? local.NextRandom(count) : custom.Next(count);
         if (filter.Allows(candidates[first].Slots))
         {
             Pick pick = candidates[first].TryAcquire(stripe, first);
@@ -34,7 +39,7 @@ internal static class RandomSelection
             }
         }
 
-        return count == 1 ? Pick.None : SelectAmongRest(candidates, random, first, filter, stripe);
+        return count == 1 ? Pick.None : SelectAmongRest(candidates, custom ?? RandomSource.Shared, first, filter, stripe);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

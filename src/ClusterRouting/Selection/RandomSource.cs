@@ -8,7 +8,7 @@ namespace ClusterRouting;
 public abstract class RandomSource
 {
     /// <summary>
-    /// Gets the default source: a SplitMix64 generator per thread, seeded from a system-wide source, so it is thread-safe
+    /// Gets the default source: a wyrand generator per thread, seeded from a system-wide source, so it is thread-safe
     /// and lock-free and threads never contend for it. Selections draw from the selecting thread's generator directly.
     /// </summary>
     public static RandomSource Shared { get; } = new SharedRandomSource();

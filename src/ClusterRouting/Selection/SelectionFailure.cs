@@ -7,25 +7,26 @@ namespace ClusterRouting;
 /// </summary>
 public readonly struct SelectionFailure
 {
+    // Bits a member's position may use in the decided word; a cluster has up to 10 members, and past 31 (a cluster far
+    // over the limit) a probe is read when asked.
+    private const int DecidedMembers = 31;
+    private const ulong PrimaryOnlyBit = 1UL << 63;
+
     private readonly ClusterSnapshot? _snapshot;
-    private readonly bool _primaryOnly;
 
-    // What the selection found of each member whose penalty had ended, by position (bit i for member i): its probe was
-    // out; its probe was out and every slot was taken. A cluster has up to 10 members; past 64 (a cluster far over the
-    // limit) the probe is read when asked.
-    private readonly ulong _probeOut;
-    private readonly ulong _probeFull;
+    // What the selection decided, in one word so that the value stays 16 bytes (every selection writes it): bit i, its
+    // probe was out on member i; bit 31 + i, the probe was out with every slot taken; bit 63, the selection accepted only
+    // the primary.
+    private readonly ulong _decided;
 
-    private SelectionFailure(ClusterSnapshot snapshot, bool primaryOnly, ulong probeOut, ulong probeFull)
+    private SelectionFailure(ClusterSnapshot snapshot, ulong decided)
     {
         _snapshot = snapshot;
-        _primaryOnly = primaryOnly;
-        _probeOut = probeOut;
-        _probeFull = probeFull;
+        _decided = decided;
     }
 
     /// <summary>Gets a value indicating whether the selection accepted only the primary (<see cref="IClusterSelector.TrySelectPrimary"/>).</summary>
-    public bool IsPrimaryOnly => _primaryOnly;
+    public bool IsPrimaryOnly => (_decided & PrimaryOnlyBit) != 0;
 
     /// <summary>Gets a value indicating whether this value describes a failed selection (<see langword="false"/> for <c>default</c>).</summary>
     public bool IsFailure => _snapshot is not null;
@@ -80,7 +81,7 @@ public readonly struct SelectionFailure
 
         SnapshotMember member = _snapshot.Members[index];
         MemberVerdict verdict = member.Verdict;
-        if (_primaryOnly && index > 0 && member.Rejection == MemberRejectionReason.None)
+        if (IsPrimaryOnly && index > 0 && member.Rejection == MemberRejectionReason.None)
         {
             // A primary-only selection never considered the other members.
             return new MemberRejection(member.Id, MemberRejectionReason.None);
@@ -108,23 +109,22 @@ public readonly struct SelectionFailure
     /// <summary>Records why a selection on <paramref name="snapshot"/> failed, as the members' probes stand now.</summary>
     internal static SelectionFailure Capture(ClusterSnapshot snapshot, bool primaryOnly = false)
     {
-        ulong probeOut = 0;
-        ulong probeFull = 0;
+        ulong decided = primaryOnly ? PrimaryOnlyBit : 0;
         SnapshotMember[] members = snapshot.Members;
-        for (int i = 0; i < members.Length && i < 64; i++)
+        for (int i = 0; i < members.Length && i < DecidedMembers; i++)
         {
             SnapshotMember member = members[i];
             if (member.Rejection == MemberRejectionReason.None && member.Health == MemberHealth.Probing && member.State.Penalty.Probe.IsTaken)
             {
-                probeOut |= 1UL << i;
+                decided |= 1UL << i;
                 if (member.State.Slots.InFlight >= member.Verdict.ConcurrencyLimit)
                 {
-                    probeFull |= 1UL << i;
+                    decided |= 1UL << (DecidedMembers + i);
                 }
             }
         }
 
-        return new SelectionFailure(snapshot, primaryOnly, probeOut, probeFull);
+        return new SelectionFailure(snapshot, decided);
     }
 
     /// <summary>Builds the exception that the throwing selection methods raise for this failure.</summary>
@@ -146,7 +146,7 @@ public readonly struct SelectionFailure
             rejections[i] = GetRejection(i);
         }
 
-        if (_primaryOnly)
+        if (IsPrimaryOnly)
         {
             return new PrimaryUnavailableException(_snapshot.ClusterName, rejections);
         }
@@ -183,7 +183,7 @@ public readonly struct SelectionFailure
     }
 
     /// <summary>How many members, from the primary, the selection considered: only the primary for a primary-only selection.</summary>
-    private int ConsideredCount => _primaryOnly ? Math.Min(1, MemberCount) : MemberCount;
+    private int ConsideredCount => IsPrimaryOnly ? Math.Min(1, MemberCount) : MemberCount;
 
     /// <summary>The first enabled member in failover order that is at a limit, and that limit; -1 when none is.</summary>
     private int FirstThrottled(out ThrottleLimitKind limit)
@@ -215,13 +215,13 @@ public readonly struct SelectionFailure
     }
 
     private bool ProbeWasOut(int index) =>
-        index < 64 ? (_probeOut & (1UL << index)) != 0 : _snapshot!.Members[index].State.Penalty.Probe.IsTaken;
+        index < DecidedMembers ? (_decided & (1UL << index)) != 0 : _snapshot!.Members[index].State.Penalty.Probe.IsTaken;
 
     private bool ProbeWasFull(int index)
     {
-        if (index < 64)
+        if (index < DecidedMembers)
         {
-            return (_probeFull & (1UL << index)) != 0;
+            return (_decided & (1UL << (DecidedMembers + index))) != 0;
         }
 
         SnapshotMember member = _snapshot!.Members[index];

@@ -122,7 +122,7 @@ public class AllocationTests
         RandomSource random = RandomSource.Shared;
         long allocated = Measure(() =>
         {
-            int chosen = RandomSelection.Select(snapshot.Eligible, random, LeaseThread.Current, default(NoFilter), stripe).Position;
+            int chosen = RandomSelection.Select(snapshot.Eligible, random is RandomSource.SharedRandomSource ? null : random, LeaseThread.Current, default(NoFilter), stripe).Position;
             snapshot.Eligible[chosen].Slots.Release(stripe);
         });
 
