@@ -105,6 +105,15 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     }
 
     /// <inheritdoc />
+    public bool TrySelect(IReadOnlyList<string> excludedMemberIds, out MemberLease lease, out SelectionFailure failure)
+    {
+        Guard.NotNull(excludedMemberIds);
+        return excludedMemberIds.Count == 0
+            ? TrySelect(default(NoFilter), out lease, out failure)
+            : TrySelect(new ExcludeIds(excludedMemberIds), out lease, out failure);
+    }
+
+    /// <inheritdoc />
     public MemberLease Select()
     {
         if (TrySelect(out MemberLease lease, out SelectionFailure failure))
@@ -159,7 +168,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
             return true;
         }
 
-        failure = Failed(snapshot, primaryOnly: true);
+        failure = Failed(snapshot, primaryOnly: true, default(NoFilter));
         return false;
     }
 
@@ -265,7 +274,21 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     {
         Guard.NotNullOrWhiteSpace(id);
         using ClusterChange change = _state.Begin();
-        MembershipEditor.Add(change, id, version, enabled);
+        MembershipEditor.Add(change, new ClusterMemberOptions(id, version, enabled), nameof(id));
+    }
+
+    /// <inheritdoc />
+    public void AddMember(ClusterMemberOptions member)
+    {
+        Guard.NotNull(member);
+        var copy = new ClusterMemberOptions(member.Id, member.Version, member.Enabled) { Address = member.Address };
+        if (string.IsNullOrWhiteSpace(copy.Id))
+        {
+            throw new ArgumentException("The member's Id must not be null, empty or whitespace.", nameof(member));
+        }
+
+        using ClusterChange change = _state.Begin();
+        MembershipEditor.Add(change, copy, nameof(member));
     }
 
     /// <inheritdoc />
@@ -419,17 +442,18 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
             return lease;
         }
 
-        failure = Failed(snapshot, primaryOnly: false);
+        failure = Failed(snapshot, primaryOnly: false, filter);
         return default;
     }
 
     /// <summary>Whether a deadline has passed and bringing the cluster up to date changed what selections see.</summary>
     private bool CaughtUp() => _state.IsDeadlinePassed && _state.CatchUp();
 
-    private SelectionFailure Failed(ClusterSnapshot snapshot, bool primaryOnly)
+    private SelectionFailure Failed<TFilter>(ClusterSnapshot snapshot, bool primaryOnly, TFilter filter)
+        where TFilter : struct, ICandidateFilter
     {
         snapshot.ThrowIfDisposed();
-        SelectionFailure failure = SelectionFailure.Capture(snapshot, primaryOnly);
+        SelectionFailure failure = SelectionFailure.Capture(snapshot, primaryOnly, filter);
         if (_metrics.FailuresEnabled)
         {
             _metrics.RecordFailed(failure);

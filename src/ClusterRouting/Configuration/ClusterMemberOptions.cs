@@ -30,4 +30,12 @@ public sealed class ClusterMemberOptions
     /// <summary>Gets or sets a value indicating whether the member may be selected. A disabled member is never selected.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets where the member is reached: an absolute http or https address, which may carry a base path
+    /// (<c>http://10.0.0.5:8080/gateway/</c>). The engine only carries it (<see cref="MemberLease.Address"/>,
+    /// <see cref="MemberStatus.Address"/>); the HTTP integration sends each request to it.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the member has no address the library knows of.</value>
+    public Uri? Address { get; set; }
 }

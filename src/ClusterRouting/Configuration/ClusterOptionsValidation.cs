@@ -53,8 +53,17 @@ internal static class ClusterOptionsValidation
             {
                 seen.Add(member.Id, i);
             }
+
+            if (member is not null && member.Address is Uri address && !IsHttpAddress(address))
+            {
+                errors.Add($"Cluster '{clusterName}': Members[{i}].Address '{address.OriginalString}' of member '{member.Id}' must be an absolute http or https address.");
+            }
         }
     }
+
+    /// <summary>Whether <paramref name="address"/> is an absolute http or https address, as a member's must be.</summary>
+    public static bool IsHttpAddress(Uri address) =>
+        address.IsAbsoluteUri && (address.Scheme == Uri.UriSchemeHttp || address.Scheme == Uri.UriSchemeHttps);
 
     private static void ValidateSettings(string clusterName, ClusterOptions options, List<string> errors)
     {

@@ -33,6 +33,14 @@ public interface IClusterAdministration
     /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
     void AddMember(string id, string? version = null, bool enabled = true);
 
+    /// <summary>Adds a member at the end of the failover order, with its address when it has one.</summary>
+    /// <param name="member">The member: an id that is non-empty and unique in the cluster (ignoring case), and an optional absolute http or https <see cref="ClusterMemberOptions.Address"/>. The cluster copies it.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="member"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The id is empty, whitespace or already used by a member of the cluster, or the address is not an absolute http or https address.</exception>
+    /// <exception cref="ClusterCapacityExceededException">The cluster already has <see cref="ClusterLimits.MaxMembers"/> (10) or more members.</exception>
+    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
+    void AddMember(ClusterMemberOptions member);
+
     /// <summary>
     /// Removes a member. Selections that started before may still choose it; leases on it end cleanly. When the primary
     /// is removed, the next member becomes the primary.

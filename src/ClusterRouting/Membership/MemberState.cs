@@ -7,6 +7,8 @@ namespace ClusterRouting;
 /// </summary>
 internal sealed class MemberState
 {
+    private Uri? _address;
+
     public MemberState(string id)
     {
         Id = id;
@@ -15,6 +17,13 @@ internal sealed class MemberState
 
     /// <summary>Gets the member's id, as first spelled.</summary>
     public string Id { get; }
+
+    /// <summary>Gets or sets where the member is reached, if known: set when the member is added or reconfigured.</summary>
+    public Uri? Address
+    {
+        get => Volatile.Read(ref _address);
+        set => Volatile.Write(ref _address, value);
+    }
 
     /// <summary>Gets the member's in-flight operations: what selections take and leases give back.</summary>
     public MemberSlots Slots { get; }

@@ -6,6 +6,7 @@ public sealed class MemberStatus
     internal MemberStatus(SnapshotMember member, ClusterClock clock)
     {
         Id = member.Id;
+        Address = member.State.Address;
         Version = member.Version;
         Enabled = member.Enabled;
         Index = member.Index;
@@ -34,6 +35,9 @@ public sealed class MemberStatus
 
     /// <summary>Gets the member's id.</summary>
     public string Id { get; }
+
+    /// <summary>Gets where the member is reached, when known.</summary>
+    public Uri? Address { get; }
 
     /// <summary>Gets the version the member runs, when known.</summary>
     public string? Version { get; }

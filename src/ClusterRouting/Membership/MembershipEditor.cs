@@ -7,15 +7,24 @@ namespace ClusterRouting;
 internal static class MembershipEditor
 {
     /// <summary>Adds a member at the end of the failover order.</summary>
-    /// <exception cref="ArgumentException">A member already has <paramref name="id"/> (ignoring case).</exception>
+    /// <param name="change">The change.</param>
+    /// <param name="member">The member; its id not empty (checked by the caller).</param>
+    /// <param name="paramName">The caller's parameter that holds the id, for the error.</param>
+    /// <exception cref="ArgumentException">A member already has the id (ignoring case), or the address is not an absolute http or https address.</exception>
     /// <exception cref="ClusterCapacityExceededException">The cluster has <see cref="ClusterLimits.MaxMembers"/> or more members.</exception>
-    public static void Add(ClusterChange change, string id, string? version, bool enabled)
+    public static void Add(ClusterChange change, ClusterMemberOptions member, string paramName)
     {
         ClusterSnapshot previous = change.Snapshot;
         SnapshotMember[] current = previous.Members;
+        string id = member.Id;
         if (previous.IndexOf(id) >= 0)
         {
-            throw new ArgumentException($"Cluster '{previous.ClusterName}' already has a member with id '{id}' (member ids are compared ignoring case).", nameof(id));
+            throw new ArgumentException($"Cluster '{previous.ClusterName}' already has a member with id '{id}' (member ids are compared ignoring case).", paramName);
+        }
+
+        if (member.Address is Uri address && !ClusterOptionsValidation.IsHttpAddress(address))
+        {
+            throw new ArgumentException($"Cluster '{previous.ClusterName}': the address '{address.OriginalString}' of member '{id}' must be an absolute http or https address.", paramName);
         }
 
         if (current.Length >= ClusterLimits.MaxMembers)
@@ -24,11 +33,11 @@ internal static class MembershipEditor
         }
 
         change.Events.Add(new MemberAddedEvent(id, current.Length));
-        var state = new MemberState(id);
+        var state = new MemberState(id) { Address = member.Address };
         change.Reevaluate(state);
         var members = new SnapshotMember[current.Length + 1];
         Array.Copy(current, members, current.Length);
-        members[current.Length] = new SnapshotMember(state, version, enabled, current.Length);
+        members[current.Length] = new SnapshotMember(state, member.Version, member.Enabled, current.Length);
         Replace(change, previous.With(members));
     }
 
@@ -127,6 +136,7 @@ internal static class MembershipEditor
                 OfflinePenaltyTracker.Untrack_NeedsLock(state);
             }
 
+            state.Address = options.Members[i].Address;
             members[i] = new SnapshotMember(state, options.Members[i].Version, options.Members[i].Enabled, i);
         }
 

@@ -40,3 +40,27 @@ internal readonly struct ExcludeTried : ICandidateFilter
         return true;
     }
 }
+
+/// <summary>Members whose ids (compared ignoring case) a caller already tried, for a retry or a hedge elsewhere.</summary>
+internal readonly struct ExcludeIds : ICandidateFilter
+{
+    private readonly IReadOnlyList<string> _ids;
+
+    public ExcludeIds(IReadOnlyList<string> ids)
+    {
+        _ids = ids;
+    }
+
+    public bool Allows(MemberSlots member)
+    {
+        for (int i = 0; i < _ids.Count; i++)
+        {
+            if (string.Equals(_ids[i], member.Member.Id, StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -38,6 +38,21 @@ public interface IClusterSelector
     /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
     bool TrySelect(out MemberLease lease, out SelectionFailure failure);
 
+    /// <summary>
+    /// Selects a member other than those in <paramref name="excludedMemberIds"/>, without throwing or allocating: for
+    /// an operation that runs again elsewhere (its attempt on a member failed, or a hedge starts beside it), as
+    /// <see cref="ExecuteAsync{TResult}(Func{MemberLease, CancellationToken, ValueTask{TResult}}, CancellationToken)"/>
+    /// does between its attempts. The excluded members are passed over as if they could not take the operation; the
+    /// others are chosen as the mode says.
+    /// </summary>
+    /// <param name="excludedMemberIds">The ids of members not to select, compared ignoring case; may be empty.</param>
+    /// <param name="lease">On success, the lease on the chosen member: dispose it when the operation ends.</param>
+    /// <param name="failure">On failure, why each member could not take the operation; an excluded member reports the reason it had before any per-selection check (disabled, throttled), otherwise <see cref="MemberRejectionReason.None"/>.</param>
+    /// <returns><see langword="true"/> when a member was selected.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="excludedMemberIds"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
+    bool TrySelect(IReadOnlyList<string> excludedMemberIds, out MemberLease lease, out SelectionFailure failure);
+
     /// <summary>Selects a member for one operation, or throws when none can take it.</summary>
     /// <returns>The lease on the chosen member: dispose it when the operation ends.</returns>
     /// <exception cref="NoMemberAvailableException">No member can take the operation; the exception says why for each member (<see cref="ClusterThrottledException"/> when every enabled member is throttled).</exception>

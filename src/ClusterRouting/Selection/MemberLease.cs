@@ -37,6 +37,10 @@ public readonly struct MemberLease : IDisposable
     /// <exception cref="InvalidOperationException">The lease is <c>default</c> and holds no member.</exception>
     public string MemberId => _slots?.Member.Id ?? throw new InvalidOperationException("This lease holds no member: it is the default value.");
 
+    /// <summary>Gets where the member is reached (<see cref="ClusterMemberOptions.Address"/>), or <see langword="null"/> when it has no address.</summary>
+    /// <exception cref="InvalidOperationException">The lease is <c>default</c> and holds no member.</exception>
+    public Uri? Address => _slots is null ? throw new InvalidOperationException("This lease holds no member: it is the default value.") : _slots.Member.Address;
+
     /// <summary>Gets the member's position in failover order when it was selected: 0 is the primary.</summary>
     /// <value>-1 for a <c>default</c> lease.</value>
     public int MemberIndex => _slots is null ? -1 : _memberIndex < 0 ? ~_memberIndex : _memberIndex;

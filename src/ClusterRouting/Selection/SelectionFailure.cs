@@ -7,16 +7,18 @@ namespace ClusterRouting;
 /// </summary>
 public readonly struct SelectionFailure
 {
-    // Bits a member's position may use in the decided word; a cluster has up to 10 members, and past 31 (a cluster far
-    // over the limit) a probe is read when asked.
-    private const int DecidedMembers = 31;
+    // Bits a member's position may use in each field of the decided word; a cluster has up to 10 members. Past 20 (a
+    // cluster far over the limit) a probe is read when asked and an excluded member is not told apart.
+    private const int DecidedMembers = 20;
+    private const int FullShift = DecidedMembers;
+    private const int ExcludedShift = 2 * DecidedMembers;
     private const ulong PrimaryOnlyBit = 1UL << 63;
 
     private readonly ClusterSnapshot? _snapshot;
 
-    // What the selection decided, in one word so that the value stays 16 bytes (every selection writes it): bit i, its
-    // probe was out on member i; bit 31 + i, the probe was out with every slot taken; bit 63, the selection accepted only
-    // the primary.
+    // What the selection decided, in one word so that the value stays 16 bytes (every selection writes it): bit i, the
+    // probe of member i was out; bit 20 + i, it was out with every slot taken; bit 40 + i, the caller excluded member i;
+    // bit 63, the selection accepted only the primary.
     private readonly ulong _decided;
 
     private SelectionFailure(ClusterSnapshot snapshot, ulong decided)
@@ -81,9 +83,9 @@ public readonly struct SelectionFailure
 
         SnapshotMember member = _snapshot.Members[index];
         MemberVerdict verdict = member.Verdict;
-        if (IsPrimaryOnly && index > 0 && member.Rejection == MemberRejectionReason.None)
+        if (member.Rejection == MemberRejectionReason.None && ((IsPrimaryOnly && index > 0) || WasExcluded(index)))
         {
-            // A primary-only selection never considered the other members.
+            // A primary-only selection never considered the other members, nor any selection the ones its caller excluded.
             return new MemberRejection(member.Id, MemberRejectionReason.None);
         }
 
@@ -107,19 +109,27 @@ public readonly struct SelectionFailure
     }
 
     /// <summary>Records why a selection on <paramref name="snapshot"/> failed, as the members' probes stand now.</summary>
-    internal static SelectionFailure Capture(ClusterSnapshot snapshot, bool primaryOnly = false)
+    internal static SelectionFailure Capture(ClusterSnapshot snapshot, bool primaryOnly = false) => Capture(snapshot, primaryOnly, default(NoFilter));
+
+    /// <summary>Records why a selection on <paramref name="snapshot"/> that considered only what <paramref name="filter"/> allows failed.</summary>
+    internal static SelectionFailure Capture<TFilter>(ClusterSnapshot snapshot, bool primaryOnly, TFilter filter)
+        where TFilter : struct, ICandidateFilter
     {
         ulong decided = primaryOnly ? PrimaryOnlyBit : 0;
         SnapshotMember[] members = snapshot.Members;
         for (int i = 0; i < members.Length && i < DecidedMembers; i++)
         {
             SnapshotMember member = members[i];
-            if (member.Rejection == MemberRejectionReason.None && member.Health == MemberHealth.Probing && member.State.Penalty.Probe.IsTaken)
+            if (!filter.Allows(member.State.Slots))
+            {
+                decided |= 1UL << (ExcludedShift + i);
+            }
+            else if (member.Rejection == MemberRejectionReason.None && member.Health == MemberHealth.Probing && member.State.Penalty.Probe.IsTaken)
             {
                 decided |= 1UL << i;
                 if (member.State.Slots.InFlight >= member.Verdict.ConcurrencyLimit)
                 {
-                    decided |= 1UL << (DecidedMembers + i);
+                    decided |= 1UL << (FullShift + i);
                 }
             }
         }
@@ -214,6 +224,8 @@ public readonly struct SelectionFailure
         return rejection.Reason == MemberRejectionReason.Probing && ProbeWasFull(index);
     }
 
+    private bool WasExcluded(int index) => index < DecidedMembers && (_decided & (1UL << (ExcludedShift + index))) != 0;
+
     private bool ProbeWasOut(int index) =>
         index < DecidedMembers ? (_decided & (1UL << index)) != 0 : _snapshot!.Members[index].State.Penalty.Probe.IsTaken;
 
@@ -221,7 +233,7 @@ public readonly struct SelectionFailure
     {
         if (index < DecidedMembers)
         {
-            return (_decided & (1UL << (DecidedMembers + index))) != 0;
+            return (_decided & (1UL << (FullShift + index))) != 0;
         }
 
         SnapshotMember member = _snapshot!.Members[index];

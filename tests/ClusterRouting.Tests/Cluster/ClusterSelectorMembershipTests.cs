@@ -98,7 +98,7 @@ public class ClusterSelectorMembershipTests
     {
         ClusterSelector cluster = Clusters.Create(1);
 
-        var error = Assert.Throws<ArgumentNullException>(() => cluster.AddMember(null!));
+        var error = Assert.Throws<ArgumentNullException>(() => cluster.AddMember((string)null!));
 
         Assert.Equal("id", error.ParamName);
     }

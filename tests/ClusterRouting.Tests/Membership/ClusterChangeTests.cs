@@ -27,7 +27,7 @@ public class ClusterChangeTests
         Assert.Throws<ArgumentException>(() =>
         {
             using ClusterChange change = cluster.State.Begin();
-            MembershipEditor.Add(change, "GW-0", version: null, enabled: true); // a duplicate, ignoring case
+            MembershipEditor.Add(change, new ClusterMemberOptions("GW-0"), "id"); // a duplicate, ignoring case
         });
 
         Assert.Same(before, cluster.Snapshot);
@@ -175,7 +175,7 @@ public class ClusterChangeTests
         using ClusterSelector cluster = Create(2);
 
         using ClusterChange change = cluster.State.Begin();
-        MembershipEditor.Add(change, "Gw-New", version: null, enabled: true);
+        MembershipEditor.Add(change, new ClusterMemberOptions("Gw-New"), "id");
 
         Assert.Same(cluster.Snapshot.Members[1].State, change.Find("GW-1"));
         Assert.Equal("Gw-New", change.Find("gw-new")?.Id);

@@ -20,7 +20,7 @@ public class MembershipEditorTests
 
         using (ClusterChange change = cluster.State.Begin())
         {
-            MembershipEditor.Add(change, "gw-new", "1.0", enabled: false);
+            MembershipEditor.Add(change, new ClusterMemberOptions("gw-new", "1.0", enabled: false), "id");
             Assert.Equal([new MemberAddedEvent("gw-new", 2)], change.Events);
         }
 
@@ -40,7 +40,7 @@ public class MembershipEditorTests
 
         using (ClusterChange change = cluster.State.Begin())
         {
-            var refused = Assert.Throws<ArgumentException>(() => MembershipEditor.Add(change, "GW-1", null, true));
+            var refused = Assert.Throws<ArgumentException>(() => MembershipEditor.Add(change, new ClusterMemberOptions("GW-1"), "id"));
             Assert.Equal("id", refused.ParamName);
             Assert.Empty(change.Events);
             Assert.Same(before, change.Snapshot);
@@ -57,7 +57,7 @@ public class MembershipEditorTests
 
         using (ClusterChange change = cluster.State.Begin())
         {
-            Assert.Throws<ClusterCapacityExceededException>(() => MembershipEditor.Add(change, "gw-extra", null, true));
+            Assert.Throws<ClusterCapacityExceededException>(() => MembershipEditor.Add(change, new ClusterMemberOptions("gw-extra"), "id"));
             Assert.Empty(change.Events);
         }
 
@@ -72,7 +72,7 @@ public class MembershipEditorTests
 
         using (ClusterChange change = cluster.State.Begin())
         {
-            MembershipEditor.Add(change, "gw-last", null, true);
+            MembershipEditor.Add(change, new ClusterMemberOptions("gw-last"), "id");
         }
 
         Assert.Equal(ClusterLimits.MaxMembers, cluster.MemberCount);
@@ -381,7 +381,7 @@ public class MembershipEditorTests
     private static void Add(ClusterSelector cluster, string id, string? version)
     {
         using ClusterChange change = cluster.State.Begin();
-        MembershipEditor.Add(change, id, version, enabled: true);
+        MembershipEditor.Add(change, new ClusterMemberOptions(id, version), nameof(id));
     }
 
     private static void Reconfigure(ClusterSelector cluster, ClusterOptions options)

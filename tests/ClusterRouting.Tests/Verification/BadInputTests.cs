@@ -203,6 +203,39 @@ public partial class BadInputTests
         before.AssertUnchanged(busy.Cluster);
     }
 
+    [Theory]
+    [InlineData(null, null, typeof(ArgumentNullException))]
+    [InlineData("", null, typeof(ArgumentException))]
+    [InlineData("  ", null, typeof(ArgumentException))]
+    [InlineData("GW-1", null, typeof(ArgumentException))]
+    [InlineData("gw-new", "ftp://10.0.0.5/", typeof(ArgumentException))]
+    [InlineData("gw-new", "relative/path", typeof(ArgumentException))]
+    public void AddMember_BadMemberOptions_ThrowsNamingMemberAndChangesNothing(string? id, string? address, Type expected)
+    {
+        using var busy = new BusyCluster();
+        SelectorState before = SelectorState.Capture(busy.Cluster);
+        ClusterMemberOptions? member = id is null && address is null && expected == typeof(ArgumentNullException)
+            ? null
+            : new ClusterMemberOptions(id!) { Address = address is null ? null : new Uri(address, UriKind.RelativeOrAbsolute) };
+
+        Exception ex = Assert.Throws(expected, () => busy.Cluster.AddMember(member!));
+
+        Assert.Equal("member", ((ArgumentException)ex).ParamName);
+        before.AssertUnchanged(busy.Cluster);
+    }
+
+    [Fact]
+    public void TrySelect_NullExclusions_ThrowsArgumentNullNamingTheArgumentAndChangesNothing()
+    {
+        using var busy = new BusyCluster();
+        SelectorState before = SelectorState.Capture(busy.Cluster);
+
+        var ex = Assert.Throws<ArgumentNullException>(() => busy.Cluster.TrySelect(null!, out _, out _));
+
+        Assert.Equal("excludedMemberIds", ex.ParamName);
+        before.AssertUnchanged(busy.Cluster);
+    }
+
     // ---- Mode -------------------------------------------------------------------------------------------------------
 
     [Theory]
