@@ -67,10 +67,10 @@ public class TimerContextAndLifetimeTests
     [Fact]
     public void DroppedWithoutDispose_TheTimersAreReleasedWhenTheClustersAreCollected()
     {
+        // Each cluster arms a timer for a day (Dispose_ReleasesTheTimerAtOnce shows they are armed); a collection during
+        // the loop may already release some, which is what this test is about.
         long before = Timer.ActiveCount;
         WeakReference[] dropped = CreateAndDrop(2_000);
-        long armed = Timer.ActiveCount;
-        Assert.True(armed - before >= 1_800, $"{armed - before} timers armed by 2,000 clusters");
 
         for (int i = 0; i < 3; i++)
         {
@@ -79,8 +79,8 @@ public class TimerContextAndLifetimeTests
         }
 
         Assert.All(dropped, r => Assert.False(r.IsAlive));
-        long released = armed - Timer.ActiveCount;
-        Assert.True(released >= 1_800, $"{released} of the dropped clusters' 2,000 timers released");
+        long remaining = Timer.ActiveCount - before;
+        Assert.True(remaining < 200, $"{remaining} of the dropped clusters' 2,000 timers still queued");
 
         static WeakReference[] CreateAndDrop(int count)
         {
