@@ -114,4 +114,33 @@ public sealed class ClusterOptions
     /// </summary>
     /// <value>The default value is <see langword="null"/>: only <see cref="MemberOfflineException"/> means offline.</value>
     public Func<Exception, bool>? IsOfflineException { get; set; }
+
+    /// <summary>A deep copy: later changes to this object or its lists do not show through.</summary>
+    internal ClusterOptions Clone()
+    {
+        var members = new List<ClusterMemberOptions>(Members.Count);
+        foreach (ClusterMemberOptions member in Members)
+        {
+            members.Add(new ClusterMemberOptions(member.Id, member.Version, member.Enabled) { Address = member.Address });
+        }
+
+        return new ClusterOptions
+        {
+            Members = members,
+            ThrottlePolicies = new List<ThrottlePolicy>(ThrottlePolicies),
+            Mode = Mode,
+            CPUUtilizationPercentageThreshold = CPUUtilizationPercentageThreshold,
+            MemoryUtilizationPercentageThreshold = MemoryUtilizationPercentageThreshold,
+            ResourceUtilizationAggregationTimeInMinutes = ResourceUtilizationAggregationTimeInMinutes,
+            ConcurrentOperationLimitPreview = ConcurrentOperationLimitPreview,
+            BypassConcurrentOperationLimit = BypassConcurrentOperationLimit,
+            MemberRefusalCoolDown = MemberRefusalCoolDown,
+            ThrottlePolicyFailureMode = ThrottlePolicyFailureMode,
+            TrackOfflineMembers = TrackOfflineMembers,
+            OfflinePenaltyBaseDuration = OfflinePenaltyBaseDuration,
+            OfflinePenaltyMaxDuration = OfflinePenaltyMaxDuration,
+            OfflinePenaltyJitter = OfflinePenaltyJitter,
+            IsOfflineException = IsOfflineException,
+        };
+    }
 }

@@ -72,4 +72,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 17, EventName = "CallbackFailed", Level = LogLevel.Error,
         Message = "A {Callback} of cluster {ClusterName} threw; the cluster carried on without it.")]
     public static partial void CallbackFailed(ILogger logger, Exception exception, string clusterName, string callback);
+
+    [LoggerMessage(EventId = 18, EventName = "ClusterConfigurationIgnored", Level = LogLevel.Warning,
+        Message = "The configuration names cluster {ClusterName}, which is not registered (it appeared after start, or was removed): it is ignored until the application restarts.")]
+    public static partial void ClusterConfigurationIgnored(ILogger logger, string clusterName);
+
+    [LoggerMessage(EventId = 19, EventName = "ClusterRemoved", Level = LogLevel.Information,
+        Message = "Cluster {ClusterName} was removed: it is disposed, and configuration does not bring it back until the application restarts.")]
+    public static partial void ClusterRemoved(ILogger logger, string clusterName);
 }

@@ -24,6 +24,8 @@ public static class ClusterRoutingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>());
         services.TryAddSingleton<ClusterRegistry>(static sp => new ClusterRegistry(sp));
         services.TryAddSingleton<IClusterSelectorProvider>(static sp => sp.GetRequiredService<ClusterRegistry>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterRoutingStartupValidation>, ClusterRoutingStartupValidation.Validator>());
+        services.AddOptions<ClusterRoutingStartupValidation>().ValidateOnStart();
         return new ClusterRoutingBuilder(services);
     }
 
@@ -36,12 +38,11 @@ public static class ClusterRoutingServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The section whose children are the clusters, for example <c>Configuration.GetSection("ClusterRouting")</c>.</param>
     /// <returns>A builder to add more clusters or throttle policies with.</returns>
-    [RequiresUnreferencedCode("Binding configuration reflects over ClusterOptions.")]
-    [RequiresDynamicCode("Binding configuration may need code generated at run time.")]
     public static IClusterRoutingBuilder AddClusterRouting(this IServiceCollection services, IConfiguration configuration)
     {
         Guard.NotNull(configuration);
         IClusterRoutingBuilder builder = services.AddClusterRouting();
+        services.AddSingleton(new ClusterRoutingConfigurationRoot(configuration));
         foreach (IConfigurationSection section in configuration.GetChildren())
         {
             builder.AddCluster(section.Key, section);
@@ -68,11 +69,11 @@ public static class ClusterRoutingServiceCollectionExtensions
     /// <param name="section">The cluster's section: Mode, Members, the gateway's throttling keys and the penalty settings.</param>
     /// <param name="configure">Sets what configuration can't, such as <see cref="ClusterOptions.IsOfflineException"/>; applied after binding.</param>
     /// <returns>The builder.</returns>
-    [RequiresUnreferencedCode("Binding configuration reflects over ClusterOptions.")]
-    [RequiresDynamicCode("Binding configuration may need code generated at run time.")]
     public static IClusterRoutingBuilder AddCluster(this IClusterRoutingBuilder builder, string name, IConfiguration section, Action<ClusterOptions>? configure = null)
     {
         Guard.NotNull(section);
+
+        // Bound by the configuration binder's source generator: trim- and AOT-safe (see the project file).
         OptionsBuilder<ClusterOptions> options = Register(builder, name).Bind(section);
         if (configure is not null)
         {
@@ -93,6 +94,7 @@ public static class ClusterRoutingServiceCollectionExtensions
         Guard.NotNull(builder);
         Guard.NotNullOrWhiteSpace(clusterName);
         builder.Services.TryAddSingleton<TPolicy>();
+        builder.Services.AddSingleton(new ThrottlePolicyRegistration(clusterName, typeof(TPolicy)));
         builder.Services.AddOptions<ClusterOptions>(clusterName).Configure<TPolicy>(static (options, policy) => options.ThrottlePolicies.Add(policy));
         return builder;
     }
@@ -110,7 +112,7 @@ public static class ClusterRoutingServiceCollectionExtensions
         services.AddSingleton(new ClusterRegistration(name));
         services.AddKeyedSingleton<IClusterSelector>(name, static (sp, key) => sp.GetRequiredService<ClusterRegistry>().Resolve((string)key!));
         services.AddKeyedSingleton<IClusterAdministration>(name, static (sp, key) => sp.GetRequiredService<ClusterRegistry>().Resolve((string)key!));
-        return services.AddOptions<ClusterOptions>(name).ValidateOnStart();
+        return services.AddOptions<ClusterOptions>(name);
     }
 
     private sealed class ClusterRoutingBuilder(IServiceCollection services) : IClusterRoutingBuilder

@@ -25,4 +25,14 @@ public interface IClusterSelectorProvider
     /// <exception cref="ArgumentException">No cluster is registered under that name.</exception>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The cluster's options are invalid.</exception>
     IClusterAdministration GetAdministration(string clusterName);
+
+    /// <summary>
+    /// Removes a cluster at runtime (the gateway's "delete", at cluster scale): it is disposed (leases taken from it end
+    /// as usual; every other use of it throws <see cref="ObjectDisposedException"/>), its name is no longer registered,
+    /// and configuration does not bring it back until the application restarts.
+    /// </summary>
+    /// <param name="clusterName">The cluster's name, as registered (compared ordinally).</param>
+    /// <returns><see langword="true"/> when the cluster was registered and is now removed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="clusterName"/> is <see langword="null"/>.</exception>
+    bool RemoveCluster(string clusterName);
 }

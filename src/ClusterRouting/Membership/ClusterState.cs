@@ -16,9 +16,14 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
     private readonly ClusterRoutingInstruments _instruments;
     private ClusterSnapshot _snapshot;
     private volatile ClusterSettings _settings;
+    private ClusterOptions _appliedOptions = new();
     private long _nextDeadlineTicks = long.MaxValue;
     private bool _allThrottled;
     private bool _disposed;
+
+    // Members removed while leases on them were still out, by id: one added back (by AddMember or a reload) before its
+    // leases end is the same member, so its leases keep counting against its limit.
+    private readonly Dictionary<string, MemberState> _retired = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Creates the state of a cluster with no members; the constructor's first change adds them.</summary>
     /// <param name="clusterName">The cluster's name.</param>
@@ -132,8 +137,54 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
         }
     }
 
+    /// <summary>Keeps a removed member while leases on it are out, so that it is the same member if it comes back.</summary>
+    public void Retire_NeedsLock(MemberState member)
+    {
+        PruneRetired_NeedsLock();
+        if (member.Slots.InFlight > 0)
+        {
+            _retired[member.Id] = member;
+        }
+    }
+
+    /// <summary>The removed member with <paramref name="id"/> whose leases are still out, taken back; otherwise a new member.</summary>
+    public MemberState Revive_NeedsLock(string id)
+    {
+        PruneRetired_NeedsLock();
+        if (_retired.TryGetValue(id, out MemberState? member))
+        {
+            _retired.Remove(id);
+            return member;
+        }
+
+        return new MemberState(id);
+    }
+
     /// <summary>Replaces the settings in force. Called under the lock by a reconfiguration that has computed everything else.</summary>
-    public void SetSettings_NeedsLock(ClusterSettings settings) => _settings = settings;
+    /// <param name="settings">The settings of <paramref name="options"/>.</param>
+    /// <param name="options">A copy of the options applied, which <see cref="CurrentOptions"/> starts from.</param>
+    public void SetSettings_NeedsLock(ClusterSettings settings, ClusterOptions options)
+    {
+        _settings = settings;
+        _appliedOptions = options;
+    }
+
+    /// <summary>The cluster as options: the settings last applied, and the members and mode it has now (runtime changes included).</summary>
+    public ClusterOptions CurrentOptions()
+    {
+        lock (Gate)
+        {
+            ClusterOptions current = _appliedOptions.Clone();
+            current.Members.Clear();
+            foreach (SnapshotMember member in _snapshot.Members)
+            {
+                current.Members.Add(new ClusterMemberOptions(member.Id, member.Version, member.Enabled) { Address = member.State.Address });
+            }
+
+            current.Mode = _snapshot.Mode;
+            return current;
+        }
+    }
 
     /// <summary>Evaluates a member's throttle policies at <paramref name="now"/> and keeps the verdict.</summary>
     /// <returns>Whether selections must see the new verdict.</returns>
@@ -200,16 +251,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
         _instruments.Unregister(this);
     }
 
-    void IObservableCluster.ObserveInFlight(List<Measurement<long>> measurements)
-    {
-        foreach (SnapshotMember member in Snapshot.Members)
-        {
-            measurements.Add(new Measurement<long>(
-                member.State.Slots.InFlight,
-                new KeyValuePair<string, object?>("cluster", ClusterName),
-                new KeyValuePair<string, object?>("member", member.Id)));
-        }
-    }
+    SnapshotMember[] IObservableCluster.ObservedMembers => Snapshot.Members;
 
     private void Publish_NeedsLock(ClusterSnapshot next, List<ClusterEvent> events)
     {
@@ -225,6 +267,22 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
             if (allThrottled)
             {
                 events.Add(new AllMembersThrottledEvent(next.Members.Length));
+            }
+        }
+    }
+
+    private void PruneRetired_NeedsLock()
+    {
+        if (_retired.Count == 0)
+        {
+            return;
+        }
+
+        foreach (MemberState member in _retired.Values.ToArray())
+        {
+            if (member.Slots.InFlight == 0)
+            {
+                _retired.Remove(member.Id);
             }
         }
     }

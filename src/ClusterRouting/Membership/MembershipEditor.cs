@@ -33,7 +33,8 @@ internal static class MembershipEditor
         }
 
         change.Events.Add(new MemberAddedEvent(id, current.Length));
-        var state = new MemberState(id) { Address = member.Address };
+        MemberState state = change.Cluster.Revive_NeedsLock(id);
+        state.Address = member.Address;
         change.Reevaluate(state);
         var members = new SnapshotMember[current.Length + 1];
         Array.Copy(current, members, current.Length);
@@ -64,6 +65,7 @@ internal static class MembershipEditor
         }
 
         change.Events.Add(new MemberRemovedEvent(current[index].Id));
+        change.Cluster.Retire_NeedsLock(current[index].State);
         Replace(change, previous.With(members));
         return true;
     }
@@ -106,7 +108,11 @@ internal static class MembershipEditor
     /// state and their id as first spelled), mode and settings. Every member's verdict under the new settings is
     /// computed first; then settings, samples, verdicts, penalties and membership change together.
     /// </summary>
-    public static void Reconfigure(ClusterChange change, ClusterOptions options, ClusterSettings settings)
+    /// <param name="change">The change.</param>
+    /// <param name="options">Validated options.</param>
+    /// <param name="settings">The settings of <paramref name="options"/>.</param>
+    /// <param name="initial">Whether this is the cluster's first membership (its construction): nothing is logged as added.</param>
+    public static void Reconfigure(ClusterChange change, ClusterOptions options, ClusterSettings settings, bool initial = false)
     {
         ClusterSnapshot previous = change.Snapshot;
         bool newWindow = settings.Throttling.Window != change.Settings.Throttling.Window;
@@ -115,12 +121,12 @@ internal static class MembershipEditor
         for (int i = 0; i < states.Length; i++)
         {
             int existing = previous.IndexOf(options.Members[i].Id);
-            MemberState state = existing >= 0 ? previous.Members[existing].State : new MemberState(options.Members[i].Id);
+            MemberState state = existing >= 0 ? previous.Members[existing].State : change.Cluster.Revive_NeedsLock(options.Members[i].Id);
             states[i] = state;
             verdicts[i] = settings.Throttling.Evaluate(state.Id, state.Throttle, ignoreSamples: newWindow, state.Slots.InFlight, change.Now, change.Events, change.Cluster.Failures);
         }
 
-        change.Cluster.SetSettings_NeedsLock(settings);
+        change.Cluster.SetSettings_NeedsLock(settings, options.Clone());
         var members = new SnapshotMember[states.Length];
         for (int i = 0; i < states.Length; i++)
         {
@@ -140,7 +146,44 @@ internal static class MembershipEditor
             members[i] = new SnapshotMember(state, options.Members[i].Version, options.Members[i].Enabled, i);
         }
 
-        Replace(change, new ClusterSnapshot(previous.ClusterName, members, options.Mode, previous.Clock));
+        var next = new ClusterSnapshot(previous.ClusterName, members, options.Mode, previous.Clock);
+        if (!initial)
+        {
+            RecordDifferences(change, previous, next);
+        }
+
+        Replace(change, next);
+    }
+
+    /// <summary>Logs what a reconfiguration changed as the runtime calls would: members added, removed, enabled or disabled; the mode.</summary>
+    private static void RecordDifferences(ClusterChange change, ClusterSnapshot previous, ClusterSnapshot next)
+    {
+        foreach (SnapshotMember member in previous.Members)
+        {
+            if (next.IndexOf(member.Id) < 0)
+            {
+                change.Events.Add(new MemberRemovedEvent(member.Id));
+                change.Cluster.Retire_NeedsLock(member.State);
+            }
+        }
+
+        foreach (SnapshotMember member in next.Members)
+        {
+            int before = previous.IndexOf(member.Id);
+            if (before < 0)
+            {
+                change.Events.Add(new MemberAddedEvent(member.Id, member.Index));
+            }
+            else if (previous.Members[before].Enabled != member.Enabled)
+            {
+                change.Events.Add(new MemberEnabledChangedEvent(member.Id, member.Enabled));
+            }
+        }
+
+        if (previous.Mode != next.Mode)
+        {
+            change.Events.Add(new ModeChangedEvent(next.Mode));
+        }
     }
 
     /// <summary>Replaces the membership and queues the warnings its new shape calls for: too many members, version skew.</summary>

@@ -1,5 +1,5 @@
 #if !NET
-// Types the compiler or the code expects that netstandard2.0 lacks. Compiled only for that target.
+// Types the compiler or the code expects that netstandard2.0 lacks (and, for Lock, that .NET 8 lacks).
 #pragma warning disable SA1402, SA1649, CA1812
 
 namespace System.Runtime.CompilerServices
@@ -38,18 +38,6 @@ namespace System.Diagnostics.CodeAnalysis
     }
 }
 
-namespace ClusterRouting
-{
-    /// <summary>Stands in for System.Threading.Lock: <c>lock</c> on it, and its methods, use a monitor.</summary>
-    internal sealed class Lock
-    {
-        public bool IsHeldByCurrentThread => System.Threading.Monitor.IsEntered(this);
-
-        public void Enter() => System.Threading.Monitor.Enter(this);
-
-        public void Exit() => System.Threading.Monitor.Exit(this);
-    }
-}
 #endif
 
 #if !NET
@@ -67,6 +55,21 @@ namespace System.Diagnostics.CodeAnalysis
     [AttributeUsage(AttributeTargets.Field | AttributeTargets.Parameter | AttributeTargets.Property | AttributeTargets.ReturnValue, Inherited = false)]
     internal sealed class NotNullAttribute : Attribute
     {
+    }
+}
+#endif
+
+#if !NET9_0_OR_GREATER
+namespace ClusterRouting
+{
+    /// <summary>Stands in for System.Threading.Lock: <c>lock</c> on it, and its methods, use a monitor.</summary>
+    internal sealed class Lock
+    {
+        public bool IsHeldByCurrentThread => System.Threading.Monitor.IsEntered(this);
+
+        public void Enter() => System.Threading.Monitor.Enter(this);
+
+        public void Exit() => System.Threading.Monitor.Exit(this);
     }
 }
 #endif

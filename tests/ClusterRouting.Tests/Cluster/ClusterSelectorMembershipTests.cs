@@ -143,17 +143,36 @@ public class ClusterSelectorMembershipTests
     }
 
     [Fact]
-    public void RemoveMember_ThenAddSameId_StartsWithFreshState()
+    public void RemoveMember_ThenAddSameIdWhileALeaseIsOut_IsTheSameMember_ItsLeaseStillCounts()
     {
         ClusterSelector cluster = Clusters.Create(2);
         MemberLease lease = cluster.Select();
 
         cluster.RemoveMember("gw-0");
+        cluster.AddMember("GW-0");
+
+        MemberStatus readded = cluster.GetStatus().Members.Single(m => m.Id == "gw-0");
+        Assert.Equal(1, readded.InFlight);
+        Assert.Same(lease.Member, cluster.Snapshot.Members[1].State);
+        lease.Dispose();
+        Assert.Equal(0, cluster.GetStatus().Members[1].InFlight);
+    }
+
+    [Fact]
+    public void RemoveMember_ThenAddSameIdAfterItsLeasesEnded_StartsWithFreshState()
+    {
+        ClusterSelector cluster = Clusters.Create(2);
+        MemberLease lease = cluster.Select();
+        cluster.ReportOffline("gw-0");
+        cluster.RemoveMember("gw-0");
+        lease.Dispose();
+
         cluster.AddMember("gw-0");
 
-        Assert.Equal(0, cluster.GetStatus().Members.Single(m => m.Id == "gw-0").InFlight);
-        lease.Dispose();
-        Assert.Equal(0, lease.Member!.InFlight);
+        MemberStatus readded = cluster.GetStatus().Members.Single(m => m.Id == "gw-0");
+        Assert.Equal(0, readded.InFlight);
+        Assert.Equal(MemberHealth.Online, readded.Health);
+        Assert.NotSame(lease.Member, cluster.Snapshot.Members[1].State);
     }
 
     [Fact]

@@ -100,10 +100,9 @@ public class ConfigurationReloadTests
         services.Set("refresh", "Mode", "RoundRobin");
         Exception? thrown = Record.Exception(services.Configuration.Reload);
 
-        // Microsoft's OptionsMonitor re-validates on the same change and its exception escapes Reload(); the
-        // registry's own callback swallows its failure, so it is the only inner exception.
-        AggregateException aggregate = Assert.IsType<AggregateException>(thrown);
-        Assert.IsType<OptionsValidationException>(Assert.Single(aggregate.InnerExceptions));
+        // Regression: an options monitor re-created and re-validated the options on the same change, and its
+        // OptionsValidationException escaped Reload() inside an AggregateException.
+        Assert.Null(thrown);
         ClusterStatus status = cluster.GetStatus();
         Assert.Equal(SelectionMode.Failover, status.Mode);
         Assert.Equal(["gw-0", "gw-1", "gw-2"], status.Members.Select(m => m.Id));

@@ -78,8 +78,34 @@ public class OptionsValidationTests
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(HostTimeout));
 
-        Assert.Equal("bad", error.OptionsName);
+        // Validated through the registry (no options monitor of ClusterOptions): each failure names the cluster.
         Assert.Equal(InvalidFailures("bad"), error.Failures);
+    }
+
+    [Fact]
+    public async Task HostStart_ThrottlePolicyForAnUnregisteredCluster_FailsNamingIt()
+    {
+        HostApplicationBuilder builder = CreateHostBuilder(Settings.Cluster("refresh", Settings.Members(2)));
+        builder.Services.AddSingleton(new MaintenanceSchedule());
+        builder.Services.AddClusterRouting().AddThrottlePolicy<MaintenancePolicy>("refrsh");
+        using IHost host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync().WaitAsync(HostTimeout));
+
+        Assert.Equal("AddThrottlePolicy<MaintenancePolicy>(\"refrsh\") names no registered cluster; registered: refresh.", error.Message);
+    }
+
+    [Fact]
+    public void GetCluster_ThrottlePolicyForAnUnregisteredCluster_FailsNamingIt_WithoutAHost()
+    {
+        using RoutingServices services = RoutingServices.Create(
+            Settings.Cluster("refresh", Settings.Members(2)),
+            routing => routing.AddThrottlePolicy<MaintenancePolicy>("other"),
+            s => s.AddSingleton(new MaintenanceSchedule()));
+
+        var error = Assert.Throws<InvalidOperationException>(() => services.Provider.GetCluster("refresh"));
+
+        Assert.Contains("AddThrottlePolicy<MaintenancePolicy>(\"other\")", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
