@@ -67,7 +67,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         _state = new ClusterState(clusterName, options.Mode, settings, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance, meterFactory, Publish);
         _metrics = _state.Metrics;
         using ClusterChange change = _state.Begin();
-        MembershipEditor.Reconfigure(change, options, settings);
+        MembershipEditor.Reconfigure(change, options, settings, initial: true);
     }
 
     /// <inheritdoc cref="IClusterSelector.ClusterName" />
@@ -188,14 +188,28 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     public ValueTask<TResult> ExecuteAsync<TResult>(Func<MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default)
     {
         Guard.NotNull(operation);
-        return FailoverExecution.ExecuteAsync(this, operation, static (op, lease, ct) => op(lease, ct), cancellationToken);
+        return FailoverExecution.ExecuteAsync(this, operation, static (op, lease, ct) => op(lease, ct), primaryOnly: false, cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask<TResult> ExecuteAsync<TState, TResult>(TState state, Func<TState, MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default)
     {
         Guard.NotNull(operation);
-        return FailoverExecution.ExecuteAsync(this, state, operation, cancellationToken);
+        return FailoverExecution.ExecuteAsync(this, state, operation, primaryOnly: false, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<TResult> ExecutePrimaryAsync<TResult>(Func<MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(operation);
+        return FailoverExecution.ExecuteAsync(this, operation, static (op, lease, ct) => op(lease, ct), primaryOnly: true, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<TResult> ExecutePrimaryAsync<TState, TResult>(TState state, Func<TState, MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(operation);
+        return FailoverExecution.ExecuteAsync(this, state, operation, primaryOnly: true, cancellationToken);
     }
 #pragma warning restore RS0026
 
@@ -462,7 +476,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         return failure;
     }
 
-    /// <summary>Takes a slot on the primary, eligible or penalized: the lease, or <c>default</c>.</summary>
+    /// <summary>Takes a slot on the primary, eligible or (its probe, one at a time) penalized: the lease, or <c>default</c>.</summary>
     private MemberLease TakePrimary(ClusterSnapshot snapshot)
     {
         LeaseThread local = LeaseThread.Current;
@@ -471,7 +485,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         if (!pick.IsTaken)
         {
             candidates = snapshot.Deferred;
-            pick = PrimarySelection.Select(candidates, local.Stripe);
+            pick = PrimarySelection.SelectPenalized(candidates, local.Stripe);
         }
 
         return pick.IsTaken ? Leased(snapshot, candidates[pick.Position], pick, local) : default;

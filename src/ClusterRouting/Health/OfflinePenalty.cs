@@ -32,13 +32,17 @@ internal sealed class OfflinePenalty
     /// <summary>Counts one more offline result without penalizing (offline tracking is off).</summary>
     public void CountOffline_NeedsLock() => Volatile.Write(ref _consecutiveOfflineResults, ConsecutiveOfflineResults + 1);
 
-    /// <summary>Counts one more offline result and penalizes the member until <paramref name="until"/>; its probe closes.</summary>
+    /// <summary>
+    /// Counts one more offline result and penalizes the member until <paramref name="until"/>. Its probe opens, in a new
+    /// epoch, for primary-only work alone: a penalized primary takes one primary-only operation at a time (no other
+    /// member may take it); ordinary selections take a penalized member without its probe, after every other member.
+    /// </summary>
     public void Penalize_NeedsLock(TimeSpan until)
     {
         CountOffline_NeedsLock();
         PenalizedUntil = until;
         SetHealth(MemberHealth.Penalized);
-        Probe.Close_NeedsLock();
+        Probe.Open_NeedsLock();
     }
 
     /// <summary>The member is online: its count starts again and its probe closes.</summary>
@@ -61,7 +65,13 @@ internal sealed class OfflinePenalty
         }
 
         SetHealth(MemberHealth.Probing);
-        Probe.Open_NeedsLock();
+
+        // A primary-only probe still out stays the member's one probe; otherwise the next operation probes.
+        if (!Probe.IsTaken)
+        {
+            Probe.Open_NeedsLock();
+        }
+
         return true;
     }
 

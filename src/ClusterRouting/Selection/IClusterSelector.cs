@@ -116,6 +116,41 @@ public interface IClusterSelector
 #pragma warning restore RS0026
 
     /// <summary>
+    /// Runs an operation that only the primary may run on the primary, reporting the attempt's outcome as
+    /// <see cref="ExecuteAsync{TResult}(Func{MemberLease, CancellationToken, ValueTask{TResult}}, CancellationToken)"/>
+    /// does, but never on another member. A penalized primary admits one attempt at a time (its probe), so a run that
+    /// finds the primary back restores it, and the others fail fast with <see cref="PrimaryUnavailableException"/>
+    /// until then.
+    /// </summary>
+    /// <typeparam name="TResult">The operation's result.</typeparam>
+    /// <param name="operation">The operation; it receives the lease on the primary and the cancellation token.</param>
+    /// <param name="cancellationToken">Cancels the run: checked before the attempt and passed to the operation.</param>
+    /// <returns>The operation's result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
+    /// <exception cref="PrimaryUnavailableException">The primary can't take the operation (disabled, throttled, at its limit, or penalized with its probe taken).</exception>
+    /// <exception cref="AllMembersFailedException">The attempt on the primary found it offline or refused.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+#pragma warning disable RS0026 // See ExecuteAsync<TResult>.
+    ValueTask<TResult> ExecutePrimaryAsync<TResult>(Func<MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs an operation that only the primary may run on the primary, passing <paramref name="state"/> to it. See
+    /// <see cref="ExecutePrimaryAsync{TResult}(Func{MemberLease, CancellationToken, ValueTask{TResult}}, CancellationToken)"/>.
+    /// </summary>
+    /// <typeparam name="TState">The state's type.</typeparam>
+    /// <typeparam name="TResult">The operation's result.</typeparam>
+    /// <param name="state">The state passed to the operation.</param>
+    /// <param name="operation">The operation.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The operation's result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
+    /// <exception cref="PrimaryUnavailableException">The primary can't take the operation.</exception>
+    /// <exception cref="AllMembersFailedException">The attempt on the primary found it offline or refused.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    ValueTask<TResult> ExecutePrimaryAsync<TState, TResult>(TState state, Func<TState, MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default);
+#pragma warning restore RS0026
+
+    /// <summary>
     /// Records a CPU and memory sample for a member, as from a heartbeat or performance counters, timestamped now by
     /// the cluster's clock. The member's averages over the aggregation window are updated at once, and a member at or
     /// over a threshold is skipped from the next selection on.

@@ -26,4 +26,10 @@ public enum MemberRejectionReason
     /// until the probe's outcome is known.
     /// </summary>
     Probing = 6,
+
+    /// <summary>
+    /// The member proved offline and is penalized, and the one primary-only operation it admits while penalized (its
+    /// probe) is still out: reported to primary-only selections, with when the penalty ends.
+    /// </summary>
+    Offline = 7,
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ClusterRouting;
 
 /// <summary>
@@ -45,8 +47,15 @@ public sealed class PrimaryUnavailableException : NoMemberAvailableException
     private static new string Describe(string clusterName, IReadOnlyList<MemberRejection> rejections)
     {
         Guard.NotNull(rejections);
-        return rejections.Count == 0
-            ? $"The operation needs the primary member of cluster '{clusterName}', and the cluster has no members."
-            : $"The operation needs the primary member of cluster '{clusterName}', and {rejections[0].MemberId} can't take it ({rejections[0].Reason}).";
+        if (rejections.Count == 0)
+        {
+            return $"The operation needs the primary member of cluster '{clusterName}', and the cluster has no members.";
+        }
+
+        MemberRejection primary = rejections[0];
+        string retry = primary.RetryAfter is TimeSpan after ? "; retry after " + after.ToString("g", CultureInfo.InvariantCulture) : string.Empty;
+        return primary.Reason == MemberRejectionReason.Offline
+            ? $"The operation needs the primary member of cluster '{clusterName}', and {primary.MemberId} is offline (it failed its last attempts, and the one operation it takes meanwhile is out){retry}."
+            : $"The operation needs the primary member of cluster '{clusterName}', and {primary.MemberId} can't take it ({primary.Reason}){retry}.";
     }
 }

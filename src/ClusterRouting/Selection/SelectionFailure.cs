@@ -89,9 +89,11 @@ public readonly struct SelectionFailure
             return new MemberRejection(member.Id, MemberRejectionReason.None);
         }
 
-        if (member.Rejection == MemberRejectionReason.None && member.Health == MemberHealth.Probing && ProbeWasOut(index))
+        if (member.Rejection == MemberRejectionReason.None && ProbeCounts(member, index, IsPrimaryOnly) && ProbeWasOut(index))
         {
-            return new MemberRejection(member.Id, MemberRejectionReason.Probing);
+            return member.Health == MemberHealth.Penalized
+                ? new MemberRejection(member.Id, MemberRejectionReason.Offline, _snapshot.Clock.Until(member.State.Penalty.Deadline))
+                : new MemberRejection(member.Id, MemberRejectionReason.Probing);
         }
 
         if (member.Rejection == MemberRejectionReason.None)
@@ -124,7 +126,7 @@ public readonly struct SelectionFailure
             {
                 decided |= 1UL << (ExcludedShift + i);
             }
-            else if (member.Rejection == MemberRejectionReason.None && member.Health == MemberHealth.Probing && member.State.Penalty.Probe.IsTaken)
+            else if (member.Rejection == MemberRejectionReason.None && ProbeCounts(member, i, primaryOnly) && member.State.Penalty.Probe.IsTaken)
             {
                 decided |= 1UL << i;
                 if (member.State.Slots.InFlight >= member.Verdict.ConcurrencyLimit)
@@ -223,6 +225,10 @@ public readonly struct SelectionFailure
         limit = ThrottleLimitKind.Concurrency;
         return rejection.Reason == MemberRejectionReason.Probing && ProbeWasFull(index);
     }
+
+    /// <summary>Whether a selection takes the member only with its probe: when it is probing, or a penalized primary for primary-only work.</summary>
+    private static bool ProbeCounts(SnapshotMember member, int index, bool primaryOnly) =>
+        member.Health == MemberHealth.Probing || (primaryOnly && index == 0 && member.Health == MemberHealth.Penalized);
 
     private bool WasExcluded(int index) => index < DecidedMembers && (_decided & (1UL << (ExcludedShift + index))) != 0;
 

@@ -46,11 +46,14 @@ public class OfflinePenaltyStateTests
         Assert.Equal(Until, penalty.PenalizedUntil);
         Assert.Equal(Until, penalty.Deadline);
         Assert.False(penalty.IsClear);
+
+        // One probe, for primary-only work: a penalized primary takes one such operation at a time.
+        Assert.True(penalty.Probe.TryTake(out _));
         Assert.False(penalty.Probe.TryTake(out _));
     }
 
     [Fact]
-    public void Penalize_WhileTheProbeIsOut_ClosesTheProbe()
+    public void Penalize_WhileTheProbeIsOut_OpensANewProbe_TheLateReturnOfTheOldOneChangesNothing()
     {
         OfflinePenalty penalty = Probing();
         Assert.True(penalty.Probe.TryTake(out int epoch));
@@ -60,7 +63,10 @@ public class OfflinePenaltyStateTests
         Assert.Equal(MemberHealth.Penalized, penalty.Health);
         Assert.Equal(2, penalty.ConsecutiveOfflineResults);
         Assert.False(penalty.Probe.IsTaken);
-        penalty.Probe.Return(epoch); // the probe lease ends late
+        Assert.True(penalty.Probe.TryTake(out int next));
+        Assert.NotEqual(epoch, next);
+        penalty.Probe.Return(epoch); // the old probe lease ends late: the new probe stays out
+        Assert.True(penalty.Probe.IsTaken);
         Assert.False(penalty.Probe.TryTake(out _));
     }
 
@@ -70,10 +76,27 @@ public class OfflinePenaltyStateTests
         var penalty = new OfflinePenalty();
         penalty.Penalize_NeedsLock(Until);
 
+        Assert.True(penalty.Probe.TryTake(out _));
+
         Assert.False(penalty.EndIfDue_NeedsLock(Until - TimeSpan.FromTicks(1)));
 
         Assert.Equal(MemberHealth.Penalized, penalty.Health);
+        Assert.True(penalty.Probe.IsTaken);
+    }
+
+    [Fact]
+    public void EndIfDue_WhileAPrimaryOnlyProbeIsOut_KeepsThatProbeAsTheOnlyOne()
+    {
+        var penalty = new OfflinePenalty();
+        penalty.Penalize_NeedsLock(Until);
+        Assert.True(penalty.Probe.TryTake(out int epoch));
+
+        Assert.True(penalty.EndIfDue_NeedsLock(Until));
+
+        Assert.Equal(MemberHealth.Probing, penalty.Health);
         Assert.False(penalty.Probe.TryTake(out _));
+        penalty.Probe.Return(epoch);
+        Assert.True(penalty.Probe.TryTake(out _));
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public class OfflinePenaltyTrackerTests
         Assert.Equal(MemberHealth.Penalized, _member.Penalty.Health);
         Assert.Equal(1, _member.Penalty.ConsecutiveOfflineResults);
         Assert.Equal(now + Base, _member.Penalty.PenalizedUntil);
-        Assert.False(_member.Penalty.Probe.TryTake(out _));
+        Assert.False(_member.Penalty.Probe.IsTaken); // open for one primary-only operation
         Assert.Equal([new PenaltyStartedEvent("gw-0", 1, Base)], _events);
     }
 

@@ -84,7 +84,7 @@ public class PrimarySelectionTests
 
         var error = Assert.Throws<PrimaryUnavailableException>(() => cluster.SelectPrimary());
 
-        Assert.Equal("The operation needs the primary member of cluster 'x', and gw-0 can't take it (CpuLimit).", error.Message);
+        Assert.Equal("The operation needs the primary member of cluster 'x', and gw-0 can't take it (CpuLimit); retry after 0:05:00.", error.Message);
         Assert.Equal(MemberRejectionReason.CpuLimit, error.Primary?.Reason);
         Assert.Equal("gw-0", error.Primary?.MemberId);
         Assert.Equal("gw-1", cluster.SelectOnce());
@@ -100,7 +100,7 @@ public class PrimarySelectionTests
         var error = Assert.Throws<PrimaryUnavailableException>(() => cluster.SelectPrimary());
 
         Assert.Equal(new MemberRejection("gw-0", MemberRejectionReason.MemoryLimit, TimeSpan.FromSeconds(20)), error.Primary);
-        Assert.Equal("The operation needs the primary member of cluster 'x', and gw-0 can't take it (MemoryLimit).", error.Message);
+        Assert.Equal("The operation needs the primary member of cluster 'x', and gw-0 can't take it (MemoryLimit); retry after 0:00:20.", error.Message);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public class PrimarySelectionTests
     }
 
     [Fact]
-    public void TrySelectPrimary_PenalizedPrimary_IsStillReturned()
+    public void TrySelectPrimary_PenalizedPrimary_TakesOneOperationAtATime_AsItsProbe()
     {
         using ServiceProvider provider = Build();
         var cluster = (ClusterSelector)provider.GetRequiredKeyedService<IClusterAdministration>("x");
@@ -130,9 +130,19 @@ public class PrimarySelectionTests
         {
             Assert.Equal("gw-0", lease.MemberId);
             Assert.True(lease.IsPrimary);
-            Assert.False(lease.IsProbe);
+            Assert.True(lease.IsProbe);
+
+            // While the probe is out, other primary-only work fails fast, saying the primary is offline.
+            Assert.False(cluster.TrySelectPrimary(out _, out SelectionFailure failure));
+            Assert.Equal(MemberRejectionReason.Offline, failure.GetRejection(0).Reason);
+            var error = Assert.Throws<PrimaryUnavailableException>(() => cluster.SelectPrimary());
+            Assert.StartsWith("The operation needs the primary member of cluster 'x', and gw-0 is offline", error.Message, StringComparison.Ordinal);
+            Assert.Equal("gw-1", cluster.SelectOnce());
         }
 
+        // The probe came back without a report: the next primary-only operation probes again.
+        Assert.True(cluster.TrySelectPrimary(out MemberLease again, out _));
+        again.Dispose();
         Assert.Equal("gw-1", cluster.SelectOnce());
     }
 
