@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
+using T = ClusterRouting.ClusterRoutingTelemetry;
 
 namespace ClusterRouting;
 
@@ -40,23 +41,24 @@ internal sealed class ClusterMetrics
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void RecordSelected(string memberId) =>
-        Add(_selections, new("cluster", _clusterName), new("member", memberId), new("outcome", "selected"));
+        Add(_selections, new(T.ClusterTag, _clusterName), new(T.MemberTag, memberId), new(T.SelectionOutcomeTag, "selected"));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public void RecordFailover(string memberId) => Add(_failovers, new("cluster", _clusterName), new("member", memberId));
+    public void RecordFailover(string memberId) => Add(_failovers, new(T.ClusterTag, _clusterName), new(T.MemberTag, memberId));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void RecordFailed(in SelectionFailure failure)
     {
         bool throttled = failure.IsThrottled;
+        string outcome = throttled ? "throttled" : "unavailable";
         if (_selections.Enabled)
         {
-            Add(_selections, new("cluster", _clusterName), new("outcome", throttled ? "throttled" : "unavailable"));
+            Add(_selections, new(T.ClusterTag, _clusterName), new(T.SelectionOutcomeTag, outcome), new(T.ErrorTypeTag, outcome));
         }
 
         if (throttled && _throttledSelections.Enabled)
         {
-            Add(_throttledSelections, new("cluster", _clusterName), new("limit", ThrottleLimits.TagOf(failure.HeadlineLimit)));
+            Add(_throttledSelections, new(T.ClusterTag, _clusterName), new(T.LimitTag, ThrottleLimits.TagOf(failure.HeadlineLimit)));
         }
     }
 
@@ -64,16 +66,25 @@ internal sealed class ClusterMetrics
     {
         if (_offlineAttempts.Enabled)
         {
-            Add(_offlineAttempts, new("cluster", _clusterName), new("member", memberId));
+            Add(_offlineAttempts, new(T.ClusterTag, _clusterName), new(T.MemberTag, memberId));
         }
     }
 
+    /// <param name="memberId">The member the attempt ran on.</param>
+    /// <param name="outcome"><c>success</c>, <c>offline</c>, <c>refused</c> or <c>error</c>.</param>
+    /// <param name="errorType">For a failed attempt, its <c>error.type</c>: <c>offline</c>, <c>refused</c> or the exception's type.</param>
+    /// <param name="elapsed">How long the attempt took.</param>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public void RecordDuration(string memberId, string outcome, TimeSpan elapsed)
+    public void RecordDuration(string memberId, string outcome, string? errorType, TimeSpan elapsed)
     {
         try
         {
-            var tags = new TagList { { "cluster", _clusterName }, { "member", memberId }, { "outcome", outcome } };
+            var tags = new TagList { { T.ClusterTag, _clusterName }, { T.MemberTag, memberId }, { T.AttemptOutcomeTag, outcome } };
+            if (errorType is not null)
+            {
+                tags.Add(T.ErrorTypeTag, errorType);
+            }
+
             _duration.Record(elapsed.TotalSeconds, in tags);
         }
 #pragma warning disable CA1031 // The operation's own result or exception must not be replaced by a listener's.

@@ -9,6 +9,6 @@ internal interface IObservableCluster
 
     CallbackFailures Failures { get; }
 
-    /// <summary>Adds one measurement per member: its leases not yet disposed, tagged with the cluster and the member.</summary>
-    void ObserveInFlight(List<Measurement<long>> measurements);
+    /// <summary>The cluster's members now, for the per-member observable instruments.</summary>
+    SnapshotMember[] ObservedMembers { get; }
 }

@@ -1,8 +1,12 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace ClusterRouting;
 
-/// <summary>Runs an operation on a selected member and, when the member proves offline or refuses, on the next candidate.</summary>
+/// <summary>
+/// Runs an operation on a selected member and, when the member proves offline or refuses, on the next candidate (or,
+/// for primary-only work, on the primary alone), reporting each attempt's outcome to the cluster.
+/// </summary>
 internal static class FailoverExecution
 {
 #if NET
@@ -12,64 +16,92 @@ internal static class FailoverExecution
         ClusterSelector cluster,
         TState state,
         Func<TState, MemberLease, CancellationToken, ValueTask<TResult>> operation,
+        bool primaryOnly,
         CancellationToken cancellationToken)
     {
-        // Allocated only once an attempt fails, so a first-attempt success allocates nothing.
+        // Allocated only once an attempt fails (or a listener traces the run), so a first-attempt success allocates nothing.
         MemberSlots[]? tried = null;
         int triedCount = 0;
         List<MemberAttempt>? attempts = null;
-        while (true)
+        Activity? run = ExecutionTracing.StartRun(cluster.ClusterName, primaryOnly);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            MemberLease lease;
-            SelectionFailure failure;
-            bool selected = tried is null
-                ? cluster.TrySelect(default(NoFilter), out lease, out failure)
-                : cluster.TrySelect(new ExcludeTried(tried, triedCount), out lease, out failure);
-            if (!selected)
+            while (true)
             {
-                throw attempts is null ? failure.ToException() : new AllMembersFailedException(cluster.ClusterName, attempts);
-            }
-
-            MemberState member = lease.Member!;
-            ClusterState core = cluster.State;
-            long started = core.Metrics.DurationEnabled ? core.Clock.TimeProvider.GetTimestamp() : 0;
-            string outcome = "error";
-            try
-            {
-                TResult result = await operation(state, lease, cancellationToken).ConfigureAwait(false);
-                outcome = "success";
-                cluster.ReportSuccess(member);
-                return result;
-            }
-            catch (MemberRefusedException refused)
-            {
-                outcome = "refused";
-                cluster.ReportRefusal(member, refused.Limit, refused.RetryAfter);
-                (attempts ??= new()).Add(new MemberAttempt(member.Id, AttemptOutcome.Refused, refused));
-            }
-            catch (Exception ex) when (IsOffline(cluster, ex, cancellationToken))
-            {
-                outcome = "offline";
-                cluster.ReportOffline(member);
-                (attempts ??= new()).Add(new MemberAttempt(member.Id, AttemptOutcome.Offline, ex));
-            }
-            finally
-            {
-                lease.Dispose();
-                if (started != 0)
+                cancellationToken.ThrowIfCancellationRequested();
+                MemberLease lease;
+                SelectionFailure failure;
+                bool selected = primaryOnly ? cluster.TrySelectPrimary(out lease, out failure)
+                    : tried is null ? cluster.TrySelect(default(NoFilter), out lease, out failure)
+                    : cluster.TrySelect(new ExcludeTried(tried, triedCount), out lease, out failure);
+                if (!selected)
                 {
-                    core.Metrics.RecordDuration(member.Id, outcome, core.Clock.TimeProvider.GetElapsedTime(started));
+                    Exception error = attempts is null ? failure.ToException() : new AllMembersFailedException(cluster.ClusterName, attempts);
+                    ExecutionTracing.Failed(run, error, attempts is null ? failure : default);
+                    throw error;
                 }
-            }
 
-            tried ??= new MemberSlots[Math.Max(cluster.MemberCount, 4)];
-            if (triedCount == tried.Length)
-            {
-                Array.Resize(ref tried, tried.Length * 2);
-            }
+                MemberState member = lease.Member!;
+                Activity? attempt = ExecutionTracing.StartAttempt(run, member.Id, triedCount + 1);
+                ClusterState core = cluster.State;
+                long started = core.Metrics.DurationEnabled ? core.Clock.TimeProvider.GetTimestamp() : 0;
+                string outcome = "error";
+                string? errorType = null;
+                try
+                {
+                    TResult result = await operation(state, lease, cancellationToken).ConfigureAwait(false);
+                    outcome = "success";
+                    cluster.ReportSuccess(member);
+                    return result;
+                }
+                catch (MemberRefusedException refused)
+                {
+                    outcome = errorType = "refused";
+                    cluster.ReportRefusal(member, refused.Limit, refused.RetryAfter);
+                    (attempts ??= new()).Add(new MemberAttempt(member.Id, AttemptOutcome.Refused, refused));
+                }
+                catch (Exception ex) when (IsOffline(cluster, ex, cancellationToken))
+                {
+                    outcome = errorType = "offline";
+                    cluster.ReportOffline(member);
+                    (attempts ??= new()).Add(new MemberAttempt(member.Id, AttemptOutcome.Offline, ex));
+                }
+                catch (Exception ex)
+                {
+                    errorType = ex.GetType().FullName;
+                    throw;
+                }
+                finally
+                {
+                    lease.Dispose();
+                    if (started != 0)
+                    {
+                        core.Metrics.RecordDuration(member.Id, outcome, errorType, core.Clock.TimeProvider.GetElapsedTime(started));
+                    }
 
-            tried[triedCount++] = member.Slots;
+                    ExecutionTracing.EndAttempt(attempt, outcome, errorType);
+                }
+
+                if (primaryOnly)
+                {
+                    // The primary was the only member that could take it: the run ends with this attempt.
+                    var error = new AllMembersFailedException(cluster.ClusterName, attempts);
+                    ExecutionTracing.Failed(run, error, default);
+                    throw error;
+                }
+
+                tried ??= new MemberSlots[Math.Max(cluster.MemberCount, 4)];
+                if (triedCount == tried.Length)
+                {
+                    Array.Resize(ref tried, tried.Length * 2);
+                }
+
+                tried[triedCount++] = member.Slots;
+            }
+        }
+        finally
+        {
+            run?.Dispose();
         }
     }
 

@@ -44,6 +44,7 @@ internal static class ThrottleLimits
     {
         MemberRejectionReason.Disabled => "disabled",
         MemberRejectionReason.Probing => "its probe after an offline penalty is still out",
+        MemberRejectionReason.Offline => "offline: it is penalized, and the one operation it takes meanwhile is out",
         _ => IndexOf(reason) is int index and >= 0 ? s_entries[index].Text : reason.ToString(),
     };
 

@@ -57,9 +57,9 @@ public sealed class ClusterMetricsTests : IDisposable
 
         CollectedMeasurement<long> measurement = Assert.Single(selections.GetMeasurementSnapshot());
         Assert.Equal(1, measurement.Value);
-        Assert.Equal("metrics", measurement.Tags["cluster"]);
-        Assert.Equal("gw-1", measurement.Tags["member"]);
-        Assert.Equal("selected", measurement.Tags["outcome"]);
+        Assert.Equal("metrics", measurement.Tags[ClusterRoutingTelemetry.ClusterTag]);
+        Assert.Equal("gw-1", measurement.Tags[ClusterRoutingTelemetry.MemberTag]);
+        Assert.Equal("selected", measurement.Tags[ClusterRoutingTelemetry.SelectionOutcomeTag]);
     }
 
     [Fact]
@@ -71,8 +71,8 @@ public sealed class ClusterMetricsTests : IDisposable
 
         CollectedMeasurement<long> measurement = Assert.Single(failovers.GetMeasurementSnapshot());
         Assert.Equal(1, measurement.Value);
-        Assert.Equal("gw-2", measurement.Tags["member"]);
-        Assert.Equal("metrics", measurement.Tags["cluster"]);
+        Assert.Equal("gw-2", measurement.Tags[ClusterRoutingTelemetry.MemberTag]);
+        Assert.Equal("metrics", measurement.Tags[ClusterRoutingTelemetry.ClusterTag]);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class ClusterMetricsTests : IDisposable
 
         CollectedMeasurement<long> measurement = Assert.Single(offline.GetMeasurementSnapshot());
         Assert.Equal(1, measurement.Value);
-        Assert.Equal("gw-0", measurement.Tags["member"]);
+        Assert.Equal("gw-0", measurement.Tags[ClusterRoutingTelemetry.MemberTag]);
     }
 
     [Fact]
@@ -92,13 +92,14 @@ public sealed class ClusterMetricsTests : IDisposable
     {
         using MetricCollector<double> duration = Collect<double>("cluster_routing.operation.duration");
 
-        _metrics.RecordDuration("gw-0", "offline", TimeSpan.FromMilliseconds(250));
+        _metrics.RecordDuration("gw-0", "offline", "offline", TimeSpan.FromMilliseconds(250));
 
         CollectedMeasurement<double> measurement = Assert.Single(duration.GetMeasurementSnapshot());
         Assert.Equal(0.25, measurement.Value);
-        Assert.Equal("gw-0", measurement.Tags["member"]);
-        Assert.Equal("offline", measurement.Tags["outcome"]);
-        Assert.Equal("metrics", measurement.Tags["cluster"]);
+        Assert.Equal("gw-0", measurement.Tags[ClusterRoutingTelemetry.MemberTag]);
+        Assert.Equal("offline", measurement.Tags[ClusterRoutingTelemetry.AttemptOutcomeTag]);
+        Assert.Equal("offline", measurement.Tags[ClusterRoutingTelemetry.ErrorTypeTag]);
+        Assert.Equal("metrics", measurement.Tags[ClusterRoutingTelemetry.ClusterTag]);
     }
 
     [Fact]
@@ -110,11 +111,12 @@ public sealed class ClusterMetricsTests : IDisposable
         _metrics.RecordFailed(ThrottledFailure());
 
         CollectedMeasurement<long> selection = Assert.Single(selections.GetMeasurementSnapshot());
-        Assert.Equal("throttled", selection.Tags["outcome"]);
-        Assert.False(selection.Tags.ContainsKey("member"));
+        Assert.Equal("throttled", selection.Tags[ClusterRoutingTelemetry.SelectionOutcomeTag]);
+        Assert.Equal("throttled", selection.Tags[ClusterRoutingTelemetry.ErrorTypeTag]);
+        Assert.False(selection.Tags.ContainsKey(ClusterRoutingTelemetry.MemberTag));
         CollectedMeasurement<long> limit = Assert.Single(throttled.GetMeasurementSnapshot());
-        Assert.Equal("memory", limit.Tags["limit"]);
-        Assert.Equal("metrics", limit.Tags["cluster"]);
+        Assert.Equal("memory", limit.Tags[ClusterRoutingTelemetry.LimitTag]);
+        Assert.Equal("metrics", limit.Tags[ClusterRoutingTelemetry.ClusterTag]);
     }
 
     [Fact]
@@ -125,7 +127,7 @@ public sealed class ClusterMetricsTests : IDisposable
 
         _metrics.RecordFailed(UnavailableFailure());
 
-        Assert.Equal("unavailable", Assert.Single(selections.GetMeasurementSnapshot()).Tags["outcome"]);
+        Assert.Equal("unavailable", Assert.Single(selections.GetMeasurementSnapshot()).Tags[ClusterRoutingTelemetry.SelectionOutcomeTag]);
         Assert.Empty(throttled.GetMeasurementSnapshot());
     }
 
@@ -146,7 +148,7 @@ public sealed class ClusterMetricsTests : IDisposable
             "selected" => () => _metrics.RecordSelected("gw-0"),
             "failover" => () => _metrics.RecordFailover("gw-1"),
             "offline" => () => _metrics.RecordOfflineAttempt("gw-0"),
-            "duration" => () => _metrics.RecordDuration("gw-0", "success", TimeSpan.FromSeconds(1)),
+            "duration" => () => _metrics.RecordDuration("gw-0", "success", null, TimeSpan.FromSeconds(1)),
             "failed-throttled" => () => _metrics.RecordFailed(throttledFailure),
             _ => () => _metrics.RecordFailed(unavailableFailure),
         };

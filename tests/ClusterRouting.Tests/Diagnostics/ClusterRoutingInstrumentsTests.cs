@@ -54,7 +54,7 @@ public sealed class ClusterRoutingInstrumentsTests : IDisposable
 
         CollectedMeasurement<long> measurement = Assert.Single(inFlight.GetMeasurementSnapshot());
         Assert.Equal(3, measurement.Value);
-        Assert.Equal("a", measurement.Tags["cluster"]);
+        Assert.Equal("a", measurement.Tags[ClusterRoutingTelemetry.ClusterTag]);
         GC.KeepAlive(cluster);
     }
 
@@ -71,7 +71,7 @@ public sealed class ClusterRoutingInstrumentsTests : IDisposable
         inFlight.RecordObservableInstruments();
 
         CollectedMeasurement<long> measurement = Assert.Single(inFlight.GetMeasurementSnapshot());
-        Assert.Equal("b", measurement.Tags["cluster"]);
+        Assert.Equal("b", measurement.Tags[ClusterRoutingTelemetry.ClusterTag]);
         GC.KeepAlive(a);
         GC.KeepAlive(b);
     }
@@ -95,7 +95,7 @@ public sealed class ClusterRoutingInstrumentsTests : IDisposable
         var live = new FakeCluster("live", inFlight: 1);
         _instruments.Register(live); // purges the dead reference on the way
         inFlight.RecordObservableInstruments();
-        Assert.Equal("live", Assert.Single(inFlight.GetMeasurementSnapshot()).Tags["cluster"]);
+        Assert.Equal("live", Assert.Single(inFlight.GetMeasurementSnapshot()).Tags[ClusterRoutingTelemetry.ClusterTag]);
         GC.KeepAlive(live);
     }
 
@@ -111,9 +111,9 @@ public sealed class ClusterRoutingInstrumentsTests : IDisposable
 
         failures.RecordObservableInstruments();
 
-        var byKind = failures.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags["callback"]!, m => m.Value);
+        var byKind = failures.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags[ClusterRoutingTelemetry.CallbackTag]!, m => m.Value);
         Assert.Equal(new Dictionary<string, long> { ["timer"] = 2, ["logger"] = 1 }, byKind);
-        Assert.All(failures.GetMeasurementSnapshot(), m => Assert.Equal("a", m.Tags["cluster"]));
+        Assert.All(failures.GetMeasurementSnapshot(), m => Assert.Equal("a", m.Tags[ClusterRoutingTelemetry.ClusterTag]));
         GC.KeepAlive(cluster);
     }
 
@@ -129,7 +129,7 @@ public sealed class ClusterRoutingInstrumentsTests : IDisposable
         first.Dispose();
         second.Dispose();
 
-        var byMember = inFlight.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags["member"]!, m => m.Value);
+        var byMember = inFlight.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags[ClusterRoutingTelemetry.MemberTag]!, m => m.Value);
         Assert.Equal(new Dictionary<string, long> { ["gw-0"] = 2, ["gw-1"] = 0, ["gw-2"] = 0 }, byMember);
     }
 
@@ -144,8 +144,8 @@ public sealed class ClusterRoutingInstrumentsTests : IDisposable
 
         CollectedMeasurement<long> measurement = Assert.Single(failures.GetMeasurementSnapshot());
         Assert.Equal(1, measurement.Value);
-        Assert.Equal("offline_predicate", measurement.Tags["callback"]);
-        Assert.Equal("real", measurement.Tags["cluster"]);
+        Assert.Equal("offline_predicate", measurement.Tags[ClusterRoutingTelemetry.CallbackTag]);
+        Assert.Equal("real", measurement.Tags[ClusterRoutingTelemetry.ClusterTag]);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -158,14 +158,31 @@ public sealed class ClusterRoutingInstrumentsTests : IDisposable
 
     private MetricCollector<long> Collect(string instrument) => new(_factory, ClusterRoutingInstruments.MeterName, instrument);
 
-    /// <summary>A cluster as the observable instruments see it.</summary>
-    private sealed class FakeCluster(string name, long inFlight) : IObservableCluster
+    /// <summary>
+    /// A cluster as the observable instruments see it: a name, its failure counts, and one member (<c>m</c>) of a real
+    /// cluster with <c>inFlight</c> leases out, registered only where a test registers it.
+    /// </summary>
+    private sealed class FakeCluster : IObservableCluster
     {
-        public string ClusterName { get; } = name;
+        private readonly ClusterState _members;
 
-        public CallbackFailures Failures { get; } = new(name, NullLogger.Instance);
+        public FakeCluster(string name, int inFlight)
+        {
+            ClusterName = name;
+            Failures = new(name, NullLogger.Instance);
+            var cluster = new ClusterSelector(name, new ClusterOptions { Members = { new ClusterMemberOptions { Id = "m" } } });
+            for (int i = 0; i < inFlight; i++)
+            {
+                _ = cluster.Select(); // held: the member's in-flight count
+            }
 
-        public void ObserveInFlight(List<Measurement<long>> measurements) =>
-            measurements.Add(new Measurement<long>(inFlight, new KeyValuePair<string, object?>("cluster", ClusterName)));
+            _members = cluster.State;
+        }
+
+        public string ClusterName { get; }
+
+        public CallbackFailures Failures { get; }
+
+        public SnapshotMember[] ObservedMembers => _members.Snapshot.Members;
     }
 }

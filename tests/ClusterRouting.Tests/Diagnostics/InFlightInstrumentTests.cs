@@ -55,5 +55,5 @@ public sealed class InFlightInstrumentTests : IDisposable
     }
 
     private static long Latest(MetricCollector<long> collector, string member) =>
-        collector.GetMeasurementSnapshot().Last(m => (string?)m.Tags["member"] == member).Value;
+        collector.GetMeasurementSnapshot().Last(m => (string?)m.Tags[ClusterRoutingTelemetry.MemberTag] == member).Value;
 }

@@ -204,7 +204,7 @@ public class ThrowingUserCodeTests
         {
             foreach (KeyValuePair<string, object?> tag in tags)
             {
-                if (tag.Key == "cluster" && (string?)tag.Value == clusterName)
+                if (tag.Key == ClusterRoutingTelemetry.ClusterTag && (string?)tag.Value == clusterName)
                 {
                     throw new InvalidOperationException("listener");
                 }

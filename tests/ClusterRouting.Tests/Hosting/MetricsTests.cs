@@ -20,6 +20,10 @@ public sealed class MetricsTests : IDisposable
     private const string Duration = "cluster_routing.operation.duration";
     private const string CallbackFailures = "cluster_routing.callback.failures";
     private const string MeterName = "ClusterRouting";
+    private const string LeasesLimit = "cluster_routing.leases.limit";
+    private const string MemberOnline = "cluster_routing.member.online";
+    private const string MemberCpu = "cluster_routing.member.cpu.utilization";
+    private const string MemberMemory = "cluster_routing.member.memory.utilization";
 
     private readonly List<IDisposable> _disposables = new();
 
@@ -59,6 +63,10 @@ public sealed class MetricsTests : IDisposable
             (CallbackFailures, "{failure}"),
             (Failovers, "{selection}"),
             (InFlight, "{lease}"),
+            (LeasesLimit, "{lease}"),
+            (MemberCpu, "1"),
+            (MemberMemory, "1"),
+            (MemberOnline, "1"),
             (OfflineAttempts, "{attempt}"),
             (Duration, "s"),
             (Selections, "{selection}"),
@@ -77,9 +85,9 @@ public sealed class MetricsTests : IDisposable
 
         IReadOnlyList<CollectedMeasurement<long>> selections = metrics.Of(Selections);
         Assert.Equal([1L, 1L, 1L], selections.Select(m => m.Value));
-        Assert.Equal(["cluster=metrics", "member=gw-0", "outcome=selected"], selections[0].TagText());
-        Assert.Equal(["cluster=metrics", "member=gw-1", "outcome=selected"], selections[1].TagText());
-        Assert.Equal(["cluster=metrics", "member=gw-0", "outcome=selected"], selections[2].TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.member.id=gw-0", "cluster_routing.selection.outcome=selected"], selections[0].TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.member.id=gw-1", "cluster_routing.selection.outcome=selected"], selections[1].TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.member.id=gw-0", "cluster_routing.selection.outcome=selected"], selections[2].TagText());
         Assert.Equal("{selection}", metrics.UnitOf(Selections));
         Assert.Empty(metrics.Of(Failovers));
         Assert.Empty(metrics.Of(ThrottledSelections));
@@ -97,10 +105,10 @@ public sealed class MetricsTests : IDisposable
         Assert.True(failure.IsThrottled);
         CollectedMeasurement<long> selection = Assert.Single(metrics.Of(Selections));
         Assert.Equal(1, selection.Value);
-        Assert.Equal(["cluster=metrics", "outcome=throttled"], selection.TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.selection.outcome=throttled", "error.type=throttled"], selection.TagText());
         CollectedMeasurement<long> throttled = Assert.Single(metrics.Of(ThrottledSelections));
         Assert.Equal(1, throttled.Value);
-        Assert.Equal(["cluster=metrics", "limit=cpu"], throttled.TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.limit=cpu"], throttled.TagText());
         Assert.Equal("{selection}", metrics.UnitOf(ThrottledSelections));
         Assert.Empty(metrics.Of(InFlight));
     }
@@ -113,7 +121,7 @@ public sealed class MetricsTests : IDisposable
         Assert.False(cluster.TrySelect(out _, out _));
 
         CollectedMeasurement<long> selection = Assert.Single(metrics.Of(Selections));
-        Assert.Equal(["cluster=metrics", "outcome=unavailable"], selection.TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.selection.outcome=unavailable", "error.type=unavailable"], selection.TagText());
         Assert.Empty(metrics.Of(ThrottledSelections));
     }
 
@@ -125,8 +133,8 @@ public sealed class MetricsTests : IDisposable
 
         Assert.False(cluster.TrySelectPrimary(out _, out _));
 
-        Assert.Equal(["cluster=metrics", "outcome=throttled"], Assert.Single(metrics.Of(Selections)).TagText());
-        Assert.Equal(["cluster=metrics", "limit=cpu"], Assert.Single(metrics.Of(ThrottledSelections)).TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.selection.outcome=throttled", "error.type=throttled"], Assert.Single(metrics.Of(Selections)).TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.limit=cpu"], Assert.Single(metrics.Of(ThrottledSelections)).TagText());
     }
 
     [Fact]
@@ -136,7 +144,7 @@ public sealed class MetricsTests : IDisposable
 
         Assert.False(cluster.TrySelectPrimary(out _, out _));
 
-        Assert.Equal(["cluster=metrics", "outcome=unavailable"], Assert.Single(metrics.Of(Selections)).TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.selection.outcome=unavailable", "error.type=unavailable"], Assert.Single(metrics.Of(Selections)).TagText());
         Assert.Empty(metrics.Of(ThrottledSelections));
     }
 
@@ -149,7 +157,7 @@ public sealed class MetricsTests : IDisposable
 
         CollectedMeasurement<long> failover = Assert.Single(metrics.Of(Failovers));
         Assert.Equal(1, failover.Value);
-        Assert.Equal(["cluster=metrics", "member=gw-1"], failover.TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.member.id=gw-1"], failover.TagText());
         Assert.Equal("{selection}", metrics.UnitOf(Failovers));
     }
 
@@ -173,7 +181,7 @@ public sealed class MetricsTests : IDisposable
 
         CollectedMeasurement<long> attempt = Assert.Single(metrics.Of(OfflineAttempts));
         Assert.Equal(1, attempt.Value);
-        Assert.Equal(["cluster=metrics", "member=gw-0"], attempt.TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.member.id=gw-0"], attempt.TagText());
         Assert.Equal("{attempt}", metrics.UnitOf(OfflineAttempts));
     }
 
@@ -190,7 +198,36 @@ public sealed class MetricsTests : IDisposable
 
         Assert.Equal([("gw-0", 0L), ("gw-1", 0L)], metrics.ObserveInFlight());
         Assert.Equal("{lease}", metrics.UnitOf(InFlight));
-        Assert.All(metrics.Of(InFlight), m => Assert.Equal("cluster=metrics", m.TagText()[0]));
+        Assert.All(metrics.Of(InFlight), m => Assert.Equal("cluster_routing.cluster.name=metrics", m.TagText()[0]));
+    }
+
+    [Fact]
+    public void MemberGauges_ReportLimitHealthAndAverageLoad_PerMember_WhenCollected()
+    {
+        (ClusterSelector cluster, Metrics metrics, _) = Create(
+            ("ConcurrentOperationLimitPreview", "5"), ("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
+        cluster.ReportUtilization("gw-0", 30, 50);
+        cluster.ReportUtilization("gw-0", 50, 70);
+        cluster.ReportOffline("gw-1");
+
+        Assert.Equal([("gw-0", 5L), ("gw-1", 5L)], metrics.Observe(LeasesLimit));
+        Assert.Equal([("gw-0", 1L), ("gw-1", 0L)], metrics.Observe(MemberOnline));
+
+        // Ratios of the window's average; a member without samples reports nothing.
+        Assert.Equal([("gw-0", 0.4)], metrics.ObserveRatio(MemberCpu));
+        Assert.Equal([("gw-0", 0.6)], metrics.ObserveRatio(MemberMemory));
+
+        cluster.ReportSuccess("gw-1");
+        Assert.Equal([("gw-0", 1L), ("gw-1", 1L)], metrics.Observe(MemberOnline));
+    }
+
+    [Fact]
+    public void LeasesLimit_Bypassed_IsNotReported()
+    {
+        (ClusterSelector _, Metrics metrics, _) = Create(("BypassConcurrentOperationLimit", "true"), ("Members:0:Id", "gw-0"));
+
+        Assert.Empty(metrics.Observe(LeasesLimit));
+        Assert.Equal([("gw-0", 1L)], metrics.Observe(MemberOnline));
     }
 
     [Fact]
@@ -202,7 +239,7 @@ public sealed class MetricsTests : IDisposable
         Assert.Equal([("gw-0", 1L), ("gw-1", 0L)], metrics.ObserveInFlight());
         lease.Dispose();
 
-        Assert.Equal(["cluster=metrics", "member=gw-0", "outcome=selected"], Assert.Single(metrics.Of(Selections)).TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.member.id=gw-0", "cluster_routing.selection.outcome=selected"], Assert.Single(metrics.Of(Selections)).TagText());
         Assert.Equal([("gw-0", 0L), ("gw-1", 0L)], metrics.ObserveInFlight());
     }
 
@@ -226,12 +263,12 @@ public sealed class MetricsTests : IDisposable
         Assert.Equal("gw-1", result);
         IReadOnlyList<CollectedMeasurement<double>> durations = metrics.Durations.GetMeasurementSnapshot();
         Assert.Equal([0.1, 0.25], durations.Select(m => m.Value));
-        Assert.Equal(["cluster=metrics", "member=gw-0", "outcome=offline"], durations[0].TagText());
-        Assert.Equal(["cluster=metrics", "member=gw-1", "outcome=success"], durations[1].TagText());
+        Assert.Equal(["cluster_routing.attempt.outcome=offline", "cluster_routing.cluster.name=metrics", "cluster_routing.member.id=gw-0", "error.type=offline"], durations[0].TagText());
+        Assert.Equal(["cluster_routing.attempt.outcome=success", "cluster_routing.cluster.name=metrics", "cluster_routing.member.id=gw-1"], durations[1].TagText());
         Assert.Equal("s", metrics.UnitOf(Duration));
-        Assert.Equal(["cluster=metrics", "member=gw-0"], Assert.Single(metrics.Of(OfflineAttempts)).TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.member.id=gw-0"], Assert.Single(metrics.Of(OfflineAttempts)).TagText());
         Assert.Equal([("gw-0", 0L), ("gw-1", 0L)], metrics.ObserveInFlight());
-        Assert.Equal(["cluster=metrics", "member=gw-1"], Assert.Single(metrics.Of(Failovers)).TagText());
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.member.id=gw-1"], Assert.Single(metrics.Of(Failovers)).TagText());
     }
 
     [Fact]
@@ -267,11 +304,14 @@ public sealed class MetricsTests : IDisposable
     private sealed class Metrics : IDisposable
     {
         private readonly Dictionary<string, MetricCollector<long>> _counts;
+        private readonly Dictionary<string, MetricCollector<double>> _ratios;
 
         public Metrics(IMeterFactory scope)
         {
-            _counts = new[] { Selections, ThrottledSelections, Failovers, OfflineAttempts, InFlight, CallbackFailures }
+            _counts = new[] { Selections, ThrottledSelections, Failovers, OfflineAttempts, InFlight, CallbackFailures, LeasesLimit, MemberOnline }
                 .ToDictionary(name => name, name => new MetricCollector<long>(scope, MeterName, name), StringComparer.Ordinal);
+            _ratios = new[] { MemberCpu, MemberMemory }
+                .ToDictionary(name => name, name => new MetricCollector<double>(scope, MeterName, name), StringComparer.Ordinal);
             Durations = new MetricCollector<double>(scope, MeterName, Duration);
         }
 
@@ -281,9 +321,29 @@ public sealed class MetricsTests : IDisposable
         /// <summary>The measurements of a <see cref="long"/> instrument, in the order they were recorded.</summary>
         public IReadOnlyList<CollectedMeasurement<long>> Of(string instrumentName) => _counts[instrumentName].GetMeasurementSnapshot();
 
+        /// <summary>Collects an observable instrument now and returns what each member reported, in member order.</summary>
+        public (string Member, long Value)[] Observe(string instrumentName)
+        {
+            MetricCollector<long> collector = _counts[instrumentName];
+            collector.Clear();
+            collector.RecordObservableInstruments();
+            return collector.GetMeasurementSnapshot().Select(m => ((string)m.Tags[ClusterRoutingTelemetry.MemberTag]!, m.Value)).ToArray();
+        }
+
+        /// <summary>Collects a ratio gauge now and returns what each member reported, in member order.</summary>
+        public (string Member, double Value)[] ObserveRatio(string instrumentName)
+        {
+            MetricCollector<double> collector = _ratios[instrumentName];
+            collector.Clear();
+            collector.RecordObservableInstruments();
+            return collector.GetMeasurementSnapshot().Select(m => ((string)m.Tags[ClusterRoutingTelemetry.MemberTag]!, m.Value)).ToArray();
+        }
+
         /// <summary>The unit of the instrument the collector of <paramref name="instrumentName"/> records (null if none was published).</summary>
         public string? UnitOf(string instrumentName) =>
-            (instrumentName == Duration ? Durations.Instrument : _counts[instrumentName].Instrument)?.Unit;
+            (instrumentName == Duration ? Durations.Instrument
+                : _ratios.TryGetValue(instrumentName, out MetricCollector<double>? ratio) ? ratio.Instrument
+                : _counts[instrumentName].Instrument)?.Unit;
 
         /// <summary>Collects the leases in flight now and returns what each member reported.</summary>
         public (string Member, long Value)[] ObserveInFlight()
@@ -291,12 +351,17 @@ public sealed class MetricsTests : IDisposable
             MetricCollector<long> inFlight = _counts[InFlight];
             int before = inFlight.GetMeasurementSnapshot().Count;
             inFlight.RecordObservableInstruments();
-            return inFlight.GetMeasurementSnapshot().Skip(before).Select(m => ((string)m.Tags["member"]!, m.Value)).ToArray();
+            return inFlight.GetMeasurementSnapshot().Skip(before).Select(m => ((string)m.Tags[ClusterRoutingTelemetry.MemberTag]!, m.Value)).ToArray();
         }
 
         public void Dispose()
         {
             foreach (MetricCollector<long> collector in _counts.Values)
+            {
+                collector.Dispose();
+            }
+
+            foreach (MetricCollector<double> collector in _ratios.Values)
             {
                 collector.Dispose();
             }
