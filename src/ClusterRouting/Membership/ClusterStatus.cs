@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace ClusterRouting;
 
 /// <summary>A cluster's members and settings at the moment <see cref="IClusterSelector.GetStatus"/> was called.</summary>
@@ -44,4 +47,30 @@ public sealed class ClusterStatus
     /// it keeps operating but refuses additions until a member is removed.
     /// </summary>
     public bool ExceedsMemberLimit => Members.Count > ClusterLimits.MaxMembers;
+
+    /// <summary>
+    /// Describes the cluster, one line for the cluster and one per member in failover order, for logs and consoles:
+    /// <code>
+    /// Cluster 'sales' (Failover, 2 members, at 2026-12-01T10:04:00Z)
+    ///   gw-0 (primary, online, 3/40 in flight, CPU 45.0%, memory 61.2%)
+    ///   gw-1 (#1, online, 0/40 in flight)
+    /// </code>
+    /// </summary>
+    /// <returns>The description.</returns>
+    public override string ToString()
+    {
+        var text = new StringBuilder().Append(FormattableString.Invariant($"Cluster '{ClusterName}' ({Mode}, {Members.Count} member{(Members.Count == 1 ? string.Empty : "s")}"));
+        if (HasVersionSkew)
+        {
+            text.Append(", versions ").Append(string.Join(", ", Versions));
+        }
+
+        text.Append(", at ").Append(Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append(')');
+        foreach (MemberStatus member in Members)
+        {
+            text.Append('\n').Append("  ").Append(member);
+        }
+
+        return text.ToString();
+    }
 }

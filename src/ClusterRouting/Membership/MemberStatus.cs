@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace ClusterRouting;
 
 /// <summary>The state of one member at the moment <see cref="IClusterSelector.GetStatus"/> was called.</summary>
@@ -13,12 +16,21 @@ public sealed class MemberStatus
         MemberState state = member.State;
         InFlight = state.Slots.InFlight;
         MemberVerdict verdict = state.Throttle.Verdict;
-        Throttle = verdict.Rejection;
-        ThrottledBy = verdict.RejectedBy;
-        ThrottleRetryAfter = clock.Until(verdict.RetryAt);
         CpuPercent = verdict.CpuPercent;
         MemoryPercent = verdict.MemoryPercent;
         ConcurrencyLimit = verdict.ConcurrencyLimit == int.MaxValue ? null : verdict.ConcurrencyLimit;
+        if (verdict.Rejection == MemberRejectionReason.None && InFlight >= ConcurrencyLimit)
+        {
+            // Full: it takes nothing until a lease ends, which no clock can say.
+            Throttle = verdict.ConcurrencyReason;
+            ThrottledBy = verdict.ConcurrencyPolicy;
+        }
+        else
+        {
+            Throttle = verdict.Rejection;
+            ThrottledBy = verdict.RejectedBy;
+            ThrottleRetryAfter = clock.Until(verdict.RetryAt);
+        }
         Health = state.Penalty.Health;
         ConsecutiveOfflineResults = state.Penalty.ConsecutiveOfflineResults;
         PenalizedUntil = clock.UtcOf(state.Penalty.Deadline);
@@ -56,8 +68,9 @@ public sealed class MemberStatus
 
     /// <summary>
     /// Gets why the member is throttled (<see cref="MemberRejectionReason.CpuLimit"/>, <see cref="MemberRejectionReason.MemoryLimit"/>,
-    /// <see cref="MemberRejectionReason.PolicyLimit"/>, or the limit it refused for), or <see cref="MemberRejectionReason.None"/>.
-    /// Being at the concurrency limit is not reported here: compare <see cref="InFlight"/> with <see cref="ConcurrencyLimit"/>.
+    /// <see cref="MemberRejectionReason.PolicyLimit"/>, the limit it refused for, or
+    /// <see cref="MemberRejectionReason.ConcurrencyLimit"/> when <see cref="InFlight"/> has reached
+    /// <see cref="ConcurrencyLimit"/>), or <see cref="MemberRejectionReason.None"/>.
     /// </summary>
     public MemberRejectionReason Throttle { get; }
 
@@ -76,6 +89,57 @@ public sealed class MemberStatus
     /// <summary>Gets how many operations may be in flight on the member at once, or <see langword="null"/> when unlimited.</summary>
     public int? ConcurrencyLimit { get; }
 
-    /// <inheritdoc />
-    public override string ToString() => $"{Id} (#{Index}{(Enabled ? string.Empty : ", disabled")}, {Health}, {InFlight} in flight)";
+    /// <summary>
+    /// Describes the member on one line, for logs and consoles: for example
+    /// <c>gw-0 (primary, online, 3/40 in flight, CPU 45.0%, memory 61.2%)</c> or
+    /// <c>gw-1 (#1, penalized until 10:04:05Z after 2 offline results, throttled: CpuLimit, retry after 0:01:00)</c>.
+    /// </summary>
+    /// <returns>The description.</returns>
+    public override string ToString()
+    {
+        var text = new StringBuilder(Id).Append(" (").Append(IsPrimary ? "primary" : "#" + Index.ToString(CultureInfo.InvariantCulture));
+        if (!Enabled)
+        {
+            text.Append(", disabled");
+        }
+
+        text.Append(Health switch
+        {
+            MemberHealth.Penalized => ", penalized" + (PenalizedUntil is DateTimeOffset until ? " until " + until.UtcDateTime.ToString("HH:mm:ss'Z'", CultureInfo.InvariantCulture) : string.Empty),
+            MemberHealth.Probing => ", probing",
+            _ => ", online",
+        });
+        if (ConsecutiveOfflineResults > 0)
+        {
+            text.Append(FormattableString.Invariant($" after {ConsecutiveOfflineResults} offline result{(ConsecutiveOfflineResults == 1 ? string.Empty : "s")}"));
+        }
+
+        text.Append(", ").Append(InFlight.ToString(CultureInfo.InvariantCulture));
+        if (ConcurrencyLimit is int limit)
+        {
+            text.Append('/').Append(limit.ToString(CultureInfo.InvariantCulture));
+        }
+
+        text.Append(" in flight");
+        if (CpuPercent is double cpu)
+        {
+            text.Append(FormattableString.Invariant($", CPU {cpu:0.0}%"));
+        }
+
+        if (MemoryPercent is double memory)
+        {
+            text.Append(FormattableString.Invariant($", memory {memory:0.0}%"));
+        }
+
+        if (Throttle != MemberRejectionReason.None)
+        {
+            text.Append(", throttled: ").Append(ThrottledBy is null ? Throttle.ToString() : $"{Throttle} ({ThrottledBy})");
+            if (ThrottleRetryAfter is TimeSpan retry)
+            {
+                text.Append(", retry after ").Append(retry.ToString("g", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return text.Append(')').ToString();
+    }
 }

@@ -19,6 +19,7 @@ public class PublicTypeShapeTests
         sealed class ClusterRouting.ClusterMemberOptions
         sealed class ClusterRouting.ClusterOptions
         abstract class ClusterRouting.ClusterRoutingException : System.Exception
+        static class ClusterRouting.ClusterRoutingTelemetry
         sealed class ClusterRouting.ClusterSelector : ClusterRouting.IClusterAdministration, ClusterRouting.IClusterSelector, System.IDisposable
         sealed class ClusterRouting.ClusterStatus
         sealed class ClusterRouting.ClusterThrottledException : ClusterRouting.NoMemberAvailableException

@@ -700,6 +700,12 @@ internal abstract class ModelCommand : Operation<ClusterUnderTest, ClusterModel>
             ExpectMember(cpu, member.CpuPercent, model, i, "CpuPercent");
             ExpectMember(memory, member.MemoryPercent, model, i, "MemoryPercent");
             (MemberRejectionReason reason, TimeSpan? retryAfter) = model.Throttle(expected);
+            if (reason == MemberRejectionReason.None && limit is int max && model.InFlight(expected.Id) >= max)
+            {
+                // MemberStatus.Throttle: a member with InFlight at its ConcurrencyLimit reports the limit, with no retry hint.
+                reason = MemberRejectionReason.ConcurrencyLimit;
+            }
+
             ExpectMember(reason, member.Throttle, model, i, "Throttle");
             ExpectMember(reason == MemberRejectionReason.PolicyLimit ? "maintenance" : null, member.ThrottledBy, model, i, "ThrottledBy");
             ExpectMember(retryAfter, member.ThrottleRetryAfter, model, i, "ThrottleRetryAfter");
