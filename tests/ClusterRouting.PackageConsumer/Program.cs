@@ -1,5 +1,6 @@
-// Exercises the packed ClusterRouting package: failover, random, throttling and a typed error.
-// Exits with 1 and says what failed when the package does not behave as documented.
+// Exercises the packed packages as users get them: the core (failover, random, throttling and a typed error), the
+// health checks, and the README packed into each (argument: the folder the packages were packed to).
+// Exits with 1 and says what failed when a package does not behave as documented.
 using ClusterRouting;
 
 int failures = 0;
@@ -52,5 +53,15 @@ catch (ClusterThrottledException ex)
     Check(ex.Message == "The gateway you selected can't establish data source connections because it's exceeded the CPU limit set by your gateway admin. Try again later, or ask your gateway admin to increase the limit.", "throttling: the message is the gateway's sentence");
 }
 
-Console.WriteLine(failures == 0 ? "The package works." : $"{failures} check(s) failed.");
+await HealthCheckChecks.RunAsync(Check);
+if (args.Length > 0)
+{
+    PackageReadmeChecks.Run(args[0], Check);
+}
+else
+{
+    Check(false, "readme: the package folder was passed as the argument");
+}
+
+Console.WriteLine(failures == 0 ? "The packages work." : $"{failures} check(s) failed.");
 return failures == 0 ? 0 : 1;
