@@ -52,5 +52,7 @@ catch (ClusterThrottledException ex)
     Check(ex.Message == "The gateway you selected can't establish data source connections because it's exceeded the CPU limit set by your gateway admin. Try again later, or ask your gateway admin to increase the limit.", "throttling: the message is the gateway's sentence");
 }
 
+await MemberCheck.RunAsync(Check);
+
 Console.WriteLine(failures == 0 ? "The package works." : $"{failures} check(s) failed.");
 return failures == 0 ? 0 : 1;
