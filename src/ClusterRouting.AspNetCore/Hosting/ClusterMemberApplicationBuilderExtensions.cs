@@ -14,6 +14,7 @@ public static class ClusterMemberApplicationBuilderExtensions
     /// in flight until the rest of the pipeline has finished with it. Endpoints marked with
     /// <see cref="ClusterMemberEndpointRouteBuilderExtensions.DisableClusterMemberLimits{TBuilder}(TBuilder)"/> (the
     /// health endpoint) pass unlimited: place this after routing (WebApplication routes first unless told otherwise).
+    /// Before routing, only the health endpoint (by its path) is recognized.
     /// Requires <see cref="ClusterMemberServiceCollectionExtensions.AddClusterMember(IServiceCollection, Action{ClusterRouting.AspNetCore.MemberLimitsOptions})"/>.
     /// </summary>
     /// <param name="app">The application builder.</param>

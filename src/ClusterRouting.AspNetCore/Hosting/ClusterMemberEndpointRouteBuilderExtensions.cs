@@ -28,6 +28,7 @@ public static class ClusterMemberEndpointRouteBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
         MemberLimiter limiter = endpoints.ServiceProvider.GetService<MemberLimiter>()
             ?? throw new InvalidOperationException("The cluster member's services are not registered: call services.AddClusterMember(...) first.");
+        limiter.AddHealthPath(pattern);
         return endpoints.MapGet(pattern, context => MemberHealthEndpoint.WriteAsync(context, limiter))
             .WithDisplayName("Cluster member health")
             .DisableClusterMemberLimits();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterRouting.AspNetCore;
@@ -23,6 +24,7 @@ internal sealed class MemberLimiter
 
     private int _inFlight;
     private LoadVerdict _verdict = LoadVerdict.Empty;
+    private PathString[] _healthPaths = [];
 
     public MemberLimiter(MemberLimitsOptions options, ILogger logger, MemberMetrics metrics)
     {
@@ -88,6 +90,39 @@ internal sealed class MemberLimiter
     }
 
     public void Release() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>
+    /// Adds the literal path of a health endpoint: a request to it passes the limits even when the middleware runs
+    /// before routing has selected its endpoint (and so cannot see the endpoint's metadata).
+    /// </summary>
+    public void AddHealthPath(string pattern)
+    {
+        if (pattern.Contains('{', StringComparison.Ordinal) || pattern.Contains('*', StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var path = new PathString(pattern.StartsWith('/') ? pattern : "/" + pattern);
+        lock (_refusedInEpisode)
+        {
+            _healthPaths = [.. _healthPaths, path];
+        }
+    }
+
+    /// <summary>Whether a request that routing has not matched yet is for a health endpoint.</summary>
+    public bool IsHealthPath(PathString path)
+    {
+        PathString[] paths = Volatile.Read(ref _healthPaths);
+        for (int i = 0; i < paths.Length; i++)
+        {
+            if (path.Equals(paths[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Which limit the member is over now, for the health endpoint: the verdict's, or concurrency when it is full.</summary>
     public MemberLimit CurrentLimit()

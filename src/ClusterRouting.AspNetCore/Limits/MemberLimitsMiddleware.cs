@@ -7,7 +7,8 @@ namespace ClusterRouting.AspNetCore;
 /// Admits a request when the member is under every limit and counts it in flight until the rest of the pipeline has
 /// finished with it (normally, by an exception, or aborted); otherwise answers 503 with Retry-After, the
 /// ClusterRouting-Limit header and the gateway's sentence. Endpoints with <see cref="DisableMemberLimitsMetadata"/>
-/// (the health endpoint) are neither limited nor counted.
+/// (the health endpoint) are neither limited nor counted; before routing has run, the health endpoint is recognized by
+/// its path.
 /// </summary>
 internal sealed class MemberLimitsMiddleware
 {
@@ -24,7 +25,8 @@ internal sealed class MemberLimitsMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<DisableMemberLimitsMetadata>() is not null)
+        Endpoint? endpoint = context.GetEndpoint();
+        if (endpoint is null ? _limiter.IsHealthPath(context.Request.Path) : endpoint.Metadata.GetMetadata<DisableMemberLimitsMetadata>() is not null)
         {
             return _next(context);
         }

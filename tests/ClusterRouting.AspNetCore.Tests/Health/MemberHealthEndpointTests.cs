@@ -92,4 +92,24 @@ public class MemberHealthEndpointTests
             response.Dispose();
         }
     }
+
+    [Fact]
+    public async Task MapClusterMemberHealth_LimitsBeforeRoutingAndMemberFull_HealthAnswersOtherRequestsAreRefused()
+    {
+        await using MemberServer member = await MemberServer.StartAsync(o => o.ConcurrentOperationLimitPreview = 1, new ScriptedUtilizationSource(), new FakeTimeProvider(), limitsBeforeRouting: true);
+        Task<HttpResponseMessage> held = member.Client.GetAsync(new Uri("/slow", UriKind.Relative));
+        await Waits.UntilAsync(() => member.SlowEntered == 1, "the only slot is taken");
+
+        JsonElement health = await member.HealthAsync();
+        using (HttpResponseMessage refused = await member.Client.GetAsync(new Uri("/fast", UriKind.Relative)))
+        {
+            await Refusal.AssertRefusedAsync(refused, "concurrency");
+        }
+
+        Assert.Equal("concurrency", health.GetProperty("overLimit").GetString());
+        Assert.Equal(1, health.GetProperty("inFlight").GetInt32());
+        member.OpenGate();
+        using HttpResponseMessage served = await held.WaitAsync(Waits.Default);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
 }

@@ -52,7 +52,8 @@ internal sealed class MemberServer : IAsyncDisposable
     public static async Task<MemberServer> StartAsync(
         Action<MemberLimitsOptions> configure,
         IMemberUtilizationSource? source = null,
-        FakeTimeProvider? time = null)
+        FakeTimeProvider? time = null,
+        bool limitsBeforeRouting = false)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
@@ -72,6 +73,11 @@ internal sealed class MemberServer : IAsyncDisposable
         WebApplication app = builder.Build();
         MemberServer? server = null;
         app.UseClusterMemberLimits();
+        if (limitsBeforeRouting)
+        {
+            app.UseRouting();
+        }
+
         app.MapClusterMemberHealth(HealthPath);
         app.MapGet("/fast", (HttpContext context) => context.Response.WriteAsync("ok"));
         app.MapGet("/slow", (HttpContext context) => server!.SlowAsync(context));
