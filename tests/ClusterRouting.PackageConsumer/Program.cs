@@ -54,6 +54,7 @@ catch (ClusterThrottledException ex)
 }
 
 await HealthCheckChecks.RunAsync(Check);
+await MemberCheck.RunAsync(Check);
 if (args.Length > 0)
 {
     PackageReadmeChecks.Run(args[0], Check);

@@ -1,0 +1,172 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace ClusterRouting.AspNetCore.Tests.Limits;
+
+/// <summary>The admission state on its own: the counter, the verdict's precedence, log episodes and metrics.</summary>
+public sealed class MemberLimiterTests : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly FakeLogger _logger = new();
+
+    public void Dispose() => _services.Dispose();
+
+    [Fact]
+    public void TryAdmit_UpToTheLimit_AdmitsThenRefusesConcurrency()
+    {
+        MemberLimiter limiter = Create(new MemberLimitsOptions { ConcurrentOperationLimitPreview = 3 });
+
+        Assert.Equal(MemberLimit.None, limiter.TryAdmit(out _));
+        Assert.Equal(MemberLimit.None, limiter.TryAdmit(out _));
+        Assert.Equal(MemberLimit.None, limiter.TryAdmit(out _));
+        Assert.Equal(MemberLimit.Concurrency, limiter.TryAdmit(out _));
+        Assert.Equal(3, limiter.InFlight);
+        Assert.Equal(MemberLimit.Concurrency, limiter.CurrentLimit());
+
+        limiter.Release();
+        Assert.Equal(MemberLimit.None, limiter.CurrentLimit());
+        Assert.Equal(MemberLimit.None, limiter.TryAdmit(out _));
+    }
+
+    [Fact]
+    public void TryAdmit_OverCpu_RefusesWithoutTakingASlot()
+    {
+        MemberLimiter limiter = Create(new MemberLimitsOptions());
+        limiter.Publish(new LoadVerdict(90, 10, MemberLimit.Cpu, TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(MemberLimit.Cpu, limiter.TryAdmit(out LoadVerdict verdict));
+        Assert.Equal("30", verdict.RetryAfterText);
+        Assert.Equal(0, limiter.InFlight);
+    }
+
+    [Fact]
+    public void TryAdmit_ManyThreadsAtOnce_NeverAdmitsPastTheLimit()
+    {
+        const int Limit = 7;
+        MemberLimiter limiter = Create(new MemberLimitsOptions { ConcurrentOperationLimitPreview = Limit });
+        int highest = 0;
+        int violations = 0;
+
+        Parallel.For(0, 200_000, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            if (limiter.TryAdmit(out _) == MemberLimit.None)
+            {
+                int now = limiter.InFlight;
+                if (now > Limit)
+                {
+                    Interlocked.Increment(ref violations);
+                }
+
+                InterlockedMax(ref highest, now);
+                limiter.Release();
+            }
+        });
+
+        Assert.Equal(0, violations);
+        Assert.InRange(highest, 1, Limit);
+        Assert.Equal(0, limiter.InFlight);
+    }
+
+    [Fact]
+    public void OnRefused_FloodOfRefusals_LogsOneStartAndOneStopPerEpisode()
+    {
+        MemberLimiter limiter = Create(new MemberLimitsOptions { Id = "gw-3", ConcurrentOperationLimitPreview = 1 });
+        for (int i = 0; i < 500; i++)
+        {
+            limiter.OnRefused(MemberLimit.Concurrency);
+        }
+
+        limiter.EndQuietEpisodes();
+        for (int i = 0; i < 250; i++)
+        {
+            limiter.OnRefused(MemberLimit.Concurrency);
+        }
+
+        limiter.EndQuietEpisodes();
+        Assert.Single(Events("RefusalsStarted"));
+        Assert.Empty(Events("RefusalsStopped"));
+
+        limiter.EndQuietEpisodes();
+
+        FakeLogRecord started = Assert.Single(Events("RefusalsStarted"));
+        Assert.Equal(LogLevel.Warning, started.Level);
+        Assert.Equal(200, started.Id.Id);
+        Assert.Contains("gw-3", started.Message, StringComparison.Ordinal);
+        Assert.Contains("concurrency", started.Message, StringComparison.Ordinal);
+        FakeLogRecord stopped = Assert.Single(Events("RefusalsStopped"));
+        Assert.Equal(201, stopped.Id.Id);
+        Assert.Contains("750 refusals", stopped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnRefused_TwoLimits_LogsEachLimitsEpisodeSeparately()
+    {
+        MemberLimiter limiter = Create(new MemberLimitsOptions());
+        limiter.OnRefused(MemberLimit.Cpu);
+        limiter.OnRefused(MemberLimit.Memory);
+        limiter.OnRefused(MemberLimit.Cpu);
+        limiter.EndQuietEpisodes();
+        limiter.OnRefused(MemberLimit.Cpu);
+        limiter.EndQuietEpisodes();
+        limiter.EndQuietEpisodes();
+
+        Assert.Equal(2, Events("RefusalsStarted").Length);
+        FakeLogRecord[] stopped = Events("RefusalsStopped");
+        Assert.Equal(2, stopped.Length);
+        Assert.Contains(stopped, r => r.Message.Contains("memory limit, after 1 refusals", StringComparison.Ordinal));
+        Assert.Contains(stopped, r => r.Message.Contains("CPU", StringComparison.OrdinalIgnoreCase) && r.Message.Contains("after 3 refusals", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void OnRefused_ListenerAttached_CountsRefusalsByLimit()
+    {
+        MemberLimiter limiter = Create(new MemberLimitsOptions { Id = "gw-9" });
+        using var refusals = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), MemberMetrics.MeterName, MemberMetrics.RefusalsName);
+
+        limiter.OnRefused(MemberLimit.Cpu);
+        limiter.OnRefused(MemberLimit.Concurrency);
+        limiter.OnRefused(MemberLimit.Concurrency);
+
+        IReadOnlyList<CollectedMeasurement<long>> measurements = refusals.GetMeasurementSnapshot();
+        Assert.Equal(3, measurements.Count);
+        Assert.Equal(2, measurements.Count(m => (string?)m.Tags["cluster_routing.limit"] == "concurrency"));
+        Assert.Equal(1, measurements.Count(m => (string?)m.Tags["cluster_routing.limit"] == "cpu"));
+        Assert.All(measurements, m => Assert.Equal("gw-9", m.Tags["cluster_routing.member.id"]));
+    }
+
+    [Fact]
+    public void InFlightInstrument_Collected_ReportsRequestsInFlight()
+    {
+        MemberLimiter limiter = Create(new MemberLimitsOptions());
+        using var inFlight = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), MemberMetrics.MeterName, MemberMetrics.InFlightName);
+        limiter.TryAdmit(out _);
+        limiter.TryAdmit(out _);
+
+        inFlight.RecordObservableInstruments();
+
+        Assert.Equal(2, inFlight.LastMeasurement?.Value);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current = Volatile.Read(ref target);
+        while (value > current)
+        {
+            int seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    private FakeLogRecord[] Events(string name) => _logger.Collector.GetSnapshot().Where(r => r.Id.Name == name).ToArray();
+
+    private MemberLimiter Create(MemberLimitsOptions options) =>
+        new(options, _logger, new MemberMetrics(_services.GetRequiredService<IMeterFactory>()));
+}
