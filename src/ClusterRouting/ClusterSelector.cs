@@ -280,6 +280,28 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         return member is not null;
     }
 
+    /// <inheritdoc />
+    public bool ReportProbe(string memberId, MemberProbeResult result)
+    {
+        Guard.NotNullOrWhiteSpace(memberId);
+        MemberState? member = Find(memberId);
+        if (member is null)
+        {
+            return false;
+        }
+
+        using (ClusterChange change = _state.Begin())
+        {
+            if (change.Snapshot.Contains(member))
+            {
+                MemberProbes.Apply_NeedsLock(change, member, result);
+            }
+        }
+
+        _metrics.RecordProbe(member.Id, result.IsOnline);
+        return true;
+    }
+
     /// <inheritdoc cref="IClusterSelector.GetStatus" />
     public ClusterStatus GetStatus() => _state.GetStatus();
 

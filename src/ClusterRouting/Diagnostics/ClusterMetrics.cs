@@ -18,6 +18,7 @@ internal sealed class ClusterMetrics
     private readonly Counter<long> _throttledSelections;
     private readonly Counter<long> _failovers;
     private readonly Counter<long> _offlineAttempts;
+    private readonly Counter<long> _probes;
     private readonly Histogram<double> _duration;
 
     public ClusterMetrics(string clusterName, ClusterRoutingInstruments instruments, CallbackFailures failures)
@@ -28,6 +29,7 @@ internal sealed class ClusterMetrics
         _throttledSelections = instruments.ThrottledSelections;
         _failovers = instruments.Failovers;
         _offlineAttempts = instruments.OfflineAttempts;
+        _probes = instruments.Probes;
         _duration = instruments.Duration;
     }
 
@@ -67,6 +69,14 @@ internal sealed class ClusterMetrics
         if (_offlineAttempts.Enabled)
         {
             Add(_offlineAttempts, new(T.ClusterTag, _clusterName), new(T.MemberTag, memberId));
+        }
+    }
+
+    public void RecordProbe(string memberId, bool online)
+    {
+        if (_probes.Enabled)
+        {
+            Add(_probes, new(T.ClusterTag, _clusterName), new(T.MemberTag, memberId), new(T.ProbeOutcomeTag, online ? "online" : "offline"));
         }
     }
 

@@ -26,6 +26,9 @@ public static class ClusterRoutingTelemetry
     /// <summary>Counter: attempts found a member offline.</summary>
     public const string OfflineAttempts = "cluster_routing.offline_attempts";
 
+    /// <summary>Counter: active health probes reported with <c>ReportProbe</c>, by member and outcome (<c>online</c>, <c>offline</c>).</summary>
+    public const string Probes = "cluster_routing.probes";
+
     /// <summary>Histogram, seconds: each attempt run by <c>ExecuteAsync</c>, by outcome; buckets from a millisecond to an hour.</summary>
     public const string OperationDuration = "cluster_routing.operation.duration";
 
@@ -67,6 +70,9 @@ public static class ClusterRoutingTelemetry
 
     /// <summary>Tag: how an attempt ended: <c>success</c>, <c>offline</c>, <c>refused</c> or <c>error</c>.</summary>
     public const string AttemptOutcomeTag = "cluster_routing.attempt.outcome";
+
+    /// <summary>Tag: what an active health probe found: <c>online</c> or <c>offline</c>.</summary>
+    public const string ProbeOutcomeTag = "cluster_routing.probe.outcome";
 
     /// <summary>Tag: the attempt's number in its run, from 1.</summary>
     public const string AttemptNumberTag = "cluster_routing.attempt.number";

@@ -93,6 +93,21 @@ internal static class MembershipEditor
         return true;
     }
 
+    /// <summary>Records the version a member reports (a health probe), warning when the cluster's versions now differ.</summary>
+    public static void SetVersion(ClusterChange change, MemberState state, string version)
+    {
+        ClusterSnapshot previous = change.Snapshot;
+        int index = Array.FindIndex(previous.Members, m => ReferenceEquals(m.State, state));
+        if (index < 0 || string.Equals(previous.Members[index].Version, version, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var members = (SnapshotMember[])previous.Members.Clone();
+        members[index] = previous.Members[index].WithVersion(version);
+        Replace(change, previous.With(members));
+    }
+
     public static void SetMode(ClusterChange change, SelectionMode mode)
     {
         ClusterSnapshot previous = change.Snapshot;

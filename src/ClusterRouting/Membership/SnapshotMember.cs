@@ -42,4 +42,6 @@ internal sealed class SnapshotMember
 
     /// <summary>The same member, enabled or disabled.</summary>
     public SnapshotMember WithEnabled(bool enabled) => new(State, Version, enabled, Index);
+
+    public SnapshotMember WithVersion(string? version) => new(State, version, Enabled, Index);
 }

@@ -207,6 +207,22 @@ public interface IClusterSelector
     /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
     bool ReportSuccess(string memberId);
 
+    /// <summary>
+    /// Records what an active health probe of a member found, so that probes and operations shape one view of the
+    /// member. Offline: the member is penalized as <see cref="ReportOffline"/> does, but the probe is not counted as an
+    /// attempt wasted on it. Online: a penalized or probing member is restored, the CPU and memory it reported (when it
+    /// reported both) are added to its utilization as <see cref="ReportUtilization"/> does, and the version it
+    /// reported replaces the one the cluster knew (a difference between members logs the version-skew warning).
+    /// A probe takes none of the member's concurrency slots.
+    /// </summary>
+    /// <param name="memberId">The member's id, compared ignoring case.</param>
+    /// <param name="result">What the probe found.</param>
+    /// <returns><see langword="true"/> when the member was found; <see langword="false"/> when the cluster has no member with that id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="memberId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is empty or whitespace.</exception>
+    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
+    bool ReportProbe(string memberId, MemberProbeResult result);
+
     /// <summary>Lists the cluster's members and their state at this moment.</summary>
     /// <returns>A status that does not change after it is returned.</returns>
     /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>

@@ -24,6 +24,7 @@ public sealed class MetricsTests : IDisposable
     private const string MemberOnline = "cluster_routing.member.online";
     private const string MemberCpu = "cluster_routing.member.cpu.utilization";
     private const string MemberMemory = "cluster_routing.member.memory.utilization";
+    private const string Probes = "cluster_routing.probes";
 
     private readonly List<IDisposable> _disposables = new();
 
@@ -69,6 +70,7 @@ public sealed class MetricsTests : IDisposable
             (MemberOnline, "1"),
             (OfflineAttempts, "{attempt}"),
             (Duration, "s"),
+            (Probes, "{probe}"),
             (Selections, "{selection}"),
             (ThrottledSelections, "{selection}"),
         ];
@@ -308,7 +310,7 @@ public sealed class MetricsTests : IDisposable
 
         public Metrics(IMeterFactory scope)
         {
-            _counts = new[] { Selections, ThrottledSelections, Failovers, OfflineAttempts, InFlight, CallbackFailures, LeasesLimit, MemberOnline }
+            _counts = new[] { Selections, ThrottledSelections, Failovers, OfflineAttempts, InFlight, CallbackFailures, LeasesLimit, MemberOnline, Probes }
                 .ToDictionary(name => name, name => new MetricCollector<long>(scope, MeterName, name), StringComparer.Ordinal);
             _ratios = new[] { MemberCpu, MemberMemory }
                 .ToDictionary(name => name, name => new MetricCollector<double>(scope, MeterName, name), StringComparer.Ordinal);

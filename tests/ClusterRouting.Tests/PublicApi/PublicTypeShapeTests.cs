@@ -32,6 +32,7 @@ public class PublicTypeShapeTests
         readonly struct ClusterRouting.MemberLease : System.IDisposable
         readonly struct ClusterRouting.MemberLoad
         sealed class ClusterRouting.MemberOfflineException : ClusterRouting.ClusterRoutingException
+        readonly struct ClusterRouting.MemberProbeResult : System.IEquatable<ClusterRouting.MemberProbeResult>
         sealed class ClusterRouting.MemberRefusedException : ClusterRouting.ClusterRoutingException
         readonly struct ClusterRouting.MemberRejection : System.IEquatable<ClusterRouting.MemberRejection>
         enum ClusterRouting.MemberRejectionReason
