@@ -107,7 +107,11 @@ internal sealed class HttpMember : IAsyncDisposable
             Func<HttpContext, Task>? behavior = counters.Behavior;
             if (behavior is null)
             {
-                await context.Response.WriteAsync(memberId);
+                byte[] body = System.Text.Encoding.UTF8.GetBytes(memberId);
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                context.Response.ContentLength = body.Length;
+                context.Response.Headers.ContentLanguage = "member";
+                await context.Response.Body.WriteAsync(body);
             }
             else
             {
