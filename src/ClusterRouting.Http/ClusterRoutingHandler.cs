@@ -137,47 +137,15 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
 
                     Exception? error = null;
                     AttemptFailure failureKind = AttemptFailure.None;
-                    ThrottleLimitKind? refusedFor = null;
-                    TimeSpan? coolDown = null;
-                    byte[]? prefix = null;
-                    Stream? openedBody = null;
+                    RefusalInspection inspection = default;
                     try
                     {
                         response = async
                             ? await base.SendAsync(request, token).ConfigureAwait(false)
                             : base.Send(request, token);
-
                         if (RefusalRules.MayBeRefusal(response.StatusCode))
                         {
-                            ThrottleLimitKind? headerLimit = LimitHeader.Read(response.Headers);
-                            coolDown = RetryAfter.CoolDown(response.Headers.RetryAfter, _timeProvider.GetUtcNow(), _maxRefusalCoolDown);
-                            refusedFor = RefusalRules.LimitOf(headerLimit, sentenceLimit: null, coolDown is not null);
-                            if (headerLimit is null && _maxRefusalBodyBytes > 0)
-                            {
-                                // The sentence names the limit: read a bounded prefix of the body. When the response turns
-                                // out to be the answer, the caller still gets every byte (the prefix, then the rest).
-                                openedBody = async
-                                    ? await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false)
-                                    : response.Content.ReadAsStream(token);
-                                byte[] buffer = new byte[_maxRefusalBodyBytes];
-                                int length = 0;
-                                while (length < buffer.Length)
-                                {
-                                    int read = async
-                                        ? await openedBody.ReadAsync(buffer.AsMemory(length), token).ConfigureAwait(false)
-                                        : openedBody.Read(buffer.AsSpan(length));
-                                    if (read == 0)
-                                    {
-                                        break;
-                                    }
-
-                                    length += read;
-                                }
-
-                                prefix = buffer.AsSpan(0, length).ToArray();
-                                ThrottleLimitKind? sentenceLimit = RefusalSentences.Find(Encoding.UTF8.GetString(prefix));
-                                refusedFor = RefusalRules.LimitOf(headerLimit, sentenceLimit, coolDown is not null);
-                            }
+                            inspection = await InspectAsync(response, async, token).ConfigureAwait(false);
                         }
                     }
                     catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -189,9 +157,10 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
                             throw;
                         }
 
-                        if (refusedFor is not null)
+                        if (response is not null && RefusalRules.MayBeRefusal(response.StatusCode) && HeadersSayRefusal(response) is RefusalInspection byHeaders)
                         {
-                            // The refusal's headers said enough; only its body failed.
+                            // Reading the refusal's body failed, but its headers said enough.
+                            inspection = byHeaders;
                             failureKind = AttemptFailure.None;
                         }
                         else
@@ -205,10 +174,12 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
                         throw new OperationCanceledException("The request was canceled.", ex, cancellationToken);
                     }
 
+                    ThrottleLimitKind? refusedFor = inspection.Limit;
+                    TimeSpan? coolDown = inspection.CoolDown;
                     if (response is not null && refusedFor is null && error is null)
                     {
                         // The answer: the member's lease now belongs to the response's content.
-                        response.Content = new LeasedContent(response.Content, lease, this, prefix, openedBody);
+                        response.Content = new LeasedContent(response.Content, lease, this, inspection.Prefix, inspection.OpenedBody);
                         handedOver = true;
                         _cluster.ReportSuccess(memberId);
                         return response;
@@ -260,6 +231,50 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
             // An outer handler (a retry, a hedge) may send the same request again: it must address the cluster again.
             request.RequestUri = original;
         }
+    }
+
+    /// <summary>Reads what a 503 or 429 says: its headers, and a bounded prefix of its body when no header names the limit.</summary>
+    private async ValueTask<RefusalInspection> InspectAsync(HttpResponseMessage response, bool async, CancellationToken token)
+    {
+        ThrottleLimitKind? headerLimit = LimitHeader.Read(response.Headers);
+        TimeSpan? coolDown = RetryAfter.CoolDown(response.Headers.RetryAfter, _timeProvider.GetUtcNow(), _maxRefusalCoolDown);
+        if (headerLimit is not null || _maxRefusalBodyBytes == 0)
+        {
+            return new RefusalInspection(RefusalRules.LimitOf(headerLimit, sentenceLimit: null, coolDown is not null), coolDown, null, null);
+        }
+
+        // The sentence names the limit. When the response turns out to be the answer, the caller still gets every
+        // byte: the prefix read here, then the rest of the stream.
+        Stream body = async
+            ? await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false)
+            : response.Content.ReadAsStream(token);
+        byte[] buffer = new byte[_maxRefusalBodyBytes];
+        int length = 0;
+        while (length < buffer.Length)
+        {
+            int read = async
+                ? await body.ReadAsync(buffer.AsMemory(length), token).ConfigureAwait(false)
+                : body.Read(buffer.AsSpan(length));
+            if (read == 0)
+            {
+                break;
+            }
+
+            length += read;
+        }
+
+        byte[] prefix = buffer.AsSpan(0, length).ToArray();
+        ThrottleLimitKind? sentenceLimit = RefusalSentences.Find(Encoding.UTF8.GetString(prefix));
+        return new RefusalInspection(RefusalRules.LimitOf(headerLimit, sentenceLimit, coolDown is not null), coolDown, prefix, body);
+    }
+
+    /// <summary>The refusal a 503 or 429's headers alone make, when they make one.</summary>
+    private RefusalInspection? HeadersSayRefusal(HttpResponseMessage response)
+    {
+        ThrottleLimitKind? headerLimit = LimitHeader.Read(response.Headers);
+        TimeSpan? coolDown = RetryAfter.CoolDown(response.Headers.RetryAfter, _timeProvider.GetUtcNow(), _maxRefusalCoolDown);
+        ThrottleLimitKind? limit = RefusalRules.LimitOf(headerLimit, sentenceLimit: null, coolDown is not null);
+        return limit is null ? null : new RefusalInspection(limit, coolDown, null, null);
     }
 
     private static string Describe(Exception error, AttemptFailure failure) => error switch

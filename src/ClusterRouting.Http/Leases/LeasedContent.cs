@@ -72,7 +72,50 @@ internal sealed class LeasedContent : HttpContent
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
 
-    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        if (_prefix is not null || _openedStream is not null)
+        {
+            return SerializeWithPrefixAsync(stream, cancellationToken);
+        }
+
+        Task copy;
+        try
+        {
+            copy = _inner.CopyToAsync(stream, context, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+            throw;
+        }
+
+        if (copy.IsCompletedSuccessfully)
+        {
+            // A body already received (a small answer on a fast connection): no continuation to allocate.
+            Release();
+            return copy;
+        }
+
+        return AwaitCopyAsync(copy);
+    }
+
+    private async Task AwaitCopyAsync(Task copy)
+    {
+        try
+        {
+            await copy.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+            throw;
+        }
+
+        Release();
+    }
+
+    private async Task SerializeWithPrefixAsync(Stream stream, CancellationToken cancellationToken)
     {
         try
         {
@@ -87,7 +130,7 @@ internal sealed class LeasedContent : HttpContent
             }
             else
             {
-                await _inner.CopyToAsync(stream, context, cancellationToken).ConfigureAwait(false);
+                await _inner.CopyToAsync(stream, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
