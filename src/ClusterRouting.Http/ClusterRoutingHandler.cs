@@ -79,23 +79,113 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
     }
 
     /// <inheritdoc />
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        SendCoreAsync(request, async: true, cancellationToken);
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Uri original = OriginalUri(request);
+        if (_attemptTimeout is not null || !ReplayRules.CanSendAgain(request.Content) || cancellationToken.IsCancellationRequested)
+        {
+            return SendCoreAsync(request, original, async: true, firstLease: default, firstSend: null, cancellationToken);
+        }
+
+        // The common case, kept small: select, send, and await the first attempt in a continuation that holds only
+        // what it needs. An attempt that fails, or an answer that may be a refusal, goes on in the full loop.
+        if (!_cluster.TrySelect(out MemberLease lease, out SelectionFailure failure))
+        {
+            return Task.FromException<HttpResponseMessage>(NoMemberLeft(failure, attempts: null));
+        }
+
+        Task<HttpResponseMessage> send;
+        try
+        {
+            string memberId = lease.MemberId;
+            Uri address = lease.Address ?? throw AddressMissing(memberId);
+            Uri target = _targets.Resolve(lease.MemberIndex, address, original);
+            request.RequestUri = target;
+            Log.RequestRouted(_logger, request.Method, 1, _cluster.ClusterName, memberId, target, lease.IsProbe);
+            send = base.SendAsync(request, cancellationToken);
+        }
+        catch (MemberAddressMissingException ex)
+        {
+            lease.Dispose();
+            return Task.FromException<HttpResponseMessage>(ex);
+        }
+#pragma warning disable CA1031 // Not swallowed: an inner handler that throws at once is classified like one whose task fails.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            send = Task.FromException<HttpResponseMessage>(ex);
+        }
+
+        return CompleteFirstAttemptAsync(request, original, lease, send, cancellationToken);
+    }
 
     /// <inheritdoc />
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+
         // With async: false every call below is synchronous, so the task has completed when it is returned.
-        Task<HttpResponseMessage> task = SendCoreAsync(request, async: false, cancellationToken);
+        Task<HttpResponseMessage> task = SendCoreAsync(request, OriginalUri(request), async: false, firstLease: default, firstSend: null, cancellationToken);
         return task.GetAwaiter().GetResult();
     }
 
-    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, bool async, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        Uri original = request.RequestUri
-            ?? throw new InvalidOperationException($"The request has no RequestUri: address the cluster by name, as in http://{_cluster.ClusterName}/path, or set HttpClient.BaseAddress.");
+    private Uri OriginalUri(HttpRequestMessage request) => request.RequestUri
+        ?? throw new InvalidOperationException($"The request has no RequestUri: address the cluster by name, as in http://{_cluster.ClusterName}/path, or set HttpClient.BaseAddress.");
 
+    private async Task<HttpResponseMessage> CompleteFirstAttemptAsync(HttpRequestMessage request, Uri original, MemberLease lease, Task<HttpResponseMessage> send, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await send.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Not swallowed: the loop awaits the same task again and classifies its exception.
+        catch
+#pragma warning restore CA1031
+        {
+            return await SendCoreAsync(request, original, async: true, lease, send, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (RefusalRules.MayBeRefusal(response.StatusCode))
+        {
+            return await SendCoreAsync(request, original, async: true, lease, send, cancellationToken).ConfigureAwait(false);
+        }
+
+        request.RequestUri = original;
+        return Answer(response, lease, inspection: default);
+    }
+
+    /// <summary>The member's answer: its lease now belongs to the response's content, and the member is reported successful.</summary>
+    private HttpResponseMessage Answer(HttpResponseMessage response, MemberLease lease, RefusalInspection inspection)
+    {
+        string memberId = lease.MemberId;
+        try
+        {
+            response.Content = new LeasedContent(response.Content, lease, this, inspection.Prefix, inspection.OpenedBody);
+        }
+        catch
+        {
+            response.Dispose();
+            lease.Dispose();
+            throw;
+        }
+
+        try
+        {
+            _cluster.ReportSuccess(memberId);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+
+        return response;
+    }
+
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, Uri original, bool async, MemberLease firstLease, Task<HttpResponseMessage>? firstSend, CancellationToken cancellationToken)
+    {
         // Looked up only for a body that cannot be sent again as it is, so that other requests do not allocate their options.
         Func<HttpContent>? contentFactory = ReplayRules.CanSendAgain(request.Content) ? null : ContentFactory.Find(request);
         List<string>? tried = null;
@@ -104,13 +194,19 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
         {
             for (int attempt = 1; ; attempt++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                bool selected = tried is null
-                    ? _cluster.TrySelect(out MemberLease lease, out SelectionFailure failure)
-                    : _cluster.TrySelect(tried, out lease, out failure);
-                if (!selected)
+                // The fast path may have made the first attempt already: its lease and its send go on here.
+                bool resumed = attempt == 1 && firstSend is not null;
+                MemberLease lease = firstLease;
+                if (!resumed)
                 {
-                    throw NoMemberLeft(failure, attempts);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    bool selected = tried is null
+                        ? _cluster.TrySelect(out lease, out SelectionFailure failure)
+                        : _cluster.TrySelect(tried, out lease, out failure);
+                    if (!selected)
+                    {
+                        throw NoMemberLeft(failure, attempts);
+                    }
                 }
 
                 string memberId = lease.MemberId;
@@ -119,17 +215,21 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
                 AttemptTimer? timer = null;
                 try
                 {
-                    Uri address = lease.Address ?? throw AddressMissing(memberId);
-                    Uri target = _targets.Resolve(lease.MemberIndex, address, original);
-                    request.RequestUri = target;
-                    if (contentFactory is not null)
+                    if (!resumed)
                     {
-                        ContentFactory.Prepare(request, contentFactory);
+                        Uri address = lease.Address ?? throw AddressMissing(memberId);
+                        Uri target = _targets.Resolve(lease.MemberIndex, address, original);
+                        request.RequestUri = target;
+                        if (contentFactory is not null)
+                        {
+                            ContentFactory.Prepare(request, contentFactory);
+                        }
+
+                        Log.RequestRouted(_logger, request.Method, attempt, _cluster.ClusterName, memberId, target, lease.IsProbe);
                     }
 
-                    Log.RequestRouted(_logger, request.Method, attempt, _cluster.ClusterName, memberId, target, lease.IsProbe);
                     CancellationToken token = cancellationToken;
-                    if (_attemptTimeout is TimeSpan timeout)
+                    if (!resumed && _attemptTimeout is TimeSpan timeout)
                     {
                         timer = new AttemptTimer(timeout, _timeProvider, cancellationToken);
                         token = timer.Token;
@@ -140,9 +240,11 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
                     RefusalInspection inspection = default;
                     try
                     {
-                        response = async
-                            ? await base.SendAsync(request, token).ConfigureAwait(false)
-                            : base.Send(request, token);
+                        response = resumed
+                            ? await firstSend!.ConfigureAwait(false)
+                            : async
+                                ? await base.SendAsync(request, token).ConfigureAwait(false)
+                                : base.Send(request, token);
                         if (RefusalRules.MayBeRefusal(response.StatusCode))
                         {
                             inspection = await InspectAsync(response, async, token).ConfigureAwait(false);
@@ -178,11 +280,9 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
                     TimeSpan? coolDown = inspection.CoolDown;
                     if (response is not null && refusedFor is null && error is null)
                     {
-                        // The answer: the member's lease now belongs to the response's content.
-                        response.Content = new LeasedContent(response.Content, lease, this, inspection.Prefix, inspection.OpenedBody);
                         handedOver = true;
-                        _cluster.ReportSuccess(memberId);
-                        return response;
+                        request.RequestUri = original;
+                        return Answer(response, lease, inspection);
                     }
 
                     bool didNotProcess;

@@ -1,5 +1,6 @@
-// Exercises the packed ClusterRouting package: failover, random, throttling and a typed error.
-// Exits with 1 and says what failed when the package does not behave as documented.
+// Exercises the packed ClusterRouting package (failover, random, throttling and a typed error) and the packed
+// ClusterRouting.Http package (HttpChecks.cs).
+// Exits with 1 and says what failed when a package does not behave as documented.
 using ClusterRouting;
 
 int failures = 0;
@@ -52,5 +53,7 @@ catch (ClusterThrottledException ex)
     Check(ex.Message == "The gateway you selected can't establish data source connections because it's exceeded the CPU limit set by your gateway admin. Try again later, or ask your gateway admin to increase the limit.", "throttling: the message is the gateway's sentence");
 }
 
-Console.WriteLine(failures == 0 ? "The package works." : $"{failures} check(s) failed.");
+await HttpChecks.RunAsync(Check);
+
+Console.WriteLine(failures == 0 ? "The packages work." : $"{failures} check(s) failed.");
 return failures == 0 ? 0 : 1;

@@ -169,12 +169,34 @@ internal sealed class LeasedContent : HttpContent
         Release();
     }
 
-    protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
+    protected override Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
+    {
+        if (_openedStream is not null)
+        {
+            return Task.FromResult<Stream>(new LeasedStream(this, _openedStream, _prefix, Headers.ContentLength));
+        }
+
+        Task<Stream> open;
+        try
+        {
+            open = _inner.ReadAsStreamAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+            throw;
+        }
+
+        return open.IsCompletedSuccessfully
+            ? Task.FromResult<Stream>(new LeasedStream(this, open.Result, _prefix, Headers.ContentLength))
+            : AwaitStreamAsync(open);
+    }
+
+    private async Task<Stream> AwaitStreamAsync(Task<Stream> open)
     {
         try
         {
-            Stream inner = _openedStream ?? await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return new LeasedStream(this, inner, _prefix, Headers.ContentLength);
+            return new LeasedStream(this, await open.ConfigureAwait(false), _prefix, Headers.ContentLength);
         }
         catch (Exception ex)
         {
