@@ -50,7 +50,10 @@ internal static class HttpChecks
         }
         catch (AllMembersFailedException ex)
         {
-            check(ex.Attempts.Count == 1 && ex.Attempts[0].MemberId == "gw-3", "http: every member failing ends in AllMembersFailedException");
+            // gw-2 refused (routed around), gw-3 down, and the penalized gw-1 tried last.
+            check(
+                string.Join(",", ex.Attempts.Select(a => $"{a.MemberId}:{a.Outcome}")) == "gw-3:Offline,gw-1:Offline",
+                "http: every member failing ends in AllMembersFailedException listing each member tried once");
         }
         catch (ClusterRoutingException ex)
         {
