@@ -277,4 +277,19 @@ public sealed class LoopbackRoutingTests : IAsyncLifetime
 
         Assert.Equal("/gw/query?x=1&y=a%20b", _members[0].LastPathAndQuery);
     }
+
+    [Fact]
+    public async Task Send_SynchronousClientOnRealSockets_RoutesFailsOverAndFreesTheSlot()
+    {
+        using ClusterSelector cluster = Members.Cluster(_members);
+        using HttpClient client = Members.Client(cluster);
+        await _members[0].StopAsync();
+
+        using HttpResponseMessage response = client.Send(new HttpRequestMessage(HttpMethod.Get, "/work"));
+
+        using var reader = new StreamReader(response.Content.ReadAsStream());
+        Assert.Equal("gw-2", reader.ReadToEnd());
+        Assert.Equal(0, Members.TotalInFlight(cluster));
+        Assert.Equal(MemberHealth.Penalized, cluster.GetStatus().Members[0].Health);
+    }
 }
