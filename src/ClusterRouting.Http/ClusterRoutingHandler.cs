@@ -303,7 +303,9 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
                         didNotProcess = failureKind == AttemptFailure.NeverReached;
                     }
 
-                    ReplayVerdict verdict = ReplayRules.Decide(request.Method, request.Content, contentFactory is not null, didNotProcess);
+                    // A factory also says the request may run again; a buffered content's factory was not looked up before.
+                    bool hasContentFactory = contentFactory is not null || ContentFactory.Find(request) is not null;
+                    ReplayVerdict verdict = ReplayRules.Decide(request.Method, request.Content, hasContentFactory, didNotProcess);
                     if (verdict != ReplayVerdict.Replay)
                     {
                         string reason = verdict == ReplayVerdict.BodyNotReplayable

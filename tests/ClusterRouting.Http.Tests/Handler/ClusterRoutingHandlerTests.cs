@@ -127,6 +127,23 @@ public class ClusterRoutingHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_ContentFactoryOfABufferedBody_LetsAPostRunAgainAfterAFailureMidWay()
+    {
+        using ClusterSelector cluster = StubMembers.Cluster("refresh", Three);
+        var members = new StubMembers()
+            .On("gw-1", _ => throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely."))
+            .On("gw-2", _ => Text("two"));
+        using HttpClient client = Client(cluster, members);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/refresh");
+        request.SetContentFactory(() => new StringContent("dataset 7"));
+
+        using HttpResponseMessage response = await client.SendAsync(request);
+
+        Assert.Equal("two", await response.Content.ReadAsStringAsync());
+        Assert.Equal(["dataset 7", "dataset 7"], members.Received.Select(r => r.Body));
+    }
+
+    [Fact]
     public async Task SendAsync_ContentFactory_AnOuterSendOfTheSameRequestGetsAFreshContent()
     {
         using ClusterSelector cluster = StubMembers.Cluster("refresh", Three);
