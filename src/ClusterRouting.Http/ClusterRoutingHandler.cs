@@ -75,7 +75,15 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
     void IResponseBodyObserver.OnBodyFailed(string memberId, Exception exception)
     {
         Log.ResponseBodyFailed(_logger, exception, _cluster.ClusterName, memberId);
-        _cluster.ReportOffline(memberId);
+        try
+        {
+            _cluster.ReportOffline(memberId);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The cluster was disposed (its container is shutting down) while the body streamed: nothing to report to,
+            // and the caller's read gets the member's failure, not this.
+        }
     }
 
     /// <inheritdoc />
@@ -175,10 +183,9 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
         {
             _cluster.ReportSuccess(memberId);
         }
-        catch
+        catch (ObjectDisposedException)
         {
-            response.Dispose();
-            throw;
+            // The cluster was disposed while the request ran: the answer is still the member's answer.
         }
 
         return response;

@@ -473,6 +473,23 @@ public class ClusterRoutingHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_ClusterDisposedWhileTheRequestRuns_StillReturnsTheAnswer()
+    {
+        ClusterSelector cluster = StubMembers.Cluster("refresh", Three);
+        var answer = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var members = new StubMembers().On("gw-1", (_, _) => answer.Task);
+        using HttpClient client = Client(cluster, members);
+
+        Task<HttpResponseMessage> request = client.GetAsync("/q", HttpCompletionOption.ResponseHeadersRead);
+        await Members.WaitUntilAsync(() => members.Received.Count == 1, "the request reached gw-1");
+        cluster.Dispose();
+        answer.SetResult(Text("one"));
+
+        using HttpResponseMessage response = await request.WaitAsync(Members.Timeout);
+        Assert.Equal("one", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ListsEveryProblem()
     {
         using ClusterSelector cluster = StubMembers.Cluster("refresh", Three);
