@@ -142,24 +142,26 @@ public sealed class LeaseLifetimeTests : IAsyncLifetime
     [Fact]
     public async Task MemberResetsMidResponse_BufferedRead_ThrowsFreesTheSlotAndReportsOffline()
     {
-        // One member, so that a reset before the headers would end as AllMembersFailedException, not as this test expects.
-        using ClusterSelector cluster = Members.Cluster(_members[..1]);
-        using HttpClient client = Members.Client(cluster);
+        using ClusterSelector cluster = Members.Cluster(_members);
+        var headersArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var routing = new ClusterRoutingHandler(cluster) { InnerHandler = new SocketsHttpHandler() };
+        using var client = new HttpClient(new SignalHeaders(headersArrived) { InnerHandler = routing }) { BaseAddress = new Uri("http://refresh/") };
         _members[0].Behavior = async context =>
         {
             context.Response.ContentLength = 1000;
             await context.Response.WriteAsync("only ten b");
             await context.Response.Body.FlushAsync();
 
-            // Time for the headers and the first bytes to leave before the connection is dropped.
-            await Task.Delay(300);
+            // Dropped once the client has the headers and is buffering the body.
+            await headersArrived.Task;
             context.Abort();
         };
 
-        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/stream"));
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/stream").WaitAsync(Members.Timeout));
 
         Assert.Equal(0, Members.InFlight(cluster, "gw-1"));
         Assert.Equal(1, cluster.GetStatus().Members[0].ConsecutiveOfflineResults);
+        Assert.Equal(0, _members[1].Requests);
     }
 
     [Fact]
@@ -212,5 +214,16 @@ public sealed class LeaseLifetimeTests : IAsyncLifetime
         Assert.Equal(0, Members.TotalInFlight(cluster));
         responses.ForEach(r => r.Dispose());
         Assert.Equal(0, Members.TotalInFlight(cluster));
+    }
+
+    /// <summary>Outside the routing handler: says when the response headers came back, before HttpClient reads the body.</summary>
+    private sealed class SignalHeaders(TaskCompletionSource arrived) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            HttpResponseMessage response = await base.SendAsync(request, cancellationToken);
+            arrived.TrySetResult();
+            return response;
+        }
     }
 }
