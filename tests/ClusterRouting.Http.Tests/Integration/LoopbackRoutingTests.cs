@@ -303,4 +303,30 @@ public sealed class LoopbackRoutingTests : IAsyncLifetime
         Assert.Equal(0, Members.TotalInFlight(cluster));
         Assert.Equal(MemberHealth.Penalized, cluster.GetStatus().Members[0].Health);
     }
+
+    [Fact]
+    public async Task SendAsync_PrimaryStoppedThenRestarted_PenalizedThenProbedAndRestored()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using ClusterSelector cluster = Members.Cluster(_members, SelectionMode.Failover, timeProvider: time);
+        using HttpClient client = Members.Client(cluster);
+        Assert.Equal("gw-1", await client.GetStringAsync("/work"));
+
+        await _members[0].StopAsync();
+        Assert.Equal("gw-2", await client.GetStringAsync("/work"));
+        Assert.Equal("gw-2", await client.GetStringAsync("/work"));
+        MemberStatus penalized = cluster.GetStatus().Members[0];
+        Assert.Equal((MemberHealth.Penalized, 1), (penalized.Health, penalized.ConsecutiveOfflineResults));
+
+        await _members[0].RestartAsync();
+        Assert.Equal("gw-2", await client.GetStringAsync("/work"));
+
+        // The penalty (5 s, up to 20 % jitter) ends: the next request probes gw-1, which answers and is restored.
+        time.Advance(TimeSpan.FromSeconds(7));
+        Assert.Equal(MemberHealth.Probing, cluster.GetStatus().Members[0].Health);
+        Assert.Equal("gw-1", await client.GetStringAsync("/work"));
+        MemberStatus restored = cluster.GetStatus().Members[0];
+        Assert.Equal((MemberHealth.Online, 0), (restored.Health, restored.ConsecutiveOfflineResults));
+        Assert.Equal("gw-1", await client.GetStringAsync("/work"));
+    }
 }

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterRouting.Http.Tests.TestSupport;
@@ -49,16 +48,6 @@ internal static class Members
             InnerHandler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) },
         };
         return new HttpClient(handler) { BaseAddress = new Uri($"http://{cluster.ClusterName}/"), Timeout = Timeout };
-    }
-
-    /// <summary>A loopback port that refuses connections: bound once to find a free port, then released.</summary>
-    public static Uri RefusingAddress()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return new Uri($"http://127.0.0.1:{port}/");
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, polling, or fails after <see cref="Timeout"/>.</summary>
