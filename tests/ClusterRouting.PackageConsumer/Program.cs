@@ -1,5 +1,6 @@
 // Exercises the packed packages as users get them: the core (failover, random, throttling and a typed error), the
-// health checks, and the README packed into each (argument: the folder the packages were packed to).
+// health checks, the member side, the HTTP handler (HttpChecks.cs), and the README packed into each (argument: the
+// folder the packages were packed to).
 // Exits with 1 and says what failed when a package does not behave as documented.
 using ClusterRouting;
 
@@ -55,6 +56,7 @@ catch (ClusterThrottledException ex)
 
 await HealthCheckChecks.RunAsync(Check);
 await MemberCheck.RunAsync(Check);
+await HttpChecks.RunAsync(Check);
 if (args.Length > 0)
 {
     PackageReadmeChecks.Run(args[0], Check);
