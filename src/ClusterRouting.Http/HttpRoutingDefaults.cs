@@ -13,5 +13,5 @@ internal static class HttpRoutingDefaults
     public static readonly TimeSpan MaxRefusalCoolDown = TimeSpan.FromMinutes(5);
 
     /// <summary>The header a member sends with a refusal to name its limit in a machine-readable form: cpu, memory or concurrency.</summary>
-    public const string LimitHeader = "ClusterRouting-Limit";
+    public const string LimitHeader = ClusterMemberProtocol.LimitHeader;
 }

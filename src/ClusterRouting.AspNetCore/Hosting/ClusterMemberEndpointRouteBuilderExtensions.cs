@@ -9,7 +9,7 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Maps the member's health endpoint and exempts endpoints from the member's limits.</summary>
 public static class ClusterMemberEndpointRouteBuilderExtensions
 {
-    private const string DefaultHealthPattern = "/cluster-routing/health";
+    private const string DefaultHealthPattern = ClusterRouting.ClusterMemberProtocol.DefaultHealthPath;
 
     /// <summary>
     /// Maps a GET endpoint that answers with the member's health as JSON: <c>id</c>, <c>version</c>, <c>online</c>

@@ -4,7 +4,7 @@ namespace ClusterRouting.AspNetCore;
 internal static class MemberLimitNames
 {
     /// <summary>The header that names the limit of a refusal, read by the router's HTTP handler.</summary>
-    public const string LimitHeader = "ClusterRouting-Limit";
+    public const string LimitHeader = ClusterMemberProtocol.LimitHeader;
 
     public const string Cpu = "cpu";
 

@@ -25,24 +25,6 @@ internal static class LimitHeader
     }
 
     /// <summary>Parses one value of the header.</summary>
-    public static ThrottleLimitKind? Parse(string? value)
-    {
-        ReadOnlySpan<char> text = value.AsSpan().Trim();
-        if (text.Equals("cpu", StringComparison.OrdinalIgnoreCase))
-        {
-            return ThrottleLimitKind.Cpu;
-        }
-
-        if (text.Equals("memory", StringComparison.OrdinalIgnoreCase))
-        {
-            return ThrottleLimitKind.Memory;
-        }
-
-        if (text.Equals("concurrency", StringComparison.OrdinalIgnoreCase))
-        {
-            return ThrottleLimitKind.Concurrency;
-        }
-
-        return null;
-    }
+    public static ThrottleLimitKind? Parse(string? value) =>
+        ClusterMemberProtocol.TryParseLimit(value, out ThrottleLimitKind limit) ? limit : null;
 }

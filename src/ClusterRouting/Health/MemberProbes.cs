@@ -2,8 +2,8 @@ namespace ClusterRouting;
 
 /// <summary>
 /// What an active health probe's result does to a member: an offline result penalizes it as an offline attempt would
-/// (but is not an attempt: nothing was wasted on it); an online result restores a penalized member, adds the load it
-/// reported to its utilization, and records the version it reported.
+/// (but is not an attempt: nothing was wasted on it); an online result restores a penalized member, takes the load it
+/// reported as its utilization, and records the version it reported.
 /// </summary>
 internal static class MemberProbes
 {
@@ -26,7 +26,10 @@ internal static class MemberProbes
 
         if (result.CpuPercent is double cpu && result.MemoryPercent is double memory)
         {
-            // The window averages CPU and memory together: a probe that reported only one of them adds no sample.
+            // The member reports its own averages over its own window: they replace the router's, rather than being
+            // averaged again with older reports, so a member that turns hot is throttled by the first probe that says
+            // so. The window averages CPU and memory together: a probe that reported only one of them changes nothing.
+            member.Throttle.ResetWindow_NeedsLock();
             member.Throttle.AddSample_NeedsLock(change.Now, cpu, memory, change.Settings.Throttling.Window);
             change.Reevaluate(member);
         }

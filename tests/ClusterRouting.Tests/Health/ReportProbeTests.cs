@@ -77,7 +77,7 @@ public sealed class ReportProbeTests : IDisposable
     }
 
     [Fact]
-    public void OnlineProbe_WithLoad_FeedsTheUtilization_AndThrottlesOverTheThreshold()
+    public void OnlineProbe_WithLoad_ReplacesTheUtilization_AndThrottlesOverTheThreshold()
     {
         _cluster.ReportProbe("gw-0", MemberProbeResult.Online(cpuPercent: 90, memoryPercent: 40));
 
@@ -86,9 +86,22 @@ public sealed class ReportProbeTests : IDisposable
         Assert.Equal(MemberRejectionReason.CpuLimit, primary.Throttle);
         Assert.Equal("gw-1", _cluster.SelectOnce());
 
+        // The member's report is its own average: it replaces the last one, it is not averaged with it.
         _cluster.ReportProbe("gw-0", MemberProbeResult.Online(cpuPercent: 10, memoryPercent: 40));
-        Assert.Equal(50.0, _cluster.GetStatus().Members[0].CpuPercent);
+        Assert.Equal(10.0, _cluster.GetStatus().Members[0].CpuPercent);
         Assert.Equal("gw-0", _cluster.SelectOnce());
+    }
+
+    [Fact]
+    public void OnlineProbe_WithLoad_ReplacesSamplesReportedByTheApplication()
+    {
+        _cluster.ReportUtilization("gw-0", 20, 20);
+        _cluster.ReportUtilization("gw-0", 30, 30);
+
+        _cluster.ReportProbe("gw-0", MemberProbeResult.Online(cpuPercent: 85, memoryPercent: 5));
+
+        Assert.Equal((85.0, 5.0), (_cluster.GetStatus().Members[0].CpuPercent, _cluster.GetStatus().Members[0].MemoryPercent));
+        Assert.Equal(MemberRejectionReason.CpuLimit, _cluster.GetStatus().Members[0].Throttle);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public class PublicTypeShapeTests
         sealed class ClusterRouting.ClusterCapacityExceededException : ClusterRouting.ClusterRoutingException
         static class ClusterRouting.ClusterLimits
         sealed class ClusterRouting.ClusterMemberOptions
+        static class ClusterRouting.ClusterMemberProtocol
         sealed class ClusterRouting.ClusterOptions
         abstract class ClusterRouting.ClusterRoutingException : System.Exception
         static class ClusterRouting.ClusterRoutingTelemetry
