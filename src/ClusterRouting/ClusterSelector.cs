@@ -391,7 +391,10 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         if (change.Snapshot.Contains(member))
         {
             TimeSpan appliedCoolDown = coolDown ?? change.Settings.Throttling.RefusalCoolDown;
-            member.Throttle.Refuse_NeedsLock(limit, TimeMath.Add(change.Now, appliedCoolDown));
+
+            // The refused operation's lease may still be held: count it out (at worst one too few, never one too many).
+            int cap = limit == ThrottleLimitKind.Concurrency ? Math.Max(0, member.Slots.InFlight - 1) : 0;
+            member.Throttle.Refuse_NeedsLock(limit, TimeMath.Add(change.Now, appliedCoolDown), cap);
             change.Events.Add(new MemberRefusedEvent(member.Id, limit, appliedCoolDown));
             change.Reevaluate(member);
         }

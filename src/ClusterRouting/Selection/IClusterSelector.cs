@@ -167,9 +167,12 @@ public interface IClusterSelector
 
     /// <summary>
     /// Records that a member refused an operation because it is over one of its own limits (the gateway answers with
-    /// "... it's exceeded the CPU limit set by your gateway admin ..."). Selections route around the member until the
-    /// cool-down ends. This keeps several routers in front of one cluster correct: each router's counters see only its
-    /// own traffic, but every router hears the member's refusals.
+    /// "... it's exceeded the CPU limit set by your gateway admin ..."). For its CPU or memory limit, selections route
+    /// around the member until the cool-down ends. For its concurrency limit (the member is full, other routers share
+    /// it), this cluster keeps on the member at most the operations it had in flight there less the refused one until
+    /// the cool-down ends, and routes around it only when that leaves none: each router keeps its share of a full member
+    /// instead of every router leaving it for the same next member at once. This keeps several routers in front of one
+    /// cluster correct: each router's counters see only its own traffic, but every router hears the member's refusals.
     /// </summary>
     /// <param name="memberId">The member's id, compared ignoring case.</param>
     /// <param name="limit">The limit the member refused for: <see cref="ThrottleLimitKind.Cpu"/>, <see cref="ThrottleLimitKind.Memory"/> or <see cref="ThrottleLimitKind.Concurrency"/>.</param>

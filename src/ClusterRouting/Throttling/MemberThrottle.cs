@@ -15,6 +15,12 @@ internal sealed class MemberThrottle
     /// <summary>Gets until when, on the cluster's clock, the member's refusal holds; <see cref="TimeSpan.Zero"/> for none.</summary>
     public TimeSpan RefusedUntil { get; private set; }
 
+    /// <summary>
+    /// Gets, for a refusal for the concurrency limit, how many operations this cluster may keep on the member until the
+    /// refusal ends: those it had in flight there less the one refused; 0 keeps the member out.
+    /// </summary>
+    public int RefusedConcurrencyCap { get; private set; }
+
     /// <summary>Gets the last evaluation of the member's refusal and policies.</summary>
     public MemberVerdict Verdict { get; private set; } = MemberVerdict.Unrestricted;
 
@@ -24,10 +30,11 @@ internal sealed class MemberThrottle
         Utilization.Add(now, cpuPercent, memoryPercent);
     }
 
-    public void Refuse_NeedsLock(ThrottleLimitKind limit, TimeSpan until)
+    public void Refuse_NeedsLock(ThrottleLimitKind limit, TimeSpan until, int concurrencyCap = 0)
     {
         RefusedFor = limit;
         RefusedUntil = until;
+        RefusedConcurrencyCap = limit == ThrottleLimitKind.Concurrency ? concurrencyCap : 0;
     }
 
     /// <summary>Drops every sample: a new aggregation window starts the averages afresh.</summary>

@@ -2,7 +2,9 @@ namespace ClusterRouting;
 
 /// <summary>
 /// Turns what is known of a member (its samples, its refusal, its operations in flight) into a verdict, by running the
-/// cluster's throttle policies: the built-in CPU, memory and concurrency limits that are on, then the custom ones.
+/// cluster's throttle policies: the built-in CPU, memory and concurrency limits that are on, then the custom ones. A
+/// refusal for CPU or memory keeps the member out until it ends; one for concurrency caps what this cluster may keep on
+/// the member at what it had there less the refused operation (out only when that is nothing).
 /// Every deadline goes into the verdict: when samples leave the window, when the refusal ends, and when each throttling
 /// policy said to retry, so the cluster's timer re-evaluates the member then without waiting for new data. A policy
 /// that throws (in <c>Evaluate</c>, <c>Name</c> or <c>Kind</c>) is counted, logged as <c>ThrottlePolicyFailed</c> and
@@ -67,7 +69,14 @@ internal sealed class ThrottleEvaluator
         UtilizationWindow.Aggregate aggregate = ignoreSamples ? default : throttle.Utilization?.Compute(now) ?? default;
         var load = new MemberLoad(memberId, aggregate.CpuPercent, aggregate.MemoryPercent, aggregate.SampleCount, Window, aggregate.ExpiresAt - now, inFlight);
         var verdict = new VerdictBuilder(aggregate.ExpiresAt);
-        if (throttle.RefusedUntil > now)
+        if (throttle.RefusedUntil > now && throttle.RefusedConcurrencyCap > 0)
+        {
+            // The member is full, and other routers share it: keep to what this cluster had there until the refusal
+            // ends, rather than leaving it altogether (every router would then move to the same next member at once).
+            verdict.LimitConcurrency(throttle.RefusedConcurrencyCap, MemberRejectionReason.ConcurrencyLimit, policyName: null);
+            verdict.RecheckAt(throttle.RefusedUntil);
+        }
+        else if (throttle.RefusedUntil > now)
         {
             verdict.Throttle(ThrottleLimits.ReasonFor(throttle.RefusedFor), policyName: null, throttle.RefusedUntil, throttle.RefusedUntil);
         }
@@ -143,6 +152,8 @@ internal sealed class ThrottleEvaluator
                 _retryAt = retryAt;
             }
         }
+
+        public void RecheckAt(TimeSpan at) => _deadline = TimeMath.Earliest(_deadline, at);
 
         public void LimitConcurrency(int limit, MemberRejectionReason reason, string? policyName)
         {

@@ -338,6 +338,9 @@ internal sealed class ModelMember
 
     public ThrottleLimitKind RefusedFor { get; set; }
 
+    /// <summary>For a concurrency refusal: the leases this cluster may keep on the member while it holds (0: none).</summary>
+    public int RefusedCap { get; set; }
+
     /// <summary>Utilization samples: (ticks since the cluster was created, CPU %, memory %).</summary>
     public List<(long At, int Cpu, int Memory)> Samples { get; private set; } = new();
 
@@ -473,6 +476,17 @@ internal sealed class ClusterModel
     public int Limit => Settings.Bypass ? int.MaxValue : Settings.ConcurrencyLimit;
 
     /// <summary>
+    /// The member's limit now: <see cref="Limit"/>, lowered while a concurrency refusal with a cap holds (ReportRefusal
+    /// docs: "keeps on the member at most the operations it had in flight there less the refused one").
+    /// </summary>
+    public int LimitOf(ModelMember member) =>
+        HasRefusedCap(member) ? Math.Min(Limit, member.RefusedCap) : Limit;
+
+    /// <summary>Whether a concurrency refusal that caps (rather than excludes) the member holds now.</summary>
+    public bool HasRefusedCap(ModelMember member) =>
+        member.RefusedUntil > Now && member.RefusedFor == ThrottleLimitKind.Concurrency && member.RefusedCap > 0;
+
+    /// <summary>
     /// The averages over the window (README "Averages", ClusterOptions.ResourceUtilizationAggregationTimeInMinutes remarks):
     /// 60 buckets of window/60, keyed from the cluster's creation; a sample counts while
     /// floor(now/w) - floor(t/w) &lt; 60; average = sum / count; no sample, no average. ExpiresAt is when the oldest
@@ -511,7 +525,7 @@ internal sealed class ClusterModel
     /// </summary>
     public (MemberRejectionReason Reason, TimeSpan? RetryAfter) Throttle(ModelMember member)
     {
-        if (member.RefusedUntil > Now)
+        if (member.RefusedUntil > Now && !HasRefusedCap(member))
         {
             MemberRejectionReason refused = member.RefusedFor switch
             {
@@ -552,7 +566,7 @@ internal sealed class ClusterModel
     public bool CanTake(ModelMember member, bool penalizedTier) =>
         member.Enabled
         && Throttle(member).Reason == MemberRejectionReason.None
-        && InFlight(member.Id) < Limit
+        && InFlight(member.Id) < LimitOf(member)
         && (penalizedTier
             ? member.Health == MemberHealth.Penalized
             : member.Health == MemberHealth.Online || (member.Health == MemberHealth.Probing && member.ProbeHolder < 0));
@@ -682,10 +696,10 @@ internal abstract class ModelCommand : Operation<ClusterUnderTest, ClusterModel>
         ExpectEqual(model.Mode, status.Mode, model, "Mode");
         ExpectEqual(model.Members.Count, status.Members.Count, model, "member count");
         ExpectEqual(model.Members.Count, actual.Cluster.MemberCount, model, "MemberCount");
-        int? limit = model.Settings.Bypass ? null : model.Settings.ConcurrencyLimit;
         for (int i = 0; i < model.Members.Count; i++)
         {
             ModelMember expected = model.Members[i];
+            int? limit = model.LimitOf(expected) == int.MaxValue ? null : model.LimitOf(expected);
             MemberStatus member = status.Members[i];
             ExpectMember(expected.Id, member.Id, model, i, "Id (members in order)");
             ExpectMember(i, member.Index, model, i, "Index");
@@ -841,6 +855,9 @@ internal sealed class ReportRefusalCommand(string id, ThrottleLimitKind limit) :
         {
             member.RefusedFor = limit;
             member.RefusedUntil = model.Now + ModelSettings.RefusalCoolDown.Ticks;
+
+            // A concurrency refusal caps the member at what this cluster had there, less the refused operation.
+            member.RefusedCap = limit == ThrottleLimitKind.Concurrency ? Math.Max(0, model.InFlight(id) - 1) : 0;
         }
     }
 
@@ -988,11 +1005,11 @@ internal sealed class SelectCommand : ModelCommand
                 return !m.Enabled ? (m.Id, (MemberRejectionReason?)MemberRejectionReason.Disabled, (TimeSpan?)null)
                     : reason != MemberRejectionReason.None ? (m.Id, reason, retry)
                     : m.Health == MemberHealth.Probing && m.ProbeHolder >= 0 ? (m.Id, MemberRejectionReason.Probing, null)
-                    : model.InFlight(m.Id) >= model.Limit ? (m.Id, MemberRejectionReason.ConcurrencyLimit, null)
+                    : model.InFlight(m.Id) >= model.LimitOf(m) ? (m.Id, MemberRejectionReason.ConcurrencyLimit, null)
                     : (m.Id, null, null); // could take the operation: the selection would not have failed
             }).ToList();
             bool isThrottled = model.Members.Exists(m => m.Enabled)
-                && model.Members.TrueForAll(m => !m.Enabled || model.Throttle(m).Reason != MemberRejectionReason.None || model.InFlight(m.Id) >= model.Limit);
+                && model.Members.TrueForAll(m => !m.Enabled || model.Throttle(m).Reason != MemberRejectionReason.None || model.InFlight(m.Id) >= model.LimitOf(m));
             model.LastSelection = new SelectionExpectation([], Keep: false, isThrottled, rejections);
             return;
         }

@@ -335,7 +335,8 @@ public class StressTests
                     Problem($"{where}: {member.Id} reports {member.InFlight} in flight");
                 }
 
-                if (!_limitChanges && member.ConcurrencyLimit != FixedLimit)
+                // A concurrency refusal caps a member below the configured limit while it holds, never above.
+                if (!_limitChanges && (member.ConcurrencyLimit is not int reported || reported > FixedLimit || reported < 1))
                 {
                     Problem($"{where}: {member.Id} reports limit {member.ConcurrencyLimit?.ToString() ?? "none"}; the limit in force is {FixedLimit}");
                 }
