@@ -15,8 +15,10 @@ public class PublicTypeShapeTests
         sealed class ClusterRouting.Http.ClusterRoutingHandler : System.Net.Http.DelegatingHandler
         sealed class ClusterRouting.Http.ClusterRoutingHandlerOptions
         static class ClusterRouting.Http.ClusterRoutingHttpRequestMessageExtensions
+        sealed class ClusterRouting.Http.HealthProbingOptions
         sealed class ClusterRouting.Http.MemberAddressMissingException : ClusterRouting.ClusterRoutingException
         sealed class ClusterRouting.Http.RequestNotReplayableException : ClusterRouting.ClusterRoutingException
+        static class Microsoft.Extensions.DependencyInjection.ClusterRoutingHealthProbingBuilderExtensions
         static class Microsoft.Extensions.DependencyInjection.ClusterRoutingHttpClientBuilderExtensions
         """;
 
