@@ -92,7 +92,20 @@ internal sealed class GatewayMember : IAsyncDisposable
         app.UseClusterMemberLimits();
         app.MapClusterMemberHealth();
         app.MapGet("/work", WorkAsync);
-        await app.StartAsync().WaitAsync(StartStopTimeout);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await app.StartAsync().WaitAsync(StartStopTimeout);
+                break;
+            }
+            catch (IOException) when (port != 0 && attempt < 10)
+            {
+                // The port may take a moment to be free again after the previous server on it stopped.
+                await Task.Delay(TimeSpan.FromMilliseconds(50));
+            }
+        }
+
         string url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         Port = new Uri(url).Port;
         _app = app;

@@ -30,6 +30,8 @@ internal sealed class Router : IAsyncDisposable
 
     public ClusterSelector Cluster { get; }
 
+    public IServiceProvider Services => _services;
+
     public HttpClient Client { get; }
 
     /// <summary>Gets how many attempts found a member offline (user requests wasted on a member that was down).</summary>
@@ -80,6 +82,19 @@ internal sealed class Router : IAsyncDisposable
         {
             TimeSpan waited = TimeProvider.System.GetElapsedTime(started);
             Assert.True(waited < limit, $"The cluster did not reach the state in {limit}: {Cluster.GetStatus()}");
+            await Task.Delay(10);
+        }
+
+        return TimeProvider.System.GetElapsedTime(started);
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, without reading the cluster (which may be gone); returns how long it took.</summary>
+    public static async Task<TimeSpan> UntilUnconditionallyAsync(Func<bool> condition, TimeSpan limit)
+    {
+        long started = TimeProvider.System.GetTimestamp();
+        while (!condition())
+        {
+            Assert.True(TimeProvider.System.GetElapsedTime(started) < limit, $"The condition did not hold in {limit}.");
             await Task.Delay(10);
         }
 

@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ClusterRouting.Http.Tests.Probing;
+
+/// <summary>
+/// What each probe's outcome does to a real cluster (<see cref="MemberProbeLoop.Report"/>): the threshold of failures in
+/// a row, restoring, the load and version an answer carries, the limit a member says it is over, and what a member's
+/// nonsense figures become.
+/// </summary>
+public sealed class MemberProbeLoopTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly FakeLogger _logger = new();
+    private readonly HealthProbingOptions _options = new() { UnhealthyThreshold = 2, Interval = TimeSpan.FromSeconds(5) };
+    private readonly ClusterSelector _cluster;
+    private readonly MemberProbeLoop _loop;
+
+    public MemberProbeLoopTests()
+    {
+        var options = new ClusterOptions { OfflinePenaltyJitter = 0, CPUUtilizationPercentageThreshold = 80 };
+        options.Members.Add(new ClusterMemberOptions("gw-1") { Address = new Uri("http://127.0.0.1:1/") });
+        options.Members.Add(new ClusterMemberOptions("gw-2") { Address = new Uri("http://127.0.0.1:2/") });
+        _cluster = new ClusterSelector("probed", options, _time);
+        var prober = new MemberProber(() => throw new InvalidOperationException("not used"), _options, _time);
+        _loop = new MemberProbeLoop(_cluster, "gw-1", new Uri("http://127.0.0.1:1/"), prober, _options, _time, _logger);
+    }
+
+    public void Dispose() => _cluster.Dispose();
+
+    private MemberStatus Member => _cluster.GetStatus().Members[0];
+
+    [Fact]
+    public void FailuresBelowTheThreshold_ReportNothing_TheThresholdReportsOffline_AndEveryFailureAfterIt()
+    {
+        Assert.True(_loop.Report(ProbeOutcome.Failed("connection refused")));
+        Assert.Equal(MemberHealth.Online, Member.Health);
+
+        Assert.True(_loop.Report(ProbeOutcome.Failed("connection refused")));
+        Assert.Equal((MemberHealth.Penalized, 1), (Member.Health, Member.ConsecutiveOfflineResults));
+        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "MemberDown");
+
+        Assert.True(_loop.Report(ProbeOutcome.Failed("connection refused")));
+        Assert.Equal(2, Member.ConsecutiveOfflineResults); // keeps the member penalized while it stays down
+        Assert.Equal(3, _loop.ConsecutiveFailures);
+        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "MemberDown");
+    }
+
+    [Fact]
+    public void AnAnswerAfterTheMemberWasDown_RestoresIt_AndSaysSo()
+    {
+        _loop.Report(ProbeOutcome.Failed("timeout"));
+        _loop.Report(ProbeOutcome.Failed("timeout"));
+
+        Assert.True(_loop.Report(Answer(cpu: 10, memory: 20, version: "3000.1")));
+
+        Assert.Equal((MemberHealth.Online, 0), (Member.Health, _loop.ConsecutiveFailures));
+        Assert.Equal(("3000.1", 10.0, 20.0), (Member.Version, Member.CpuPercent, Member.MemoryPercent));
+        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "MemberAnswersAgain");
+    }
+
+    [Fact]
+    public void AnAnswerThatSaysOffline_IsAFailure()
+    {
+        var offline = new ProbeOutcome(new MemberHealthAnswer { Online = false }, null, null);
+
+        _loop.Report(offline);
+        _loop.Report(offline);
+
+        Assert.Equal(MemberHealth.Penalized, Member.Health);
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Id.Name == "ProbeFailed" && r.Message.Contains("reports itself offline", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AMemberOverItsCpuThreshold_GetsNoNewWork_UntilTheNextProbe()
+    {
+        _loop.Report(Answer(cpu: 50, memory: 20, overLimit: "cpu"));
+
+        Assert.Equal(MemberRejectionReason.CpuLimit, Member.Throttle);
+        Assert.Equal(_options.Interval, Member.ThrottleRetryAfter);
+        Assert.Equal("gw-2", SelectOnce());
+
+        _time.Advance(_options.Interval);
+        _loop.Report(Answer(cpu: 50, memory: 20));
+        Assert.Equal(MemberRejectionReason.None, Member.Throttle);
+    }
+
+    [Fact]
+    public void AFullMember_IsLeftToItsOwnRefusals()
+    {
+        _loop.Report(Answer(cpu: 10, memory: 10, overLimit: "concurrency"));
+
+        Assert.Equal(MemberRejectionReason.None, Member.Throttle);
+        Assert.Equal("gw-1", SelectOnce());
+    }
+
+    [Theory]
+    [InlineData(150.0, 100.0)]
+    [InlineData(-5.0, null)]
+    [InlineData(double.NaN, null)]
+    public void NonsenseFigures_AreCappedOrDropped(double reported, double? kept)
+    {
+        _loop.Report(Answer(cpu: reported, memory: 10));
+
+        Assert.Equal(kept, Member.CpuPercent);
+    }
+
+    [Fact]
+    public void AMemberTheClusterNoLongerHas_EndsTheLoop()
+    {
+        _cluster.RemoveMember("gw-1");
+
+        Assert.False(_loop.Report(Answer(cpu: 10, memory: 10)));
+        Assert.False(_loop.Report(ProbeOutcome.Failed("gone")));
+    }
+
+    private string SelectOnce()
+    {
+        using MemberLease lease = _cluster.Select();
+        return lease.MemberId;
+    }
+
+    private static ProbeOutcome Answer(double? cpu = null, double? memory = null, string? version = null, string? overLimit = null) =>
+        new(new MemberHealthAnswer { CpuPercent = cpu, MemoryPercent = memory, Version = version, OverLimit = overLimit }, null, null);
+}
