@@ -71,7 +71,8 @@ public sealed class AdminTestHost : IAsyncDisposable
 
     public static async Task<AdminTestHost> StartAsync(
         Dictionary<string, string?>? clusters = null,
-        Action<ClusterRoutingAdminOptions>? configureAdmin = null)
+        Action<ClusterRoutingAdminOptions>? configureAdmin = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -112,6 +113,7 @@ public sealed class AdminTestHost : IAsyncDisposable
             configureAdmin?.Invoke(o);
         });
 
+        configureServices?.Invoke(builder.Services);
         WebApplication app = builder.Build();
         app.UseCors();
         app.MapGet("/test/ping", () => "pong");
