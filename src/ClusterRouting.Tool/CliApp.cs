@@ -159,7 +159,8 @@ internal static class CliApp
 
     private static HttpClient CreateClient(ToolSettings settings)
     {
-        var http = new HttpClient { BaseAddress = settings.BaseAddress, Timeout = settings.Timeout };
+        // No cookies: the console asks a change that carries cookies for the browser's antiforgery token.
+        var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = settings.BaseAddress, Timeout = settings.Timeout };
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue(Name, typeof(CliApp).Assembly.GetName().Version?.ToString(3) ?? "0"));
         if (settings.Token is not null)
         {

@@ -74,6 +74,19 @@ public sealed class MappingTests
         }
     }
 
+    [Fact]
+    public async Task Console_InAnAppWithoutCors_ServesEveryRequest()
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync(cors: false);
+        using HttpClient operatorClient = host.Client(TestUsers.Operator);
+
+        foreach (AdminRequest request in AdminRequest.All)
+        {
+            using HttpResponseMessage response = await request.SendAsync(operatorClient);
+            Assert.True(response.IsSuccessStatusCode, $"{request}: {response.StatusCode}");
+        }
+    }
+
     private static WebApplication Build(Action<IServiceCollection> configure)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();

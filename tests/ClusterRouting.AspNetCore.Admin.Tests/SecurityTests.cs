@@ -151,6 +151,21 @@ public sealed class SecurityTests
         }
     }
 
+    [Fact]
+    public async Task Change_BearerTokenWithACookieButNoAntiforgeryToken_Is400()
+    {
+        // Any cookie makes a change a browser's as far as the console can tell (a hostile page's request carries the
+        // victim's cookies with it): a script sends its changes without cookies.
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        string before = host.Snapshot();
+        using HttpClient client = host.Client(TestUsers.Operator);
+
+        using HttpResponseMessage response = await AdminRequest.Changes[0].SendAsync(client, m => m.Headers.Add("Cookie", "sticky=lb-7"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(before, host.Snapshot());
+    }
+
     [Theory]
     [InlineData("GET", "/cluster-routing/api/clusters/sales/members/gw-1/enabled")]
     [InlineData("GET", "/cluster-routing/api/clusters/sales/mode")]

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Cors;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,8 +43,12 @@ internal static class AdminEndpoints
         RouteGroupBuilder group = endpoints.MapGroup(pattern);
 
         // Same-origin only: no CORS policy of the application's applies to the console, so no other origin can read
-        // it or pass a preflight for a change.
-        group.WithMetadata(new DisableCorsAttribute());
+        // it or pass a preflight for a change. Only where the application uses CORS: the metadata needs the CORS
+        // middleware, and an application without CORS answers no other origin anyway.
+        if (services.GetService<ICorsService>() is not null)
+        {
+            group.WithMetadata(new DisableCorsAttribute());
+        }
         group.ExcludeFromDescription();
 
         group.MapGet("/", context => Page(context, assets)).RequireAuthorization(readPolicy);

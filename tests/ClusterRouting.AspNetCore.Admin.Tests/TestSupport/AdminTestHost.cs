@@ -18,8 +18,8 @@ namespace ClusterRouting.Admin.Tests;
 /// <summary>
 /// A real application on Kestrel at 127.0.0.1 (port 0) that maps the console at <c>/cluster-routing</c>, as an app
 /// would: two clusters from configuration, a bearer-token scheme for scripts and cookies for the browser (signed in at
-/// <c>/test/sign-in?as=NAME</c>), a read policy (role reader) and a change policy (role operator), and a CORS policy
-/// that lets any origin in, to show the console takes no part in it.
+/// <c>/test/sign-in?as=NAME</c>), a read policy (role reader) and a change policy (role operator), and (unless told
+/// otherwise) a CORS policy that lets any origin in, to show the console takes no part in it.
 /// </summary>
 public sealed class AdminTestHost : IAsyncDisposable
 {
@@ -72,7 +72,8 @@ public sealed class AdminTestHost : IAsyncDisposable
     public static async Task<AdminTestHost> StartAsync(
         Dictionary<string, string?>? clusters = null,
         Action<ClusterRoutingAdminOptions>? configureAdmin = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        bool cors = true)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -105,7 +106,10 @@ public sealed class AdminTestHost : IAsyncDisposable
             o.AddPolicy(ReadPolicy, p => p.RequireRole("reader"));
             o.AddPolicy(ChangePolicy, p => p.RequireRole("operator"));
         });
-        builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.SetIsOriginAllowed(_ => true).AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
+        if (cors)
+        {
+            builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.SetIsOriginAllowed(_ => true).AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
+        }
         builder.Services.AddClusterRoutingAdmin(o =>
         {
             o.ReadPolicy = ReadPolicy;
@@ -115,7 +119,10 @@ public sealed class AdminTestHost : IAsyncDisposable
 
         configureServices?.Invoke(builder.Services);
         WebApplication app = builder.Build();
-        app.UseCors();
+        if (cors)
+        {
+            app.UseCors();
+        }
         app.MapGet("/test/ping", () => "pong");
         app.MapGet("/test/sign-in", async (HttpContext context, string @as) =>
         {
@@ -128,10 +135,10 @@ public sealed class AdminTestHost : IAsyncDisposable
         return new AdminTestHost(app, provider, root);
     }
 
-    /// <summary>A client that authenticates with the user's bearer token, or anonymously.</summary>
+    /// <summary>A client that authenticates with the user's bearer token, or anonymously, and keeps no cookies, as a script does.</summary>
     public HttpClient Client(TestUser? user = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress };
+        var client = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = BaseAddress };
         if (user is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", user.Token);
