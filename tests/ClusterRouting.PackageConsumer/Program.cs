@@ -1,5 +1,6 @@
 // Exercises the packed packages as users get them: the core (failover, random, throttling and a typed error), the
-// health checks, and the README packed into each (argument: the folder the packages were packed to).
+// health checks, the operators' console and its command-line tool, and the README packed into each (argument: the
+// folder the packages were packed to).
 // Exits with 1 and says what failed when a package does not behave as documented.
 using ClusterRouting;
 
@@ -54,6 +55,7 @@ catch (ClusterThrottledException ex)
 }
 
 await HealthCheckChecks.RunAsync(Check);
+await AdminConsoleChecks.RunAsync(Check);
 if (args.Length > 0)
 {
     PackageReadmeChecks.Run(args[0], Check);
