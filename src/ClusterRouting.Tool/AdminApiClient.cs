@@ -76,6 +76,11 @@ internal sealed class AdminApiClient(HttpClient http)
             return;
         }
 
+        if ((int)response.StatusCode is >= 300 and < 400)
+        {
+            throw new AdminApiException(response.StatusCode, response.Headers.Location);
+        }
+
         string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         Problem? problem = null;
         if (response.Content.Headers.ContentType?.MediaType is "application/problem+json" or "application/json")

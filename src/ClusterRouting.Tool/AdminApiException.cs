@@ -28,6 +28,12 @@ internal sealed class AdminApiException : Exception
         Body = body;
     }
 
+    public AdminApiException(HttpStatusCode status, Uri? location)
+        : base($"The API answered {(int)status} {status}, a redirect to {location?.ToString() ?? "nowhere"}: is --url the console's address, and does the application answer scripts with 401 instead of a sign-in page?")
+    {
+        Status = status;
+    }
+
     public HttpStatusCode Status { get; }
 
     public Problem? Problem { get; }

@@ -159,8 +159,10 @@ internal static class CliApp
 
     private static HttpClient CreateClient(ToolSettings settings)
     {
-        // No cookies: the console asks a change that carries cookies for the browser's antiforgery token.
-        var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = settings.BaseAddress, Timeout = settings.Timeout };
+        // No cookies: the console asks a change that carries cookies for the browser's antiforgery token. No
+        // redirects: an API answers scripts itself, and a redirect (to a sign-in page, say) is reported, not followed.
+        var handler = new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false };
+        var http = new HttpClient(handler) { BaseAddress = settings.BaseAddress, Timeout = settings.Timeout };
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue(Name, typeof(CliApp).Assembly.GetName().Version?.ToString(3) ?? "0"));
         if (settings.Token is not null)
         {

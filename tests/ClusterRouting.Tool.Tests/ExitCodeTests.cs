@@ -2,6 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using ClusterRouting.Admin.Tests;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ClusterRouting.Tool.Tests;
 
@@ -165,6 +172,34 @@ public sealed class ExitCodeTests
         held.ForEach(c => c.Dispose());
         Assert.Equal(ExitCodes.Unreachable, run.ExitCode);
         Assert.Contains("did not answer within 1 s", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Failure_ARedirectToASignInPage_Is1AndIsNotFollowed()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using WebApplication app = builder.Build();
+        int followed = 0;
+        app.Run(context =>
+        {
+            if (context.Request.Path.StartsWithSegments("/login"))
+            {
+                Interlocked.Increment(ref followed);
+            }
+
+            context.Response.Redirect("/login?ReturnUrl=%2F");
+            return Task.CompletedTask;
+        });
+        await app.StartAsync();
+        string root = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", root + "/cluster-routing", "--token", "t");
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains("a redirect to /login?ReturnUrl=%2F", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, followed);
     }
 
     [Fact]
