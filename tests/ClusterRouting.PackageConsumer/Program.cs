@@ -1,6 +1,6 @@
 // Exercises the packed packages as users get them: the core (failover, random, throttling and a typed error), the
-// health checks, the member side, the HTTP handler (HttpChecks.cs), and the README packed into each (argument: the
-// folder the packages were packed to).
+// health checks, the member side, the HTTP handler (HttpChecks.cs), the operators' console and its command-line
+// tool, and the README packed into each (argument: the folder the packages were packed to).
 // Exits with 1 and says what failed when a package does not behave as documented.
 using ClusterRouting;
 
@@ -57,6 +57,7 @@ catch (ClusterThrottledException ex)
 await HealthCheckChecks.RunAsync(Check);
 await MemberCheck.RunAsync(Check);
 await HttpChecks.RunAsync(Check);
+await AdminConsoleChecks.RunAsync(Check);
 if (args.Length > 0)
 {
     PackageReadmeChecks.Run(args[0], Check);

@@ -1,0 +1,50 @@
+using System.Text;
+
+namespace ClusterRouting.Tool;
+
+/// <summary>A plain-text table for a terminal: left-aligned columns (right-aligned where numeric), two spaces apart.</summary>
+internal sealed class TextTable(params string[] headers)
+{
+    private readonly List<string[]> _rows = [];
+    private readonly bool[] _numeric = new bool[headers.Length];
+
+    public TextTable RightAlign(params int[] columns)
+    {
+        foreach (int column in columns)
+        {
+            _numeric[column] = true;
+        }
+
+        return this;
+    }
+
+    public void Add(params string[] cells) => _rows.Add(cells);
+
+    public void WriteTo(TextWriter writer)
+    {
+        int[] widths = new int[headers.Length];
+        foreach (string[] row in _rows.Prepend(headers))
+        {
+            for (int i = 0; i < widths.Length; i++)
+            {
+                widths[i] = Math.Max(widths[i], row[i].Length);
+            }
+        }
+
+        foreach (string[] row in _rows.Prepend(headers))
+        {
+            var line = new StringBuilder();
+            for (int i = 0; i < widths.Length; i++)
+            {
+                string cell = _numeric[i] ? row[i].PadLeft(widths[i]) : (i == widths.Length - 1 ? row[i] : row[i].PadRight(widths[i]));
+                line.Append(cell);
+                if (i < widths.Length - 1)
+                {
+                    line.Append("  ");
+                }
+            }
+
+            writer.WriteLine(line.ToString().TrimEnd());
+        }
+    }
+}

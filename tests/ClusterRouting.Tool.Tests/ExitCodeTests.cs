@@ -1,0 +1,221 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using ClusterRouting.Admin.Tests;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterRouting.Tool.Tests;
+
+/// <summary>The exit codes scripts rely on, each reached for real: usage, not found, not allowed, rejected, unreachable, timed out.</summary>
+public sealed class ExitCodeTests
+{
+    [Theory]
+    [InlineData("")]
+    [InlineData("frobnicate")]
+    [InlineData("members")]
+    [InlineData("disable sales")]
+    [InlineData("clusters --timeout soon")]
+    [InlineData("clusters --no-such-option")]
+    public async Task Usage_WrongCommandLine_Is2(string commandLine)
+    {
+        ToolRun run = await ToolRun.RunAsync([.. commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries), "--url", "http://127.0.0.1:9/cluster-routing"]);
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("cluster-routing --help", run.Error, StringComparison.Ordinal);
+        Assert.Empty(run.Output);
+    }
+
+    [Theory]
+    [InlineData(null, "--url")]
+    [InlineData("router.example/cluster-routing", "absolute")]
+    [InlineData("ftp://router.example/cluster-routing", "absolute")]
+    [InlineData("http://router.example/cluster-routing", "Refusing to send credentials over plain http")]
+    public async Task Usage_NoOrABadAddress_Is2BeforeAnyRequest(string? url, string message)
+    {
+        string[] args = url is null ? ["clusters", "--token", "t"] : ["clusters", "--token", "t", "--url", url];
+
+        ToolRun run = await ToolRun.RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains(message, run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("X-Api-Key")]
+    [InlineData("X Api: key")]
+    [InlineData(": value")]
+    public async Task Usage_AMalformedHeader_Is2(string header)
+    {
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", "http://127.0.0.1:9/cluster-routing", "--header", header);
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("--header takes 'Name: value'", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("members", "nope")]
+    [InlineData("disable", "nope", "gw-1")]
+    [InlineData("disable", "sales", "gw-9")]
+    [InlineData("enable", "sales", "gw-9")]
+    [InlineData("mode", "nope", "Random")]
+    [InlineData("remove-member", "sales", "gw-9")]
+    public async Task NotFound_UnknownClusterOrMember_Is3AndChangesNothing(params string[] args)
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        string before = host.Snapshot();
+
+        ToolRun run = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Operator, args));
+
+        Assert.Equal(ExitCodes.NotFound, run.ExitCode);
+        Assert.StartsWith("cluster-routing: Unknown ", run.Error, StringComparison.Ordinal);
+        Assert.Equal(before, host.Snapshot());
+    }
+
+    public static TheoryData<string?, string[]> NotAllowedCases() => new()
+    {
+        { null, ["clusters"] },
+        { null, ["disable", "sales", "gw-1"] },
+        { "not-a-token", ["members", "sales"] },
+        { "not-a-token", ["remove-member", "sales", "gw-1"] },
+        { TestUsers.Guest.Token, ["clusters"] },
+        { TestUsers.Reader.Token, ["disable", "sales", "gw-1"] },
+        { TestUsers.Reader.Token, ["enable", "sales", "gw-1"] },
+        { TestUsers.Reader.Token, ["mode", "sales", "Random"] },
+        { TestUsers.Reader.Token, ["remove-member", "sales", "gw-1"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotAllowedCases))]
+    public async Task NotAllowed_MissingBadOrInsufficientCredentials_Is4AndChangesNothing(string? token, string[] args)
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        string before = host.Snapshot();
+        var all = new List<string>(ToolRun.Against(host, null, args));
+        if (token is not null)
+        {
+            all.AddRange(["--token", token]);
+        }
+
+        ToolRun run = await ToolRun.RunAsync(all.ToArray());
+
+        Assert.Equal(ExitCodes.NotAllowed, run.ExitCode);
+        Assert.Contains("cluster-routing: The API answered 40", run.Error, StringComparison.Ordinal);
+        Assert.Empty(run.Output);
+        Assert.Equal(before, host.Snapshot());
+    }
+
+    [Fact]
+    public async Task Rejected_AModeThatDoesNotExist_Is5NamingTheField()
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+
+        ToolRun run = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Operator, "mode", "sales", "Sideways"));
+        ToolRun json = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Operator, "mode", "sales", "Sideways", "--json"));
+
+        Assert.Equal(ExitCodes.Rejected, run.ExitCode);
+        Assert.Contains("'Sideways' is not a mode", run.Error, StringComparison.Ordinal);
+        Assert.Contains("(mode: ", run.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Rejected, json.ExitCode);
+        using JsonDocument problem = JsonDocument.Parse(json.Error);
+        Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("mode", out _));
+        Assert.Equal(SelectionMode.Failover, host.Clusters.GetCluster("sales").Mode);
+    }
+
+    [Fact]
+    public async Task Unreachable_NothingListening_Is6()
+    {
+        int port = FreePort();
+
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", $"http://127.0.0.1:{port}/cluster-routing", "--token", "t");
+        ToolRun json = await ToolRun.RunAsync("clusters", "--url", $"http://127.0.0.1:{port}/cluster-routing", "--json");
+
+        Assert.Equal(ExitCodes.Unreachable, run.ExitCode);
+        Assert.Contains("Cannot reach", run.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Unreachable, json.ExitCode);
+        using JsonDocument error = JsonDocument.Parse(json.Error);
+        Assert.Equal(ExitCodes.Unreachable, error.RootElement.GetProperty("exitCode").GetInt32());
+    }
+
+    [Fact]
+    public async Task Unreachable_AServerThatNeverAnswers_Is6AfterTheTimeout()
+    {
+        // Accepts connections and reads nothing: the request waits for an answer that never comes.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var held = new List<TcpClient>();
+        Task accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    held.Add(await listener.AcceptTcpClientAsync());
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // The listener stopped.
+            }
+        });
+
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", $"http://127.0.0.1:{port}/cluster-routing", "--timeout", "1");
+
+        listener.Stop();
+        await accepting;
+        held.ForEach(c => c.Dispose());
+        Assert.Equal(ExitCodes.Unreachable, run.ExitCode);
+        Assert.Contains("did not answer within 1 s", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Failure_ARedirectToASignInPage_Is1AndIsNotFollowed()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using WebApplication app = builder.Build();
+        int followed = 0;
+        app.Run(context =>
+        {
+            if (context.Request.Path.StartsWithSegments("/login"))
+            {
+                Interlocked.Increment(ref followed);
+            }
+
+            context.Response.Redirect("/login?ReturnUrl=%2F");
+            return Task.CompletedTask;
+        });
+        await app.StartAsync();
+        string root = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", root + "/cluster-routing", "--token", "t");
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains("a redirect to /login?ReturnUrl=%2F", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, followed);
+    }
+
+    [Fact]
+    public async Task Help_IsExit0()
+    {
+        ToolRun run = await ToolRun.RunAsync("--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Exit codes: 0 done", run.Output, StringComparison.Ordinal);
+        Assert.Contains("remove-member <cluster> <member>", run.Output, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using ClusterRouting.Admin.Tests;
+
+namespace ClusterRouting.Tool.Tests;
+
+/// <summary>The tool as a script runs it: a separate process, the token in its environment, the exit code from the process.</summary>
+public sealed class ProcessTests
+{
+    [Fact]
+    public async Task Process_ExitCodesAndOutput_AreWhatAScriptSees()
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        string url = new Uri(host.BaseAddress, AdminTestHost.Prefix).ToString();
+
+        (int listed, string output, _) = await RunAsync(TestUsers.Reader.Token, "clusters", "--url", url);
+        (int refused, _, string refusal) = await RunAsync(TestUsers.Reader.Token, "disable", "sales", "gw-1", "--url", url);
+        (int disabled, _, _) = await RunAsync(TestUsers.Operator.Token, "disable", "sales", "gw-1", "--url", url);
+        (int missing, _, _) = await RunAsync(TestUsers.Operator.Token, "members", "nope", "--url", url);
+
+        Assert.Equal(0, listed);
+        Assert.Contains("sales    Failover", output, StringComparison.Ordinal);
+        Assert.Equal(4, refused);
+        Assert.Contains("403", refusal, StringComparison.Ordinal);
+        Assert.Equal(0, disabled);
+        Assert.False(host.Clusters.GetCluster("sales").GetStatus().Members[0].Enabled);
+        Assert.Equal(3, missing);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string token, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ClusterRouting.Tool.dll"));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["CLUSTER_ROUTING_TOKEN"] = token;
+        using Process process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Task<string> output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        Task<string> error = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+}
