@@ -398,6 +398,8 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
             change.Events.Add(new MemberRefusedEvent(member.Id, limit, appliedCoolDown));
             change.Reevaluate(member);
         }
+
+        _metrics.RecordRefusal(member.Id, limit);
     }
 
     private MemberState? Find(string memberId)

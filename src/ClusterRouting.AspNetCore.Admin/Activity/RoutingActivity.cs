@@ -13,9 +13,8 @@ namespace ClusterRouting.Admin;
 /// </summary>
 /// <remarks>
 /// The callbacks run on the threads that select, inside the engine's guarded recording, and take one short lock per
-/// window they count in. Refusals are counted from the attempts <c>ExecuteAsync</c> reports as refused
-/// (<c>cluster_routing.operation.duration</c> with outcome <c>refused</c>): the engine has no instrument for a refusal
-/// reported directly with <c>ReportRefusal</c>.
+/// window they count in. Refusals are counted from <c>cluster_routing.refusals</c>, whoever reported them
+/// (<c>ExecuteAsync</c>, the HTTP handler, a direct <c>ReportRefusal</c>).
 /// </remarks>
 internal sealed class RoutingActivity : IDisposable
 {
@@ -127,7 +126,7 @@ internal sealed class RoutingActivity : IDisposable
             case T.Selections:
             case T.Failovers:
             case T.OfflineAttempts:
-            case T.OperationDuration:
+            case T.Refusals:
                 listener.EnableMeasurementEvents(instrument);
                 break;
         }
@@ -139,7 +138,6 @@ internal sealed class RoutingActivity : IDisposable
         string? cluster = null;
         string? member = null;
         string? selectionOutcome = null;
-        string? attemptOutcome = null;
         foreach (KeyValuePair<string, object?> tag in tags)
         {
             switch (tag.Key)
@@ -152,9 +150,6 @@ internal sealed class RoutingActivity : IDisposable
                     break;
                 case T.SelectionOutcomeTag:
                     selectionOutcome = tag.Value as string;
-                    break;
-                case T.AttemptOutcomeTag:
-                    attemptOutcome = tag.Value as string;
                     break;
             }
         }
@@ -176,7 +171,7 @@ internal sealed class RoutingActivity : IDisposable
             case T.OfflineAttempts:
                 kind = ActivityKind.OfflineAttempt;
                 break;
-            case T.OperationDuration when attemptOutcome == "refused":
+            case T.Refusals:
                 kind = ActivityKind.Refusal;
                 break;
             default:

@@ -13,6 +13,8 @@ namespace ClusterRouting.Admin.Contract;
 /// <param name="Throttle">Why it is throttled (<c>CpuLimit</c>, <c>MemoryLimit</c>, <c>ConcurrencyLimit</c>, <c>PolicyLimit</c>: a threshold, a full member or the limit it refused for), or <see langword="null"/>.</param>
 /// <param name="ThrottledBy">The custom policy that throttles it, when one does.</param>
 /// <param name="ThrottleRetryAfterSeconds">How long until the throttle may lift with no new data (a refusal's remaining cool-down, a sample leaving the window), when known.</param>
+/// <param name="RefusedFor">The limit it last refused an operation for (<c>Cpu</c>, <c>Memory</c>, <c>Concurrency</c>), while that refusal's cool-down runs.</param>
+/// <param name="RefusalCoolDownSeconds">How long that refusal still holds, in seconds.</param>
 /// <param name="InFlight">Operations in flight on it.</param>
 /// <param name="ConcurrencyLimit">How many may be in flight at once, or <see langword="null"/> when unlimited.</param>
 /// <param name="CpuPercent">Its average CPU over the aggregation window, when it has samples.</param>
@@ -32,6 +34,8 @@ internal sealed record MemberDetail(
     string? Throttle,
     string? ThrottledBy,
     double? ThrottleRetryAfterSeconds,
+    string? RefusedFor,
+    double? RefusalCoolDownSeconds,
     int InFlight,
     int? ConcurrencyLimit,
     double? CpuPercent,

@@ -50,11 +50,13 @@
   }
 
   function throttleOf(member) {
-    if (!member.throttle) return { text: '', detail: '' };
+    const refusal = member.refusedFor && member.refusalCoolDownSeconds
+      ? `refused for ${member.refusedFor.toLowerCase()}: cool-down ${Math.ceil(member.refusalCoolDownSeconds)} s` : '';
+    if (!member.throttle) return { text: '', detail: refusal };
     const by = member.throttledBy ? ` (${member.throttledBy})` : '';
     const retry = member.throttleRetryAfterSeconds === null || member.throttleRetryAfterSeconds === undefined
       ? '' : `retry in ${Math.ceil(member.throttleRetryAfterSeconds)} s`;
-    return { text: member.throttle + by, detail: retry };
+    return { text: member.throttle + by, detail: [retry, refusal].filter(Boolean).join('; ') };
   }
 
   function cell(row, field, className) {

@@ -41,6 +41,8 @@ internal static class ClusterDetails
         member.Throttle == MemberRejectionReason.None ? null : member.Throttle.ToString(),
         member.ThrottledBy,
         member.ThrottleRetryAfter?.TotalSeconds,
+        member.RefusedFor?.ToString(),
+        member.RefusalCoolDownRemaining?.TotalSeconds,
         member.InFlight,
         member.ConcurrencyLimit,
         member.CpuPercent,

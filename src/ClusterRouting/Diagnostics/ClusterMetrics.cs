@@ -19,6 +19,7 @@ internal sealed class ClusterMetrics
     private readonly Counter<long> _failovers;
     private readonly Counter<long> _offlineAttempts;
     private readonly Counter<long> _probes;
+    private readonly Counter<long> _refusals;
     private readonly Histogram<double> _duration;
 
     public ClusterMetrics(string clusterName, ClusterRoutingInstruments instruments, CallbackFailures failures)
@@ -30,6 +31,7 @@ internal sealed class ClusterMetrics
         _failovers = instruments.Failovers;
         _offlineAttempts = instruments.OfflineAttempts;
         _probes = instruments.Probes;
+        _refusals = instruments.Refusals;
         _duration = instruments.Duration;
     }
 
@@ -69,6 +71,14 @@ internal sealed class ClusterMetrics
         if (_offlineAttempts.Enabled)
         {
             Add(_offlineAttempts, new(T.ClusterTag, _clusterName), new(T.MemberTag, memberId));
+        }
+    }
+
+    public void RecordRefusal(string memberId, ThrottleLimitKind limit)
+    {
+        if (_refusals.Enabled)
+        {
+            Add(_refusals, new(T.ClusterTag, _clusterName), new(T.MemberTag, memberId), new(T.LimitTag, ThrottleLimits.TagOf(limit)));
         }
     }
 

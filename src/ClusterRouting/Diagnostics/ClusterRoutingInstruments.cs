@@ -37,6 +37,7 @@ internal sealed class ClusterRoutingInstruments
         ThrottledSelections = meter.CreateCounter<long>(T.ThrottledSelections, "{selection}", "Selections that failed because every enabled member was throttled, by the limit of the first throttled member.");
         Failovers = meter.CreateCounter<long>(T.Failovers, "{selection}", "Failover-mode selections that went to a member other than the primary.");
         OfflineAttempts = meter.CreateCounter<long>(T.OfflineAttempts, "{attempt}", "Attempts that found their member offline.");
+        Refusals = meter.CreateCounter<long>(T.Refusals, "{refusal}", "Refusals members answered with, by member and the limit they refused for.");
         Probes = meter.CreateCounter<long>(T.Probes, "{probe}", "Active health probes reported, by member and outcome.");
         Duration = meter.CreateHistogram(
             T.OperationDuration,
@@ -68,6 +69,8 @@ internal sealed class ClusterRoutingInstruments
     public Counter<long> OfflineAttempts { get; }
 
     public Counter<long> Probes { get; }
+
+    public Counter<long> Refusals { get; }
 
     public Histogram<double> Duration { get; }
 

@@ -26,6 +26,9 @@ public static class ClusterRoutingTelemetry
     /// <summary>Counter: attempts found a member offline.</summary>
     public const string OfflineAttempts = "cluster_routing.offline_attempts";
 
+    /// <summary>Counter: refusals members answered with (reported by <c>ExecuteAsync</c>, the HTTP handler or <c>ReportRefusal</c>), by member and limit.</summary>
+    public const string Refusals = "cluster_routing.refusals";
+
     /// <summary>Counter: active health probes reported with <c>ReportProbe</c>, by member and outcome (<c>online</c>, <c>offline</c>).</summary>
     public const string Probes = "cluster_routing.probes";
 

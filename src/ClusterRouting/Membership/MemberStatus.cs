@@ -16,6 +16,13 @@ public sealed class MemberStatus
         MemberState state = member.State;
         InFlight = state.Slots.InFlight;
         MemberVerdict verdict = state.Throttle.Verdict;
+        TimeSpan? refusal = clock.Until(state.Throttle.RefusedUntil);
+        if (refusal > TimeSpan.Zero)
+        {
+            RefusedFor = state.Throttle.RefusedFor;
+            RefusalCoolDownRemaining = refusal;
+        }
+
         CpuPercent = verdict.CpuPercent;
         MemoryPercent = verdict.MemoryPercent;
         ConcurrencyLimit = verdict.ConcurrencyLimit == int.MaxValue ? null : verdict.ConcurrencyLimit;
@@ -79,6 +86,15 @@ public sealed class MemberStatus
 
     /// <summary>Gets how long until the throttle may lift without new data, when known.</summary>
     public TimeSpan? ThrottleRetryAfter { get; }
+
+    /// <summary>Gets the limit the member last refused an operation for, while that refusal's cool-down runs.</summary>
+    public ThrottleLimitKind? RefusedFor { get; }
+
+    /// <summary>
+    /// Gets how long the member's last refusal still holds (see <see cref="IClusterSelector.ReportRefusal"/>: for CPU or
+    /// memory the member is routed around meanwhile; for concurrency it is capped at what this cluster had there).
+    /// </summary>
+    public TimeSpan? RefusalCoolDownRemaining { get; }
 
     /// <summary>Gets the member's average CPU utilization over the aggregation window, or <see langword="null"/> with no sample in it.</summary>
     public double? CpuPercent { get; }

@@ -44,6 +44,20 @@ public sealed class RoutingActivityApiTests
     }
 
     [Fact]
+    public async Task Activity_CountsARefusalReportedDirectly_AsTheHttpHandlerReportsThem()
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        using HttpClient client = host.Client(TestUsers.Reader);
+
+        host.Clusters.GetCluster("sales").ReportRefusal("gw-2", ThrottleLimitKind.Concurrency, TimeSpan.FromSeconds(5));
+
+        JsonElement cluster = await client.GetJsonAsync("/cluster-routing/api/clusters/sales");
+        AssertCounts(cluster.Member("gw-2").GetProperty("activity"), selections: 0, failovers: 0, refusals: 1, offline: 0);
+        Assert.Equal("Concurrency", cluster.Member("gw-2").GetProperty("refusedFor").GetString());
+        Assert.InRange(cluster.Member("gw-2").GetProperty("refusalCoolDownSeconds").GetDouble(), 0.1, 5);
+    }
+
+    [Fact]
     public async Task Activity_OfAnotherHostInTheProcess_IsNotCounted()
     {
         await using AdminTestHost host = await AdminTestHost.StartAsync();

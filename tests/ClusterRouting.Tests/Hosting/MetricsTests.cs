@@ -25,6 +25,7 @@ public sealed class MetricsTests : IDisposable
     private const string MemberCpu = "cluster_routing.member.cpu.utilization";
     private const string MemberMemory = "cluster_routing.member.memory.utilization";
     private const string Probes = "cluster_routing.probes";
+    private const string Refusals = "cluster_routing.refusals";
 
     private readonly List<IDisposable> _disposables = new();
 
@@ -71,6 +72,7 @@ public sealed class MetricsTests : IDisposable
             (OfflineAttempts, "{attempt}"),
             (Duration, "s"),
             (Probes, "{probe}"),
+            (Refusals, "{refusal}"),
             (Selections, "{selection}"),
             (ThrottledSelections, "{selection}"),
         ];
@@ -233,6 +235,18 @@ public sealed class MetricsTests : IDisposable
     }
 
     [Fact]
+    public void ReportRefusal_CountsARefusal_ByMemberAndLimit_HoweverItWasReported()
+    {
+        (ClusterSelector cluster, Metrics metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
+
+        cluster.ReportRefusal("gw-1", ThrottleLimitKind.Memory, TimeSpan.FromSeconds(3));
+
+        CollectedMeasurement<long> refusal = Assert.Single(metrics.Of(Refusals));
+        Assert.Equal(["cluster_routing.cluster.name=metrics", "cluster_routing.limit=memory", "cluster_routing.member.id=gw-1"], refusal.TagText());
+        Assert.Equal(1, refusal.Value);
+    }
+
+    [Fact]
     public void TrySelectPrimary_CountsTheSelectionAndTheLease()
     {
         (ClusterSelector cluster, Metrics metrics, _) = Create(("Members:0:Id", "gw-0"), ("Members:1:Id", "gw-1"));
@@ -310,7 +324,7 @@ public sealed class MetricsTests : IDisposable
 
         public Metrics(IMeterFactory scope)
         {
-            _counts = new[] { Selections, ThrottledSelections, Failovers, OfflineAttempts, InFlight, CallbackFailures, LeasesLimit, MemberOnline, Probes }
+            _counts = new[] { Selections, ThrottledSelections, Failovers, OfflineAttempts, InFlight, CallbackFailures, LeasesLimit, MemberOnline, Probes, Refusals }
                 .ToDictionary(name => name, name => new MetricCollector<long>(scope, MeterName, name), StringComparer.Ordinal);
             _ratios = new[] { MemberCpu, MemberMemory }
                 .ToDictionary(name => name, name => new MetricCollector<double>(scope, MeterName, name), StringComparer.Ordinal);

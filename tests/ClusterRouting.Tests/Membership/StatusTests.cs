@@ -53,6 +53,20 @@ public sealed class StatusTests : IDisposable
     }
 
     [Fact]
+    public void Refusal_IsReported_WithWhatIsLeftOfItsCoolDown_AndGoneWhenItEnds()
+    {
+        _cluster.ReportRefusal("gw-1", ThrottleLimitKind.Concurrency, TimeSpan.FromSeconds(3));
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        MemberStatus member = _cluster.GetStatus().Members[1];
+        Assert.Equal((ThrottleLimitKind.Concurrency, TimeSpan.FromSeconds(2)), (member.RefusedFor, member.RefusalCoolDownRemaining));
+        Assert.Null(_cluster.GetStatus().Members[0].RefusedFor);
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal((null, null), (_cluster.GetStatus().Members[1].RefusedFor, _cluster.GetStatus().Members[1].RefusalCoolDownRemaining));
+    }
+
+    [Fact]
     public void ToString_ClusterAndMembers_AreReadable()
     {
         _cluster.ReportUtilization("gw-0", 45, 61.25);
