@@ -36,9 +36,15 @@ internal sealed class AdminApiClient(HttpClient http)
             AdminJsonContext.Default.ClusterDetail,
             cancellationToken);
 
-    public async Task RemoveMemberAsync(string cluster, string member, CancellationToken cancellationToken)
+    public Task RemoveMemberAsync(string cluster, string member, CancellationToken cancellationToken) =>
+        DeleteAsync($"api/clusters/{Escape(cluster)}/members/{Escape(member)}", cancellationToken);
+
+    public Task RemoveClusterAsync(string cluster, CancellationToken cancellationToken) =>
+        DeleteAsync($"api/clusters/{Escape(cluster)}", cancellationToken);
+
+    private async Task DeleteAsync(string path, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Delete, new Uri($"api/clusters/{Escape(cluster)}/members/{Escape(member)}", UriKind.Relative));
+        using var request = new HttpRequestMessage(HttpMethod.Delete, new Uri(path, UriKind.Relative));
         using HttpResponseMessage response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         await ThrowIfErrorAsync(response, cancellationToken).ConfigureAwait(false);
     }

@@ -86,6 +86,19 @@ internal static class CliApp
                 output.WriteLine($"Removed {memberId} from cluster '{clusterName}'.");
             }
         }, cluster, member);
+        Define("remove-cluster", "Remove a whole cluster from the router (the gateway's 'delete', at cluster scale): it is disposed, and configuration does not bring it back until the router restarts.", async (parse, api, settings, ct) =>
+        {
+            string clusterName = parse.GetValue(cluster)!;
+            await api.RemoveClusterAsync(clusterName, ct).ConfigureAwait(false);
+            if (settings.Json)
+            {
+                WriteJsonObject(output, ("cluster", clusterName), ("removed", true));
+            }
+            else
+            {
+                output.WriteLine($"Removed cluster '{clusterName}'.");
+            }
+        }, cluster);
 
         async Task SetEnabledAsync(ParseResult parse, AdminApiClient api, ToolSettings settings, bool enabled, CancellationToken ct)
         {

@@ -119,6 +119,20 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task RemoveCluster_RemovesIt_AndASecondTimeIsNotFound()
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+
+        ToolRun run = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Operator, "remove-cluster", "sales"));
+        ToolRun again = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Operator, "remove-cluster", "sales", "--json"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("Removed cluster 'sales'.", run.Output.Trim());
+        Assert.DoesNotContain("sales", host.Clusters.ClusterNames);
+        Assert.Equal(ExitCodes.NotFound, again.ExitCode);
+    }
+
+    [Fact]
     public async Task Token_FromTheEnvironment_IsUsed()
     {
         await using AdminTestHost host = await AdminTestHost.StartAsync();

@@ -65,6 +65,7 @@ public sealed class ExitCodeTests
     [InlineData("enable", "sales", "gw-9")]
     [InlineData("mode", "nope", "Random")]
     [InlineData("remove-member", "sales", "gw-9")]
+    [InlineData("remove-cluster", "nope")]
     public async Task NotFound_UnknownClusterOrMember_Is3AndChangesNothing(params string[] args)
     {
         await using AdminTestHost host = await AdminTestHost.StartAsync();
@@ -88,6 +89,7 @@ public sealed class ExitCodeTests
         { TestUsers.Reader.Token, ["enable", "sales", "gw-1"] },
         { TestUsers.Reader.Token, ["mode", "sales", "Random"] },
         { TestUsers.Reader.Token, ["remove-member", "sales", "gw-1"] },
+        { TestUsers.Reader.Token, ["remove-cluster", "sales"] },
     };
 
     [Theory]
