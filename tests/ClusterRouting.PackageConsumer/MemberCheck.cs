@@ -12,7 +12,8 @@ using Microsoft.Extensions.Logging;
 
 /// <summary>
 /// Exercises the packed ClusterRouting.AspNetCore package: a real Kestrel member on 127.0.0.1 with a concurrency limit
-/// of 1, one request held in flight, a second one that must be refused in the documented form, and the health endpoint.
+/// of 1, one request held in flight, a second one that must be refused in the documented form, and the health endpoint;
+/// then a router (ClusterRouting.Http's active health probing) that learns the member's version from its probes.
 /// </summary>
 internal static class MemberCheck
 {
@@ -69,11 +70,40 @@ internal static class MemberCheck
             gate.SetResult();
             using HttpResponseMessage served = await held.WaitAsync(TimeSpan.FromSeconds(30));
             check(served.StatusCode == HttpStatusCode.OK, "member: the admitted request is served");
+
+            await ProbeAsync(new Uri(address), check);
         }
         finally
         {
             gate.TrySetResult();
             await app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    private static async Task ProbeAsync(Uri memberAddress, Action<bool, string> check)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddClusterRouting()
+            .AddCluster("probed", o => o.Members.Add(new ClusterMemberOptions("member-1") { Address = memberAddress }))
+            .AddHealthProbing(o => o.Interval = TimeSpan.FromMilliseconds(200));
+        await using ServiceProvider router = services.BuildServiceProvider();
+        Microsoft.Extensions.Hosting.IHostedService[] hosted = router.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ToArray();
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        IClusterSelector cluster = router.GetRequiredService<IClusterSelectorProvider>().GetCluster("probed");
+        for (int i = 0; i < 500 && cluster.GetStatus().Members[0].Version is null; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        check(cluster.GetStatus().Members[0].Version == "1.0.0", "probing: the router learns the member's version from its health probes");
+        foreach (var service in hosted)
+        {
+            await service.StopAsync(CancellationToken.None);
         }
     }
 }
