@@ -760,14 +760,17 @@ public class StressTests
                 }
 
                 ClusterStatus status = _cluster.GetStatus();
-                if (status.Members.All(m => m.Throttle == MemberRejectionReason.None && m.Health == MemberHealth.Online))
+                // A concurrency refusal does not throttle its member: it caps it below the limit until the timer sees
+                // its cool-down end, so the limit selections see is waited for too.
+                if (status.Members.All(m => m.Throttle == MemberRejectionReason.None && m.Health == MemberHealth.Online
+                    && m.ConcurrencyLimit == limit))
                 {
                     break;
                 }
 
                 if (wait.Elapsed > RecoveryTimeout)
                 {
-                    Problem($"recovery: members still throttled or unhealthy {RecoveryTimeout.TotalSeconds} s after the run: {string.Join(", ", status.Members.Select(m => $"{m} {m.Throttle}"))}");
+                    Problem($"recovery: members still throttled, refused or unhealthy {RecoveryTimeout.TotalSeconds} s after the run: {string.Join(", ", status.Members.Select(m => $"{m} {m.Throttle} limit {m.ConcurrencyLimit}"))}");
                     return;
                 }
 
