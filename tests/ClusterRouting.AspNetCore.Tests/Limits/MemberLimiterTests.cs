@@ -1,3 +1,4 @@
+using ClusterRouting.AspNetCore.Tests.TestSupport;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -166,6 +167,23 @@ public sealed class MemberLimiterTests : IDisposable
     }
 
     private FakeLogRecord[] Events(string name) => _logger.Collector.GetSnapshot().Where(r => r.Id.Name == name).ToArray();
+
+    [Fact]
+    public void OnRefused_LoggerThrows_StillCountsTheRefusal_AndDoesNotThrow()
+    {
+        // Found by the soak: RefusalsStarted is logged on the request path, so a logger that threw turned the member's
+        // 503 refusal into a 500, which a router takes as the member's answer.
+        var logger = new ThrowingLogger();
+        using var refusals = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), MemberMetrics.MeterName, MemberMetrics.RefusalsName);
+        var limiter = new MemberLimiter(new MemberLimitsOptions { ConcurrentOperationLimitPreview = 1 }, logger, new MemberMetrics(_services.GetRequiredService<IMeterFactory>()));
+
+        limiter.OnRefused(MemberLimit.Concurrency);
+        limiter.EndQuietEpisodes();
+        limiter.EndQuietEpisodes(); // the episode ends: logged
+
+        Assert.Single(refusals.GetMeasurementSnapshot());
+        Assert.True(logger.Calls >= 2, $"the logger was called {logger.Calls} times");
+    }
 
     private MemberLimiter Create(MemberLimitsOptions options) =>
         new(options, _logger, new MemberMetrics(_services.GetRequiredService<IMeterFactory>()));
