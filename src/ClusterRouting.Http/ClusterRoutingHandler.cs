@@ -61,7 +61,7 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
         }
 
         _cluster = cluster;
-        _logger = logger ?? NullLogger.Instance;
+        _logger = logger is null ? NullLogger.Instance : GuardedLogger.Wrap(logger);
         _timeProvider = timeProvider ?? TimeProvider.System;
         _maxRefusalBodyBytes = options.MaxRefusalBodyBytes;
         _attemptTimeout = options.AttemptTimeout == Timeout.InfiniteTimeSpan ? null : options.AttemptTimeout;

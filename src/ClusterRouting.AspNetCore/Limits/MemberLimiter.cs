@@ -33,7 +33,7 @@ internal sealed class MemberLimiter
         MemberId = options.Id;
         IsConcurrencyBypassed = options.BypassConcurrentOperationLimit;
         _concurrencyLimit = options.ConcurrentOperationLimitPreview;
-        _logger = logger;
+        _logger = GuardedLogger.Wrap(logger);
         _metrics = metrics;
         metrics.Observe(this);
     }

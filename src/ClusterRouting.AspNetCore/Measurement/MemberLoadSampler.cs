@@ -28,7 +28,7 @@ internal sealed class MemberLoadSampler : IHostedService, IDisposable
         _limiter = limiter;
         _source = source;
         _timeProvider = timeProvider;
-        _logger = logger;
+        _logger = GuardedLogger.Wrap(logger);
         MemberLimitsOptions options = limiter.Options;
         _window = new LoadWindow(TimeSpan.FromMinutes(options.ResourceUtilizationAggregationTimeInMinutes), MemberLimitsDefaults.WindowBuckets);
         _interval = options.SamplingInterval;

@@ -32,7 +32,7 @@ internal sealed class HealthProbingService : BackgroundService
         _clients = clients;
         _options = options.Value;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)loggerFactory?.CreateLogger<HealthProbingService>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        _logger = loggerFactory is null ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance : GuardedLogger.Wrap(loggerFactory.CreateLogger<HealthProbingService>());
         _prober = new MemberProber(() => _clients.CreateClient(HealthProbingOptions.HttpClientName), _options, _timeProvider);
     }
 

@@ -18,6 +18,7 @@ internal sealed class MemberProbeLoop(
     TimeProvider timeProvider,
     ILogger logger)
 {
+    private readonly ILogger _logger = GuardedLogger.Wrap(logger);
     private int _failures;
 
     public string MemberId => memberId;
@@ -45,7 +46,7 @@ internal sealed class MemberProbeLoop(
                 catch (Exception ex) when (ex is not ObjectDisposedException)
                 {
                     // A failure here (a logger that throws, say) must not end the member's probing.
-                    ProbeLog.ReportFailed(logger, ex, cluster.ClusterName, memberId);
+                    ProbeLog.ReportFailed(_logger, ex, cluster.ClusterName, memberId);
                 }
 
                 TimeSpan interval = _failures >= options.UnhealthyThreshold ? options.UnhealthyInterval : options.Interval;
@@ -77,7 +78,7 @@ internal sealed class MemberProbeLoop(
 
             if (failuresBefore >= options.UnhealthyThreshold)
             {
-                ProbeLog.MemberAnswersAgain(logger, cluster.ClusterName, memberId, failuresBefore);
+                ProbeLog.MemberAnswersAgain(_logger, cluster.ClusterName, memberId, failuresBefore);
             }
 
             if (ClusterMemberProtocol.TryParseLimit(answer.OverLimit, out ThrottleLimitKind limit) && limit != ThrottleLimitKind.Concurrency)
@@ -92,7 +93,7 @@ internal sealed class MemberProbeLoop(
 
         int failures = Interlocked.Increment(ref _failures);
         string failure = answer is null ? outcome.Failure ?? "no answer" : "it reports itself offline";
-        ProbeLog.ProbeFailed(logger, outcome.Error, cluster.ClusterName, memberId, failures, failure);
+        ProbeLog.ProbeFailed(_logger, outcome.Error, cluster.ClusterName, memberId, failures, failure);
         if (failures < options.UnhealthyThreshold)
         {
             return cluster.GetStatus().Members.Any(m => string.Equals(m.Id, memberId, StringComparison.OrdinalIgnoreCase));
@@ -100,7 +101,7 @@ internal sealed class MemberProbeLoop(
 
         if (failures == options.UnhealthyThreshold)
         {
-            ProbeLog.MemberDown(logger, cluster.ClusterName, memberId, failures, failure);
+            ProbeLog.MemberDown(_logger, cluster.ClusterName, memberId, failures, failure);
         }
 
         return cluster.ReportProbe(memberId, MemberProbeResult.Offline);

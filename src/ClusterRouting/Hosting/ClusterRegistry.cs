@@ -74,7 +74,16 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
             cluster.Value.Dispose();
         }
 
-        Log.ClusterRemoved(_logger, clusterName);
+        try
+        {
+            Log.ClusterRemoved(_logger, clusterName);
+        }
+#pragma warning disable CA1031 // The cluster is removed: a logger that throws must not tell the caller otherwise.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
         return true;
     }
 
@@ -194,13 +203,13 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
         }
         catch (OptionsValidationException ex)
         {
-            Log.ConfigurationRejected(_logger, name, string.Join(" ", ex.Failures));
+            Rejected(cluster, string.Join(" ", ex.Failures));
             return;
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
         {
             // A value the binder cannot convert ("Mode": "Sideways") fails before validation runs.
-            Log.ConfigurationRejected(_logger, name, ex.Message);
+            Rejected(cluster, ex.Message);
             return;
         }
 
@@ -210,7 +219,7 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
             ClusterOptions last = _lastConfigured[name];
             if (next.Members.Count == 0 && last.Members.Count > 0)
             {
-                Log.ConfigurationRejected(_logger, name, $"Cluster '{name}': the new configuration has no members (is its section missing or misspelled?); a reload does not empty a running cluster. To take it out of service, disable its members or remove the cluster.");
+                Rejected(cluster, $"Cluster '{name}': the new configuration has no members (is its section missing or misspelled?); a reload does not empty a running cluster. To take it out of service, disable its members or remove the cluster.");
                 return;
             }
 
@@ -227,8 +236,26 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
             {
                 // Configuration alone was valid, but with runtime changes merged in it is not (more than one member
                 // named alike, for example): the last good state keeps serving.
-                Log.ConfigurationRejected(_logger, name, ex.Message);
+                Rejected(cluster, ex.Message);
             }
+        }
+    }
+
+    /// <summary>
+    /// Logs a rejected reload. It runs inside <c>IConfigurationRoot.Reload()</c>: a logger that throws is counted on the
+    /// cluster (<c>cluster_routing.callback.failures</c>, <c>logger</c>) and never reaches the reloader.
+    /// </summary>
+    private void Rejected(ClusterSelector cluster, string errors)
+    {
+        try
+        {
+            Log.ConfigurationRejected(_logger, cluster.ClusterName, errors);
+        }
+#pragma warning disable CA1031 // Counted: a logger's failure is user code's failure, never the reloader's.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            cluster.State.Failures.Report(CallbackKind.Logger, ex);
         }
     }
 
@@ -244,7 +271,15 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
 
             if (first)
             {
-                Log.ClusterConfigurationIgnored(_logger, section.Key);
+                try
+                {
+                    Log.ClusterConfigurationIgnored(_logger, section.Key);
+                }
+#pragma warning disable CA1031 // Runs inside IConfigurationRoot.Reload(): nothing may throw into the reloader.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
             }
         }
     }

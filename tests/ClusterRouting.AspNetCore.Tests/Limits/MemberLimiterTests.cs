@@ -1,3 +1,4 @@
+using ClusterRouting.AspNetCore.Tests.TestSupport;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -150,6 +151,47 @@ public sealed class MemberLimiterTests : IDisposable
         Assert.Equal(2, inFlight.LastMeasurement?.Value);
     }
 
+    [Fact]
+    public void UtilizationInstruments_Collected_ReportTheWindowsAveragesAsRatios_NothingBeforeASample()
+    {
+        MemberLimiter limiter = Create(new MemberLimitsOptions { Id = "gw-4" });
+        IMeterFactory meters = _services.GetRequiredService<IMeterFactory>();
+        using var cpu = new MetricCollector<double>(meters, MemberMetrics.MeterName, MemberMetrics.CpuName);
+        using var memory = new MetricCollector<double>(meters, MemberMetrics.MeterName, MemberMetrics.MemoryName);
+
+        cpu.RecordObservableInstruments();
+        memory.RecordObservableInstruments();
+        Assert.Empty(cpu.GetMeasurementSnapshot());
+        Assert.Empty(memory.GetMeasurementSnapshot());
+
+        limiter.Publish(new LoadVerdict(45, null, MemberLimit.None, TimeSpan.Zero)); // memory unknown
+        cpu.RecordObservableInstruments();
+        memory.RecordObservableInstruments();
+        Assert.Equal(0.45, cpu.LastMeasurement!.Value, precision: 10);
+        Assert.Equal("gw-4", cpu.LastMeasurement.Tags[MemberMetrics.MemberTag]);
+        Assert.Empty(memory.GetMeasurementSnapshot());
+
+        limiter.Publish(new LoadVerdict(90, 61.5, MemberLimit.Cpu, TimeSpan.FromSeconds(3)));
+        cpu.RecordObservableInstruments();
+        memory.RecordObservableInstruments();
+        Assert.Equal(0.9, cpu.LastMeasurement!.Value, precision: 10);
+        Assert.Equal(0.615, memory.LastMeasurement!.Value, precision: 10);
+    }
+
+    [Fact]
+    public void UtilizationInstruments_NoLimiterObserved_ReportNothing()
+    {
+        _ = new MemberMetrics(_services.GetRequiredService<IMeterFactory>());
+        using var cpu = new MetricCollector<double>(_services.GetRequiredService<IMeterFactory>(), MemberMetrics.MeterName, MemberMetrics.CpuName);
+        using var inFlight = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), MemberMetrics.MeterName, MemberMetrics.InFlightName);
+
+        cpu.RecordObservableInstruments();
+        inFlight.RecordObservableInstruments();
+
+        Assert.Empty(cpu.GetMeasurementSnapshot());
+        Assert.Empty(inFlight.GetMeasurementSnapshot());
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current = Volatile.Read(ref target);
@@ -166,6 +208,23 @@ public sealed class MemberLimiterTests : IDisposable
     }
 
     private FakeLogRecord[] Events(string name) => _logger.Collector.GetSnapshot().Where(r => r.Id.Name == name).ToArray();
+
+    [Fact]
+    public void OnRefused_LoggerThrows_StillCountsTheRefusal_AndDoesNotThrow()
+    {
+        // Found by the soak: RefusalsStarted is logged on the request path, so a logger that threw turned the member's
+        // 503 refusal into a 500, which a router takes as the member's answer.
+        var logger = new ThrowingLogger();
+        using var refusals = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), MemberMetrics.MeterName, MemberMetrics.RefusalsName);
+        var limiter = new MemberLimiter(new MemberLimitsOptions { ConcurrentOperationLimitPreview = 1 }, logger, new MemberMetrics(_services.GetRequiredService<IMeterFactory>()));
+
+        limiter.OnRefused(MemberLimit.Concurrency);
+        limiter.EndQuietEpisodes();
+        limiter.EndQuietEpisodes(); // the episode ends: logged
+
+        Assert.Single(refusals.GetMeasurementSnapshot());
+        Assert.True(logger.Calls >= 2, $"the logger was called {logger.Calls} times");
+    }
 
     private MemberLimiter Create(MemberLimitsOptions options) =>
         new(options, _logger, new MemberMetrics(_services.GetRequiredService<IMeterFactory>()));

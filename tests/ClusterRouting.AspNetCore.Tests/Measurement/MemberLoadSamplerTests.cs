@@ -97,6 +97,32 @@ public sealed class MemberLoadSamplerTests : IDisposable
         Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "RefusalsStopped");
     }
 
+    [Fact]
+    public async Task Sample_LoggerThrows_PublishesTheVerdict_AndNothingReachesTheTimer()
+    {
+        // Found by the soak: a logger that threw while the sampler logged a limit (and then while it logged that
+        // failure) escaped the timer callback, which ends the process on a real timer.
+        var logger = new ThrowingLogger();
+        var options = new MemberLimitsOptions { CPUUtilizationPercentageThreshold = 50, SamplingInterval = TimeSpan.FromSeconds(1) };
+        var limiter = new MemberLimiter(options, logger, new MemberMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        var sampler = new MemberLoadSampler(limiter, _source, _time, logger);
+        await sampler.StartAsync(CancellationToken.None);
+        limiter.OnRefused(MemberLimit.Concurrency); // an episode the next quiet sample ends, with a log line
+
+        _source.Set(cpuPercent: 90, memoryPercent: 10);
+        _time.Advance(TimeSpan.FromSeconds(1)); // the timer samples: over the threshold, logged
+        Assert.Equal(MemberLimit.Cpu, limiter.Verdict.Limit);
+
+        _source.Throw = new InvalidOperationException("counter unavailable");
+        _time.Advance(TimeSpan.FromSeconds(1)); // the source fails, logged
+        _source.Throw = null;
+        _source.Set(cpuPercent: 10, memoryPercent: 10);
+        sampler.Sample();
+        Assert.Equal(MemberLimit.None, limiter.Verdict.Limit);
+        Assert.True(logger.Calls >= 3, $"the logger was called {logger.Calls} times");
+        await sampler.StopAsync(CancellationToken.None);
+    }
+
     private (MemberLimiter Limiter, MemberLoadSampler Sampler) Create(MemberLimitsOptions options)
     {
         var limiter = new MemberLimiter(options, _logger, new MemberMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));

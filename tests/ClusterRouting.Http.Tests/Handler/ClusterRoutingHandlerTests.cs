@@ -473,6 +473,50 @@ public class ClusterRoutingHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_LoggerThrows_EveryRequestEndsAsItWouldWithoutIt()
+    {
+        // Found by the soak: a logger that threw (event 100 before the send, 101 or 102 after a failed attempt, 104
+        // or 105 when no member was left) ended the request with the logger's exception instead of the answer, the
+        // failover or the library's typed error.
+        var logger = new ThrowingLogger();
+        using (ClusterSelector cluster = StubMembers.Cluster("answer", Three))
+        {
+            using HttpClient client = Client(cluster, new StubMembers().On("gw-1", _ => Text("one")), logger: logger);
+            Assert.Equal("one", await client.GetStringAsync("/q"));
+            Assert.Equal(0, cluster.GetStatus().Members[0].InFlight);
+        }
+
+        using (ClusterSelector cluster = StubMembers.Cluster("failover", Three))
+        {
+            var members = new StubMembers().On("gw-1", _ => Refusal(GatewayMessages.Cpu, "1")).On("gw-3", _ => Text("three"));
+            using HttpClient client = Client(cluster, members, logger: logger);
+            Assert.Equal("three", await client.GetStringAsync("/q")); // gw-1 refused, gw-2 unreachable
+            Assert.Equal(["gw-1", "gw-2", "gw-3"], members.Received.Select(r => r.Member));
+            Assert.All(cluster.GetStatus().Members, m => Assert.Equal(0, m.InFlight));
+        }
+
+        using (ClusterSelector cluster = StubMembers.Cluster("none", Three))
+        {
+            foreach (string id in Three)
+            {
+                cluster.SetMemberEnabled(id, false);
+            }
+
+            using HttpClient client = Client(cluster, new StubMembers(), logger: logger);
+            await Assert.ThrowsAsync<NoMemberAvailableException>(() => client.GetStringAsync("/q"));
+        }
+
+        using (ClusterSelector cluster = StubMembers.Cluster("down", Three))
+        {
+            using HttpClient client = Client(cluster, new StubMembers(), logger: logger);
+            await Assert.ThrowsAsync<AllMembersFailedException>(() => client.GetStringAsync("/q"));
+            Assert.All(cluster.GetStatus().Members, m => Assert.Equal(0, m.InFlight));
+        }
+
+        Assert.True(logger.Calls > 0);
+    }
+
+    [Fact]
     public async Task SendAsync_ClusterDisposedWhileTheRequestRuns_StillReturnsTheAnswer()
     {
         ClusterSelector cluster = StubMembers.Cluster("refresh", Three);

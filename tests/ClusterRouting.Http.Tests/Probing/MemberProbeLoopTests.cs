@@ -1,3 +1,4 @@
+using ClusterRouting.Http.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -112,6 +113,43 @@ public sealed class MemberProbeLoopTests : IDisposable
 
         Assert.False(_loop.Report(Answer(cpu: 10, memory: 10)));
         Assert.False(_loop.Report(ProbeOutcome.Failed("gone")));
+    }
+
+    [Fact]
+    public async Task RunAsync_LoggerThrows_KeepsProbing()
+    {
+        // Found by the soak: a logger that threw while a probe's outcome was logged, and again while that failure was
+        // logged, ended the member's probe loop: it was never probed again, and its faulted task went unobserved.
+        var logger = new ThrowingLogger();
+        int probes = 0;
+        var refusing = new RefusingHandler(() => Interlocked.Increment(ref probes));
+        var prober = new MemberProber(() => new HttpClient(refusing, disposeHandler: false), _options, _time);
+        var loop = new MemberProbeLoop(_cluster, "gw-1", new Uri("http://127.0.0.1:1/"), prober, _options, _time, logger);
+        using var stop = new CancellationTokenSource();
+        Task running = loop.RunAsync(TimeSpan.Zero, stop.Token);
+
+        long started = TimeProvider.System.GetTimestamp();
+        while (Volatile.Read(ref probes) < 4)
+        {
+            Assert.False(running.IsCompleted, $"the probe loop ended after {Volatile.Read(ref probes)} probes: {running.Exception}");
+            Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(10), "the loop did not probe 4 times in 10 s");
+            _time.Advance(_options.Interval);
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(MemberHealth.Penalized, Member.Health);
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(logger.Calls > 0);
+    }
+
+    private sealed class RefusingHandler(Action onProbe) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            onProbe();
+            throw new HttpRequestException(HttpRequestError.ConnectionError, "connection refused");
+        }
     }
 
     private string SelectOnce()

@@ -248,4 +248,87 @@ public class ConfigurationReloadTests
         ClusterSelector cluster = services.Cluster("refresh");
         Assert.Equal(["gw-0", "gw-1"], cluster.GetStatus().Members.Select(m => m.Id));
     }
+
+    [Fact]
+    public void Reload_LoggerThrows_InvalidChangeIsStillRejected_AndNothingThrowsIntoTheReloader()
+    {
+        // Found by the soak: the registry logged a rejected reload (and a section it ignores) straight to the
+        // application's logger, so a logger that threw made IConfigurationRoot.Reload() throw.
+        var throwing = new ThrowingLoggerProvider();
+        using RoutingServices services = RoutingServices.Create(Refresh(), configureServices: s => s.AddLogging(b => b.AddProvider(throwing)));
+        ClusterSelector cluster = services.Cluster("refresh");
+        throwing.Throws = true;
+
+        services.Set("refresh", "CPUUtilizationPercentageThreshold", "150");
+        services.Set("refreshh", "Members:0:Id", "gw-9"); // a section for a cluster that is not registered
+        Exception? thrown = Record.Exception(services.Configuration.Reload);
+
+        Assert.Null(thrown);
+        Assert.Equal(90, cluster.State.CurrentOptions().CPUUtilizationPercentageThreshold);
+        Assert.True(throwing.Calls > 0);
+        Assert.True(cluster.State.Failures.CountOf(CallbackKind.Logger) > 0, "the logger's failure was not counted");
+
+        throwing.Throws = false;
+        services.Set("refresh", "CPUUtilizationPercentageThreshold", "70");
+        services.Configuration.Reload();
+        Assert.Equal(70, cluster.State.CurrentOptions().CPUUtilizationPercentageThreshold);
+    }
+
+    [Fact]
+    public void RemoveCluster_LoggerThrows_RemovesTheCluster_AndReturnsTrue()
+    {
+        var throwing = new ThrowingLoggerProvider();
+        using RoutingServices services = RoutingServices.Create(Refresh(), configureServices: s => s.AddLogging(b => b.AddProvider(throwing)));
+        ClusterSelector cluster = services.Cluster("refresh");
+        throwing.Throws = true;
+
+        bool removed = services.Provider.RemoveCluster("refresh");
+
+        Assert.True(removed);
+        Assert.Throws<ObjectDisposedException>(() => cluster.GetStatus());
+        Assert.DoesNotContain("refresh", services.Provider.ClusterNames);
+    }
+
+    /// <summary>Loggers that throw from every call while <see cref="Throws"/> is set, as a failing provider does.</summary>
+    private sealed class ThrowingLoggerProvider : ILoggerProvider
+    {
+        private int _throws;
+        private int _calls;
+
+        public bool Throws
+        {
+            get => Volatile.Read(ref _throws) != 0;
+            set => Volatile.Write(ref _throws, value ? 1 : 0);
+        }
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ThrowingLoggerProvider provider) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => provider.Throws ? throw provider.Fail() : false;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (provider.Throws)
+                {
+                    throw provider.Fail();
+                }
+            }
+        }
+
+        private InvalidOperationException Fail()
+        {
+            Interlocked.Increment(ref _calls);
+            return new InvalidOperationException("The logger failed.");
+        }
+    }
 }

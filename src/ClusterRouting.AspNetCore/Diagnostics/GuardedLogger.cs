@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ClusterRouting.AspNetCore;
+
+/// <summary>
+/// The member's loggers: what the application's logger throws (a broken sink, a provider that fails) is dropped with
+/// the event. The member logs on the request path, where a throw would turn its 503 refusal into a 500 that a router
+/// takes as the answer, and on the sampler's timer, where a throw ends the process.
+/// </summary>
+internal sealed class GuardedLogger : ILogger
+{
+    private readonly ILogger _inner;
+
+    private GuardedLogger(ILogger inner) => _inner = inner;
+
+    public static ILogger Wrap(ILogger logger) => logger is GuardedLogger or NullLogger ? logger : new GuardedLogger(logger);
+
+#pragma warning disable CA1031 // Whatever a logger throws is dropped: logging must not fail the member.
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull
+    {
+        try
+        {
+            return _inner.BeginScope(state);
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+
+    public bool IsEnabled(LogLevel logLevel)
+    {
+        try
+        {
+            return _inner.IsEnabled(logLevel);
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        try
+        {
+            _inner.Log(logLevel, eventId, state, exception, formatter);
+        }
+        catch (Exception)
+        {
+            // Dropped with the event.
+        }
+    }
+#pragma warning restore CA1031
+}
