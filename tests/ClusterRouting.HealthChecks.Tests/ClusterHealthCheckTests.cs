@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.HealthChecks.Tests;
@@ -150,6 +151,21 @@ public sealed class ClusterHealthCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task InvalidClusterOptions_TheCheckItselfAnswers_NamingTheClusterAndTheField()
+    {
+        // Through the check alone, not HealthCheckService (which would turn any exception into an entry): invalid
+        // options are an answer of the check, naming the cluster, never an exception out of it.
+        Build(b => b.AddClusterRouting("sales"), cpuThreshold: "150");
+        IHealthCheck check = Registration("cluster_routing.sales").Factory(_services!);
+
+        HealthCheckResult result = await check.CheckHealthAsync(new HealthCheckContext { Registration = Registration("cluster_routing.sales") });
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Equal("Cluster 'sales': CPUUtilizationPercentageThreshold: The field sales.CPUUtilizationPercentageThreshold must be between 0 and 100.", result.Description);
+        Assert.IsType<OptionsValidationException>(result.Exception);
+    }
+
+    [Fact]
     public void Registration_BadArguments_AreNamed()
     {
         IHealthChecksBuilder builder = new ServiceCollection().AddHealthChecks();
@@ -184,6 +200,11 @@ public sealed class ClusterHealthCheckTests : IDisposable
         _services = services.BuildServiceProvider();
         return cpuThreshold == "80" ? (ClusterSelector)_services.GetRequiredService<IClusterSelectorProvider>().GetCluster(clusters[0]) : null!;
     }
+
+    private List<HealthCheckRegistration> Registrations() =>
+        _services!.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.ToList();
+
+    private HealthCheckRegistration Registration(string name) => Assert.Single(Registrations(), r => r.Name == name);
 
     private async Task<HealthReportEntry> Check(string name)
     {
