@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace ClusterRouting;
 
@@ -19,9 +20,14 @@ internal sealed class ClusterHealthCheck(IClusterSelectorProvider provider, stri
         {
             return Task.FromResult(ClusterHealth.Evaluate(provider.GetCluster(clusterName).GetStatus(), failureStatus));
         }
+        catch (OptionsValidationException ex)
+        {
+            // Its options are invalid: each failure already names the cluster and the field.
+            return Task.FromResult(new HealthCheckResult(failureStatus, ex.Message, ex));
+        }
         catch (Exception ex) when (ex is ObjectDisposedException or ArgumentException or InvalidOperationException)
         {
-            // Removed between the two reads, or its options are invalid (OptionsValidationException): say which.
+            // Removed between the two reads, or a configuration value the binder cannot convert: say which.
             return Task.FromResult(new HealthCheckResult(failureStatus, $"Cluster '{clusterName}': {ex.Message}", ex));
         }
     }

@@ -62,7 +62,8 @@ public static class ClusterRoutingHealthChecksBuilderExtensions
     public static IHealthChecksBuilder AddClusterRouting(this IHealthChecksBuilder builder, HealthStatus? failureStatus, IEnumerable<string>? tags)
     {
         ThrowIfNull(builder, nameof(builder));
-        string[] tagList = tags?.ToArray() ?? [];
+        // A copy, taken now; null is no tags (HealthCheckRegistration's own rule).
+        string[]? tagList = tags?.ToArray();
         builder.Services.AddSingleton<IConfigureOptions<HealthCheckServiceOptions>>(services => new ConfigureOptions<HealthCheckServiceOptions>(options =>
         {
             var provider = services.GetRequiredService<IClusterSelectorProvider>();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.HealthChecks.Tests;
@@ -150,6 +151,128 @@ public sealed class ClusterHealthCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task InvalidClusterOptions_TheCheckItselfAnswers_NamingTheClusterAndTheField()
+    {
+        // Through the check alone, not HealthCheckService (which would turn any exception into an entry): invalid
+        // options are an answer of the check, naming the cluster, never an exception out of it.
+        Build(b => b.AddClusterRouting("sales"), cpuThreshold: "150");
+        IHealthCheck check = Registration("cluster_routing.sales").Factory(_services!);
+
+        HealthCheckResult result = await check.CheckHealthAsync(new HealthCheckContext { Registration = Registration("cluster_routing.sales") });
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Equal("Cluster 'sales': CPUUtilizationPercentageThreshold: The field sales.CPUUtilizationPercentageThreshold must be between 0 and 100.", result.Description);
+        Assert.IsType<OptionsValidationException>(result.Exception);
+    }
+
+    [Fact]
+    public async Task UnconvertibleConfigurationValue_TheCheckItselfAnswers_NamingTheCluster()
+    {
+        Build(b => b.AddClusterRouting("sales"), cpuThreshold: "eighty");
+        IHealthCheck check = Registration("cluster_routing.sales").Factory(_services!);
+
+        HealthCheckResult result = await check.CheckHealthAsync(new HealthCheckContext { Registration = Registration("cluster_routing.sales") });
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.StartsWith("Cluster 'sales': ", result.Description, StringComparison.Ordinal);
+        Assert.Contains("CPUUtilizationPercentageThreshold", result.Description, StringComparison.Ordinal);
+        Assert.NotNull(result.Exception);
+    }
+
+    [Fact]
+    public async Task ClusterRemovedBetweenTheNameCheckAndTheRead_FailsNamingIt()
+    {
+        // A provider that still lists the cluster and then no longer has it (removed between the two reads).
+        var provider = new VanishingProvider("sales", new ArgumentException("No cluster named 'sales' is registered.", "clusterName"));
+        HealthReportEntry entry = await CheckWith(provider, b => b.AddClusterRouting("sales", failureStatus: HealthStatus.Degraded));
+
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Equal("Cluster 'sales': No cluster named 'sales' is registered. (Parameter 'clusterName')", entry.Description);
+        Assert.IsType<ArgumentException>(entry.Exception);
+    }
+
+    [Fact]
+    public async Task ClusterDisposedOrUnreadable_FailsNamingIt()
+    {
+        HealthReportEntry disposed = await CheckWith(new VanishingProvider("sales", new ObjectDisposedException("ClusterSelector")), b => b.AddClusterRouting("sales"));
+        HealthReportEntry unreadable = await CheckWith(new VanishingProvider("sales", new InvalidOperationException("Mode 'Sideways' is not valid.")), b => b.AddClusterRouting("sales"));
+
+        Assert.Equal(HealthStatus.Unhealthy, disposed.Status);
+        Assert.StartsWith("Cluster 'sales': Cannot access a disposed object.", disposed.Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Unhealthy, unreadable.Status);
+        Assert.Equal("Cluster 'sales': Mode 'Sideways' is not valid.", unreadable.Description);
+    }
+
+    [Fact]
+    public async Task UnexpectedException_IsNotDisguisedAsTheClustersAnswer()
+    {
+        // Only what a removed, disposed or misconfigured cluster throws is the check's answer; anything else escapes it.
+        var provider = new VanishingProvider("sales", new NotSupportedException("a bug"));
+        var services = new ServiceCollection().AddSingleton<IClusterSelectorProvider>(provider);
+        services.AddHealthChecks().AddClusterRouting("sales");
+        await using ServiceProvider built = services.BuildServiceProvider();
+        HealthCheckRegistration registration = built.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Single();
+
+        await Assert.ThrowsAsync<NotSupportedException>(() => registration.Factory(built).CheckHealthAsync(new HealthCheckContext { Registration = registration }));
+    }
+
+    [Fact]
+    public async Task NoMembersLeft_IsTheFailureStatus_SayingSo()
+    {
+        ClusterSelector sales = Build(b => b.AddClusterRouting("sales"));
+        foreach (string id in new[] { "gw-0", "gw-1", "gw-2" })
+        {
+            Assert.True(sales.RemoveMember(id));
+        }
+
+        HealthReportEntry entry = await Check("cluster_routing.sales");
+
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal("Cluster 'sales' has no members.", entry.Description);
+        Assert.Equal(0, entry.Data["members"]);
+        Assert.Equal(0, entry.Data["ready"]);
+    }
+
+    [Fact]
+    public async Task OneMemberReady_IsHealthy_SayingItsMember()
+    {
+        ClusterSelector sales = Build(b => b.AddClusterRouting("sales"));
+        Assert.True(sales.RemoveMember("gw-1"));
+        Assert.True(sales.RemoveMember("gw-2"));
+
+        HealthReportEntry entry = await Check("cluster_routing.sales");
+
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.Equal("Cluster 'sales': its member can take work.", entry.Description);
+    }
+
+    [Fact]
+    public async Task EveryClusterRegistration_CarriesItsTags_AndNoTagsWhenNoneAreGiven()
+    {
+        Build(b => b.AddClusterRouting(HealthStatus.Degraded, ["ready", "routing"]), clusters: ["sales", "refresh"]);
+        List<HealthCheckRegistration> tagged = Registrations();
+
+        Assert.All(tagged, r => Assert.Equal(["ready", "routing"], r.Tags.Order(StringComparer.Ordinal)));
+        Assert.All(tagged, r => Assert.Equal(HealthStatus.Degraded, r.FailureStatus));
+        HealthReport ready = await _services!.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Tags.Contains("ready"));
+        Assert.Equal(2, ready.Entries.Count);
+
+        _services!.Dispose();
+        Build(b => b.AddClusterRouting(), clusters: ["sales"]);
+        Assert.Empty(Assert.Single(Registrations()).Tags);
+    }
+
+    [Fact]
+    public void Registration_EmptyClusterName_SaysWhatIsWrong()
+    {
+        IHealthChecksBuilder builder = new ServiceCollection().AddHealthChecks();
+
+        ArgumentException error = Assert.Throws<ArgumentException>(() => builder.AddClusterRouting(""));
+
+        Assert.Equal("The value cannot be empty or white space. (Parameter 'clusterName')", error.Message);
+    }
+
+    [Fact]
     public void Registration_BadArguments_AreNamed()
     {
         IHealthChecksBuilder builder = new ServiceCollection().AddHealthChecks();
@@ -185,9 +308,37 @@ public sealed class ClusterHealthCheckTests : IDisposable
         return cpuThreshold == "80" ? (ClusterSelector)_services.GetRequiredService<IClusterSelectorProvider>().GetCluster(clusters[0]) : null!;
     }
 
+    private List<HealthCheckRegistration> Registrations() =>
+        _services!.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.ToList();
+
+    private HealthCheckRegistration Registration(string name) => Assert.Single(Registrations(), r => r.Name == name);
+
+    private static async Task<HealthReportEntry> CheckWith(IClusterSelectorProvider provider, Action<IHealthChecksBuilder> checks)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(provider);
+        checks(services.AddHealthChecks());
+        await using ServiceProvider built = services.BuildServiceProvider();
+        HealthReport report = await built.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        return Assert.Single(report.Entries).Value;
+    }
+
     private async Task<HealthReportEntry> Check(string name)
     {
         HealthReport report = await _services!.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == name);
         return Assert.Single(report.Entries, e => e.Key == name).Value;
     }
+}
+
+/// <summary>A provider that lists one cluster but throws <paramref name="failure"/> when it is read.</summary>
+internal sealed class VanishingProvider(string name, Exception failure) : IClusterSelectorProvider
+{
+    public IReadOnlyCollection<string> ClusterNames => [name];
+
+    public IClusterSelector GetCluster(string clusterName) => throw failure;
+
+    public IClusterAdministration GetAdministration(string clusterName) => throw failure;
+
+    public bool RemoveCluster(string clusterName) => throw new NotSupportedException();
 }

@@ -4,6 +4,7 @@ using ClusterRouting.Admin.Tests;
 namespace ClusterRouting.Tool.Tests;
 
 /// <summary>The tool as a script runs it: a separate process, the token in its environment, the exit code from the process.</summary>
+[Trait("Category", "Process")]
 public sealed class ProcessTests
 {
     [Fact]

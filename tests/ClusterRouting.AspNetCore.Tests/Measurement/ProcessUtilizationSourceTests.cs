@@ -33,6 +33,7 @@ public class ProcessUtilizationSourceTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Measure_BusyLoopOnEveryProcessor_RaisesProcessCpu()
     {
         var source = new ProcessUtilizationSource();
@@ -55,6 +56,7 @@ public class ProcessUtilizationSourceTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task UseClusterMemberLimits_RealMeasurementAndBusyLoop_RefusesForCpu()
     {
         // The default source (no injected one) and the real clock: sampled every 100 ms, a threshold of 20 %.

@@ -10,6 +10,7 @@ namespace ClusterRouting.Http.Tests.EndToEnd;
 /// measured are written to its output.
 /// </summary>
 [Collection(EndToEndTests.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class ActiveHealthEndToEndTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);

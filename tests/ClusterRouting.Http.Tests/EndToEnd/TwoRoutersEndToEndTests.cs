@@ -8,6 +8,7 @@ namespace ClusterRouting.Http.Tests.EndToEnd;
 /// authority: it refuses what is over its limit, and each router moves the refused request to another member.
 /// </summary>
 [Collection(EndToEndTests.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class TwoRoutersEndToEndTests(ITestOutputHelper output)
 {
     [Fact]
