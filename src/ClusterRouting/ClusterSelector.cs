@@ -46,7 +46,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     /// <param name="clusterName">The cluster's name, used in errors, logs and metrics.</param>
     /// <param name="options">The members in failover order, the selection mode and the throttling settings. The selector copies them: later changes to this object have no effect.</param>
     /// <param name="timeProvider">The clock for utilization windows, cool-downs and penalties; <see cref="TimeProvider.System"/> when <see langword="null"/>. A clock that steps back is clamped.</param>
-    /// <param name="randomSource">The randomness for <see cref="SelectionMode.Random"/>; <see cref="RandomSource.Shared"/> when <see langword="null"/>.</param>
+    /// <param name="randomSource">The randomness for <see cref="SelectionMode.Random"/> and for breaking ties in <see cref="SelectionMode.LeastLoaded"/>; <see cref="RandomSource.Shared"/> when <see langword="null"/>.</param>
     /// <param name="logger">Where warnings (version skew, more than 10 members, failing policies) and changes are logged.</param>
     /// <param name="meterFactory">Creates the <c>ClusterRouting</c> meter; without one the cluster records on a meter of its own, which a <see cref="MeterListener"/> can still observe.</param>
     /// <exception cref="ArgumentNullException"><paramref name="clusterName"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
@@ -81,7 +81,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         {
             if (!Guard.IsDefined(value))
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "The mode must be Failover, Random or RoundRobin.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The mode must be Failover, Random, RoundRobin or LeastLoaded.");
             }
 
             using ClusterChange change = _state.Begin();
@@ -396,6 +396,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         {
             SelectionMode.Failover => FailoverSelection.Select(candidates, filter, stripe),
             SelectionMode.Random => RandomSelection.Select(candidates, _customRandom, local, filter, stripe),
+            SelectionMode.LeastLoaded => LeastLoadedSelection.Select(candidates, _customRandom, local, filter, stripe),
             _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
         };
 

@@ -69,7 +69,7 @@ internal static class ClusterOptionsValidation
     {
         if (!Guard.IsDefined(options.Mode))
         {
-            errors.Add($"Cluster '{clusterName}': Mode {(int)options.Mode} is not a SelectionMode (Failover, Random or RoundRobin).");
+            errors.Add($"Cluster '{clusterName}': Mode {(int)options.Mode} is not a SelectionMode (Failover, Random, RoundRobin or LeastLoaded).");
         }
 
         if (options.MemberRefusalCoolDown <= TimeSpan.Zero)

@@ -8,13 +8,26 @@ namespace ClusterRouting;
 /// </summary>
 internal readonly struct Candidate
 {
+    /// <summary>The largest limit <see cref="Capacity"/> counts: a larger one (or none) counts as this, so loads compare exactly in 64 bits.</summary>
+    public const int MaxCountedLimit = 1 << 24;
+
     public Candidate(MemberSlots slots, int concurrencyLimit, int index, ProbeGate? probe)
+        : this(slots, concurrencyLimit, index, probe, CapacityOf(concurrencyLimit, weight: 1))
+    {
+    }
+
+    public Candidate(MemberSlots slots, int concurrencyLimit, int index, ProbeGate? probe, int capacity)
     {
         Slots = slots;
         ConcurrencyLimit = concurrencyLimit;
         Index = index;
         Probe = probe;
+        Capacity = capacity;
+        Counts = slots.Counts;
     }
+
+    /// <summary>The member's in-flight stripes (<see cref="MemberSlots.Counts"/>), held here so that a scan of loads reads them without going through <see cref="Slots"/>.</summary>
+    public int[] Counts { get; }
 
     public MemberSlots Slots { get; }
 
@@ -26,6 +39,15 @@ internal readonly struct Candidate
 
     /// <summary>The probe to take with the slot, for a member whose penalty ended; <see langword="null"/> otherwise.</summary>
     public ProbeGate? Probe { get; }
+
+    /// <summary>
+    /// What <see cref="SelectionMode.LeastLoaded"/> divides the member's in-flight count by: its limit (at most
+    /// <see cref="MaxCountedLimit"/>) times its weight. At least 1, and under 2^31 for a weight of at most 100.
+    /// </summary>
+    public int Capacity { get; }
+
+    /// <summary>The capacity of a member with <paramref name="limit"/> and <paramref name="weight"/>.</summary>
+    public static int CapacityOf(int limit, int weight) => Math.Max(1, Math.Min(limit, MaxCountedLimit)) * weight;
 
     /// <summary>Takes a slot (and, for a probing member, its probe).</summary>
     /// <param name="stripe">The calling thread's stripe.</param>

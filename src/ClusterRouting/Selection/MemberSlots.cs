@@ -1,4 +1,7 @@
 using System.Runtime.CompilerServices;
+#if NET
+using System.Runtime.InteropServices;
+#endif
 
 namespace ClusterRouting;
 
@@ -28,6 +31,9 @@ internal sealed class MemberSlots
         Member = member;
     }
 
+    /// <summary>Gets the stripes' counts, for <see cref="Candidate.Counts"/>: read through <see cref="SumOfStripes"/> only.</summary>
+    internal int[] Counts => _inFlight;
+
     /// <summary>Gets the member these slots count for.</summary>
     public MemberState Member { get; }
 
@@ -44,6 +50,30 @@ internal sealed class MemberSlots
 
             return sum;
         }
+    }
+
+    /// <summary>
+    /// <see cref="InFlight"/> of the slots whose <see cref="Counts"/> are <paramref name="counts"/>, for a selection that
+    /// compares members' loads: inlined into the scan and, on .NET, read without bounds checks, since the scan reads
+    /// every member's stripes on every selection.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int SumOfStripes(int[] counts)
+    {
+        int sum = 0;
+#if NET
+        ref int first = ref MemoryMarshal.GetArrayDataReference(counts);
+        for (int offset = Stripes.Spacing; offset <= Stripes.LastOffset; offset += Stripes.Spacing)
+        {
+            sum += Volatile.Read(ref Unsafe.Add(ref first, offset));
+        }
+#else
+        for (int stripe = 0; stripe < Stripes.Count; stripe++)
+        {
+            sum += Volatile.Read(ref counts[Stripes.Offset(stripe)]);
+        }
+#endif
+        return sum;
     }
 
     /// <summary>

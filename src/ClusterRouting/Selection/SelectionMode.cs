@@ -21,4 +21,14 @@ public enum SelectionMode
     /// shares even across threads but interleaves their rotations.
     /// </summary>
     RoundRobin = 2,
+
+    /// <summary>
+    /// The eligible member with the fewest operations in flight relative to its concurrency limit, found by comparing
+    /// every eligible member; members tied for the lowest load are chosen among at random, so selectors on several
+    /// threads do not all pile onto one member. A member without a concurrency limit counts as having a limit of
+    /// 16,777,216 (so its load is its in-flight count); a larger limit counts as that too. Clusters of more than 64 members compare 64 members
+    /// at a time, from a random starting point, and move on to the next 64 only when none of those can take the
+    /// operation: the cost stays that of 64 members.
+    /// </summary>
+    LeastLoaded = 3,
 }

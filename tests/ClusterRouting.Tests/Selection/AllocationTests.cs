@@ -15,6 +15,7 @@ public class AllocationTests
     [InlineData(SelectionMode.Failover)]
     [InlineData(SelectionMode.Random)]
     [InlineData(SelectionMode.RoundRobin)]
+    [InlineData(SelectionMode.LeastLoaded)]
     public void SelectAndRelease_AfterWarmUp_AllocatesNothing(SelectionMode mode)
     {
         ClusterSelector cluster = Clusters.Create(10, mode);
@@ -34,6 +35,7 @@ public class AllocationTests
     [InlineData(SelectionMode.Failover)]
     [InlineData(SelectionMode.Random)]
     [InlineData(SelectionMode.RoundRobin)]
+    [InlineData(SelectionMode.LeastLoaded)]
     public void TrySelect_NoEligibleMember_FailsWithoutAllocating(SelectionMode mode)
     {
         ClusterSelector cluster = Clusters.Create(10, mode);
@@ -63,6 +65,9 @@ public class AllocationTests
     [InlineData(SelectionMode.Failover, 10)]
     [InlineData(SelectionMode.Random, 10)]
     [InlineData(SelectionMode.RoundRobin, 10)]
+    [InlineData(SelectionMode.LeastLoaded, 0)]
+    [InlineData(SelectionMode.LeastLoaded, 9)]
+    [InlineData(SelectionMode.LeastLoaded, 10)]
     public void SelectAndRelease_AllBuiltInPoliciesOn_AllocatesNothing(SelectionMode mode, int throttled)
     {
         ClusterOptions options = Clusters.Options(10, mode);
@@ -92,6 +97,7 @@ public class AllocationTests
     [InlineData(SelectionMode.Failover)]
     [InlineData(SelectionMode.Random)]
     [InlineData(SelectionMode.RoundRobin)]
+    [InlineData(SelectionMode.LeastLoaded)]
     public void ExecuteAsync_FirstAttemptSucceedsSynchronously_AllocatesNothing(SelectionMode mode)
     {
         ClusterSelector cluster = Clusters.Create(10, mode);

@@ -1,0 +1,59 @@
+#if NET
+using System.Numerics;
+#endif
+
+namespace ClusterRouting;
+
+/// <summary>Bit operations on every target framework (netstandard2.0 lacks <c>System.Numerics.BitOperations</c>).</summary>
+internal static class BitMath
+{
+    public static int TrailingZeroCount(ulong value)
+    {
+#if NET
+        return BitOperations.TrailingZeroCount(value);
+#else
+        if (value == 0)
+        {
+            return 64;
+        }
+
+        int count = 0;
+        while ((value & 1) == 0)
+        {
+            value >>= 1;
+            count++;
+        }
+
+        return count;
+#endif
+    }
+
+    public static int PopCount(ulong value)
+    {
+#if NET
+        return BitOperations.PopCount(value);
+#else
+        int count = 0;
+        while (value != 0)
+        {
+            value &= value - 1;
+            count++;
+        }
+
+        return count;
+#endif
+    }
+
+    /// <summary>The position of the <paramref name="n"/>th set bit of <paramref name="mask"/>, counting from 0 at the lowest.</summary>
+    /// <param name="mask">Has more than <paramref name="n"/> bits set.</param>
+    /// <param name="n">From 0.</param>
+    public static int NthSetBit(ulong mask, int n)
+    {
+        for (; n > 0; n--)
+        {
+            mask &= mask - 1;
+        }
+
+        return TrailingZeroCount(mask);
+    }
+}
