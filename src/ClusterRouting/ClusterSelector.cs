@@ -295,7 +295,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     public void AddMember(ClusterMemberOptions member)
     {
         Guard.NotNull(member);
-        var copy = new ClusterMemberOptions(member.Id, member.Version, member.Enabled) { Address = member.Address };
+        ClusterMemberOptions copy = member.Clone();
         if (string.IsNullOrWhiteSpace(copy.Id))
         {
             throw new ArgumentException("The member's Id must not be null, empty or whitespace.", nameof(member));
@@ -392,12 +392,14 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         Candidate[] candidates = snapshot.Eligible;
         LeaseThread local = LeaseThread.Current;
         int stripe = local.Stripe;
-        Pick pick = snapshot.Mode switch
+        Pick pick = snapshot.Strategy switch
         {
-            SelectionMode.Failover => FailoverSelection.Select(candidates, filter, stripe),
-            SelectionMode.Random => RandomSelection.Select(candidates, _customRandom, local, filter, stripe),
-            SelectionMode.LeastLoaded => LeastLoadedSelection.Select(candidates, _customRandom, local, filter, stripe),
-            _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
+            SelectionStrategy.Failover => FailoverSelection.Select(candidates, filter, stripe),
+            SelectionStrategy.Random => RandomSelection.Select(candidates, _customRandom, local, filter, stripe),
+            SelectionStrategy.RoundRobin => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
+            SelectionStrategy.LeastLoaded => LeastLoadedSelection.Select(candidates, _customRandom, local, filter, stripe),
+            SelectionStrategy.WeightedRandom => RandomSelection.SelectWeighted(candidates, snapshot.WeightedOrder!, _customRandom, local, filter, stripe),
+            _ => RoundRobinSelection.SelectWeighted(candidates, snapshot.WeightedOrder!, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
         };
 
         return pick.IsTaken ? Leased(snapshot, candidates[pick.Position], pick, local) : default;

@@ -121,7 +121,7 @@ public sealed class ClusterOptions
         var members = new List<ClusterMemberOptions>(Members.Count);
         foreach (ClusterMemberOptions member in Members)
         {
-            members.Add(new ClusterMemberOptions(member.Id, member.Version, member.Enabled) { Address = member.Address });
+            members.Add(member.Clone());
         }
 
         return new ClusterOptions

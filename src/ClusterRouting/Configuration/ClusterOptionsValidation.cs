@@ -58,6 +58,11 @@ internal static class ClusterOptionsValidation
             {
                 errors.Add($"Cluster '{clusterName}': Members[{i}].Address '{address.OriginalString}' of member '{member.Id}' must be an absolute http or https address.");
             }
+
+            if (member is not null && !MemberWeights.IsValid(member.Weight))
+            {
+                errors.Add($"Cluster '{clusterName}': Members[{i}].Weight of member '{member.Id}' must be from {MemberWeights.Min} to {MemberWeights.Max} (was {member.Weight}).");
+            }
         }
     }
 

@@ -178,7 +178,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
             current.Members.Clear();
             foreach (SnapshotMember member in _snapshot.Members)
             {
-                current.Members.Add(new ClusterMemberOptions(member.Id, member.Version, member.Enabled) { Address = member.State.Address });
+                current.Members.Add(new ClusterMemberOptions(member.Id, member.Version, member.Enabled) { Address = member.State.Address, Weight = member.Weight });
             }
 
             current.Mode = _snapshot.Mode;

@@ -13,6 +13,7 @@ public sealed class MemberStatus
         Version = member.Version;
         Enabled = member.Enabled;
         Index = member.Index;
+        Weight = member.Weight;
         MemberState state = member.State;
         InFlight = state.Slots.InFlight;
         MemberVerdict verdict = state.Throttle.Verdict;
@@ -60,6 +61,9 @@ public sealed class MemberStatus
     /// <summary>Gets the member's position in failover order: 0 is the primary.</summary>
     public int Index { get; }
 
+    /// <summary>Gets the member's weight (<see cref="ClusterMemberOptions.Weight"/>): its share in Random and RoundRobin relative to the other members', and the factor LeastLoaded scales its capacity by.</summary>
+    public int Weight { get; }
+
     /// <summary>Gets a value indicating whether the member is the cluster's primary (the first member).</summary>
     public bool IsPrimary => Index == 0;
 
@@ -101,6 +105,11 @@ public sealed class MemberStatus
         if (!Enabled)
         {
             text.Append(", disabled");
+        }
+
+        if (Weight != MemberWeights.Default)
+        {
+            text.Append(", weight ").Append(Weight.ToString(CultureInfo.InvariantCulture));
         }
 
         text.Append(Health switch

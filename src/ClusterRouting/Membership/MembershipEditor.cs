@@ -11,6 +11,7 @@ internal static class MembershipEditor
     /// <param name="member">The member; its id not empty (checked by the caller).</param>
     /// <param name="paramName">The caller's parameter that holds the id, for the error.</param>
     /// <exception cref="ArgumentException">A member already has the id (ignoring case), or the address is not an absolute http or https address.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The weight is outside <see cref="MemberWeights.Min"/> to <see cref="MemberWeights.Max"/>.</exception>
     /// <exception cref="ClusterCapacityExceededException">The cluster has <see cref="ClusterLimits.MaxMembers"/> or more members.</exception>
     public static void Add(ClusterChange change, ClusterMemberOptions member, string paramName)
     {
@@ -27,6 +28,11 @@ internal static class MembershipEditor
             throw new ArgumentException($"Cluster '{previous.ClusterName}': the address '{address.OriginalString}' of member '{id}' must be an absolute http or https address.", paramName);
         }
 
+        if (!MemberWeights.IsValid(member.Weight))
+        {
+            throw new ArgumentOutOfRangeException(paramName, member.Weight, $"Cluster '{previous.ClusterName}': the Weight of member '{id}' must be from {MemberWeights.Min} to {MemberWeights.Max} (was {member.Weight}).");
+        }
+
         if (current.Length >= ClusterLimits.MaxMembers)
         {
             throw new ClusterCapacityExceededException(previous.ClusterName, current.Length);
@@ -38,7 +44,7 @@ internal static class MembershipEditor
         change.Reevaluate(state);
         var members = new SnapshotMember[current.Length + 1];
         Array.Copy(current, members, current.Length);
-        members[current.Length] = new SnapshotMember(state, member.Version, member.Enabled, current.Length);
+        members[current.Length] = new SnapshotMember(state, member.Version, member.Enabled, current.Length, member.Weight);
         Replace(change, previous.With(members));
     }
 
@@ -143,10 +149,10 @@ internal static class MembershipEditor
             }
 
             state.Address = options.Members[i].Address;
-            members[i] = new SnapshotMember(state, options.Members[i].Version, options.Members[i].Enabled, i);
+            members[i] = new SnapshotMember(state, options.Members[i].Version, options.Members[i].Enabled, i, options.Members[i].Weight);
         }
 
-        var next = new ClusterSnapshot(previous.ClusterName, members, options.Mode, previous.Clock);
+        var next = new ClusterSnapshot(previous.ClusterName, members, options.Mode, previous.Clock, previous: previous);
         if (!initial)
         {
             RecordDifferences(change, previous, next);

@@ -3,12 +3,13 @@ namespace ClusterRouting;
 /// <summary>One member as a snapshot sees it: its definition, its state, and the verdict and health folded in when the snapshot was built.</summary>
 internal sealed class SnapshotMember
 {
-    public SnapshotMember(MemberState state, string? version, bool enabled, int index)
+    public SnapshotMember(MemberState state, string? version, bool enabled, int index, int weight = MemberWeights.Default)
     {
         State = state;
         Version = version;
         Enabled = enabled;
         Index = index;
+        Weight = weight;
         Verdict = state.Throttle.Verdict;
         Health = state.Penalty.Health;
         Rejection = enabled ? Verdict.Rejection : MemberRejectionReason.Disabled;
@@ -21,6 +22,18 @@ internal sealed class SnapshotMember
     public string? Version { get; }
 
     public bool Enabled { get; }
+
+    /// <summary>The member's configured weight (<see cref="ClusterMemberOptions.Weight"/>).</summary>
+    public int Weight { get; }
+
+    /// <summary>How many operations selections let the member have in flight: its verdict's limit.</summary>
+    public int ConcurrencyLimit => Verdict.ConcurrencyLimit;
+
+    /// <summary>The member's share in Random and RoundRobin, relative to the other members': its weight.</summary>
+    public int ShareWeight => Weight;
+
+    /// <summary>What LeastLoaded divides the member's in-flight count by (<see cref="Candidate.Capacity"/>).</summary>
+    public int Capacity => Candidate.CapacityOf(Verdict.ConcurrencyLimit, Weight);
 
     /// <summary>The position in failover order: 0 is the primary.</summary>
     public int Index { get; }
@@ -38,8 +51,8 @@ internal sealed class SnapshotMember
     public SnapshotMember Current(int index) =>
         index == Index && ReferenceEquals(Verdict, State.Throttle.Verdict) && Health == State.Penalty.Health
             ? this
-            : new SnapshotMember(State, Version, Enabled, index);
+            : new SnapshotMember(State, Version, Enabled, index, Weight);
 
     /// <summary>The same member, enabled or disabled.</summary>
-    public SnapshotMember WithEnabled(bool enabled) => new(State, Version, enabled, Index);
+    public SnapshotMember WithEnabled(bool enabled) => new(State, Version, enabled, Index, Weight);
 }

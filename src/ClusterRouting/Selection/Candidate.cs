@@ -12,16 +12,17 @@ internal readonly struct Candidate
     public const int MaxCountedLimit = 1 << 24;
 
     public Candidate(MemberSlots slots, int concurrencyLimit, int index, ProbeGate? probe)
-        : this(slots, concurrencyLimit, index, probe, CapacityOf(concurrencyLimit, weight: 1))
+        : this(slots, concurrencyLimit, index, probe, MemberWeights.Default, CapacityOf(concurrencyLimit, MemberWeights.Default))
     {
     }
 
-    public Candidate(MemberSlots slots, int concurrencyLimit, int index, ProbeGate? probe, int capacity)
+    public Candidate(MemberSlots slots, int concurrencyLimit, int index, ProbeGate? probe, int weight, int capacity)
     {
         Slots = slots;
         ConcurrencyLimit = concurrencyLimit;
         Index = index;
         Probe = probe;
+        Weight = weight;
         Capacity = capacity;
         Counts = slots.Counts;
     }
@@ -39,6 +40,9 @@ internal readonly struct Candidate
 
     /// <summary>The probe to take with the slot, for a member whose penalty ended; <see langword="null"/> otherwise.</summary>
     public ProbeGate? Probe { get; }
+
+    /// <summary>The member's share in <see cref="SelectionMode.Random"/> and <see cref="SelectionMode.RoundRobin"/>, relative to the other candidates': at least 1.</summary>
+    public int Weight { get; }
 
     /// <summary>
     /// What <see cref="SelectionMode.LeastLoaded"/> divides the member's in-flight count by: its limit (at most
