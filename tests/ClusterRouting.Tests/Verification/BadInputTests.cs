@@ -239,7 +239,7 @@ public partial class BadInputTests
     // ---- Mode -------------------------------------------------------------------------------------------------------
 
     [Theory]
-    [InlineData(3)]
+    [InlineData(4)]
     [InlineData(-1)]
     [InlineData(int.MaxValue)]
     [InlineData(int.MinValue)]
@@ -865,7 +865,7 @@ public partial class BadInputTests
             ["Members[1].Id=controls"] = (Set(o => o.Members[1].Id = Controls), "Members[1].Id"),
             ["Members duplicate id"] = (Set(o => o.Members[1].Id = "gw-0"), "Members[1].Id 'gw-0' duplicates Members[0].Id"),
             ["Members duplicate id ignoring case"] = (Set(o => o.Members[1].Id = "GW-0"), "Members[1].Id 'GW-0' duplicates Members[0].Id"),
-            ["Mode=3"] = (Set(o => o.Mode = (SelectionMode)3), "Mode"),
+            ["Mode=4"] = (Set(o => o.Mode = (SelectionMode)4), "Mode"),
             ["Mode=-1"] = (Set(o => o.Mode = (SelectionMode)(-1)), "Mode"),
             ["CPU=-1"] = (Set(o => o.CPUUtilizationPercentageThreshold = -1), "CPUUtilizationPercentageThreshold"),
             ["CPU=101"] = (Set(o => o.CPUUtilizationPercentageThreshold = 101), "CPUUtilizationPercentageThreshold"),
