@@ -359,6 +359,8 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         using ClusterChange change = _state.Begin();
         if (change.Snapshot.Contains(member) && OfflinePenaltyTracker.Success_NeedsLock(member, change.Events))
         {
+            // It was penalized or probing: it came back, and ramps up if slow start is on.
+            member.SlowStart.Begin_NeedsLock(change.Now, change.Settings.SlowStart);
             change.Republish();
         }
     }

@@ -92,6 +92,11 @@ internal static class ClusterOptionsValidation
             errors.Add($"Cluster '{clusterName}': OfflinePenaltyBaseDuration must be greater than zero (was {options.OfflinePenaltyBaseDuration}).");
         }
 
+        if (options.SlowStartWindow < TimeSpan.Zero)
+        {
+            errors.Add($"Cluster '{clusterName}': SlowStartWindow must not be negative (was {options.SlowStartWindow}).");
+        }
+
         if (options.OfflinePenaltyMaxDuration < options.OfflinePenaltyBaseDuration)
         {
             errors.Add($"Cluster '{clusterName}': OfflinePenaltyMaxDuration must be at least OfflinePenaltyBaseDuration (was {options.OfflinePenaltyMaxDuration}, base {options.OfflinePenaltyBaseDuration}).");

@@ -6,10 +6,11 @@ namespace ClusterRouting;
 /// </summary>
 internal sealed class ClusterSettings
 {
-    private ClusterSettings(ThrottleEvaluator throttling, PenaltySchedule penalties, Func<Exception, bool>? isOfflineException)
+    private ClusterSettings(ThrottleEvaluator throttling, PenaltySchedule penalties, SlowStartSchedule slowStart, Func<Exception, bool>? isOfflineException)
     {
         Throttling = throttling;
         Penalties = penalties;
+        SlowStart = slowStart;
         IsOfflineException = isOfflineException;
     }
 
@@ -19,10 +20,13 @@ internal sealed class ClusterSettings
     /// <summary>Gets whether offline members are tracked, and how long their penalties last.</summary>
     public PenaltySchedule Penalties { get; }
 
+    /// <summary>Gets how a member that comes back ramps up, if at all.</summary>
+    public SlowStartSchedule SlowStart { get; }
+
     /// <summary>Gets what else, besides <see cref="MemberOfflineException"/>, means that an attempt found its member offline.</summary>
     public Func<Exception, bool>? IsOfflineException { get; }
 
     /// <summary>The settings of validated <paramref name="options"/>.</summary>
     public static ClusterSettings From(ClusterOptions options) =>
-        new(ThrottleEvaluator.From(options), PenaltySchedule.From(options), options.IsOfflineException);
+        new(ThrottleEvaluator.From(options), PenaltySchedule.From(options), SlowStartSchedule.From(options), options.IsOfflineException);
 }

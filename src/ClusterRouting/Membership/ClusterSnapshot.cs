@@ -20,6 +20,13 @@ internal sealed class ClusterSnapshot
         Clock = clock;
         IsDisposed = isDisposed;
 
+        // Shares in the smallest whole numbers: weights as configured unless a member is ramping up.
+        int divisor = 0;
+        foreach (SnapshotMember member in members)
+        {
+            divisor = Gcd(divisor, member.ShareWeight);
+        }
+
         var eligible = new List<Candidate>(members.Length);
         var deferred = new List<Candidate>();
         for (int i = 0; i < members.Length; i++)
@@ -31,7 +38,7 @@ internal sealed class ClusterSnapshot
             }
 
             ProbeGate? probe = member.Health == MemberHealth.Probing ? member.State.Penalty.Probe : null;
-            var candidate = new Candidate(member.State.Slots, member.ConcurrencyLimit, i, probe, member.ShareWeight, member.Capacity);
+            var candidate = new Candidate(member.State.Slots, member.ConcurrencyLimit, i, probe, member.ShareWeight / divisor, member.Capacity);
             (member.Health == MemberHealth.Penalized ? deferred : eligible).Add(candidate);
         }
 
@@ -174,6 +181,16 @@ internal sealed class ClusterSnapshot
         }
 
         return SmoothWeightedOrder.Build(weights);
+    }
+
+    private static int Gcd(int left, int right)
+    {
+        while (right != 0)
+        {
+            (left, right) = (right, left % right);
+        }
+
+        return left;
     }
 
     private static bool SameShares(Candidate[] left, Candidate[] right)

@@ -196,7 +196,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
 
     /// <summary>
     /// Commits a change: every member is brought up to date at <paramref name="now"/> (a penalty that ended opens its
-    /// probe, a verdict whose deadline passed is evaluated again); then the snapshot is published if anything selections
+    /// probe, a verdict whose deadline passed is evaluated again, a slow start takes its next step); then the snapshot is published if anything selections
     /// see changed, and the timer is armed for the next deadline, which is then always in the future.
     /// </summary>
     /// <param name="replacement">The new membership or mode, if the change made one.</param>
@@ -209,6 +209,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
         foreach (SnapshotMember member in next.Members)
         {
             republish |= OfflinePenaltyTracker.Advance_NeedsLock(member.State, now, events);
+            republish |= member.State.SlowStart.Advance_NeedsLock(now, _settings.SlowStart);
             if (member.State.Throttle.Verdict.Deadline <= now)
             {
                 republish |= Reevaluate_NeedsLock(member.State, now, events);
@@ -293,6 +294,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
         foreach (SnapshotMember member in snapshot.Members)
         {
             due = TimeMath.Earliest(due, TimeMath.Earliest(member.State.Throttle.Verdict.Deadline, member.State.Penalty.Deadline));
+            due = TimeMath.Earliest(due, member.State.SlowStart.Deadline);
         }
 
         return due;

@@ -3,7 +3,7 @@ namespace ClusterRouting;
 /// <summary>
 /// One member's state that outlives membership snapshots, split by feature: a member that stays in the cluster keeps
 /// the same instance across every change. Selection owns the in-flight slots, health owns the offline penalty and its
-/// probe, throttling owns the samples, the refusal and the verdict.
+/// probe and the slow start, throttling owns the samples, the refusal and the verdict.
 /// </summary>
 internal sealed class MemberState
 {
@@ -33,4 +33,7 @@ internal sealed class MemberState
 
     /// <summary>Gets the member's samples, refusal and verdict.</summary>
     public MemberThrottle Throttle { get; } = new();
+
+    /// <summary>Gets the member's slow start: the share it ramps up through after it comes back.</summary>
+    public SlowStartRamp SlowStart { get; } = new();
 }

@@ -19,7 +19,10 @@ public sealed class MemberStatus
         MemberVerdict verdict = state.Throttle.Verdict;
         CpuPercent = verdict.CpuPercent;
         MemoryPercent = verdict.MemoryPercent;
-        ConcurrencyLimit = verdict.ConcurrencyLimit == int.MaxValue ? null : verdict.ConcurrencyLimit;
+        int share = state.SlowStart.Share;
+        ConcurrencyLimit = verdict.ConcurrencyLimit == int.MaxValue ? null : SlowStartSchedule.Cap(verdict.ConcurrencyLimit, share);
+        SlowStartPercentage = share < SlowStartSchedule.Full ? share / 10.0 : null;
+        SlowStartEndsAt = clock.UtcOf(state.SlowStart.EndsAt);
         if (verdict.Rejection == MemberRejectionReason.None && InFlight >= ConcurrencyLimit)
         {
             // Full: it takes nothing until a lease ends, which no clock can say.
@@ -90,8 +93,17 @@ public sealed class MemberStatus
     /// <summary>Gets the member's average memory utilization over the aggregation window, or <see langword="null"/> with no sample in it.</summary>
     public double? MemoryPercent { get; }
 
-    /// <summary>Gets how many operations may be in flight on the member at once, or <see langword="null"/> when unlimited.</summary>
+    /// <summary>Gets how many operations may be in flight on the member at once, or <see langword="null"/> when unlimited; during a slow start, the ramped limit.</summary>
     public int? ConcurrencyLimit { get; }
+
+    /// <summary>
+    /// Gets how far the member's slow start has come, in percent: its share of its weight and of its concurrency limit
+    /// now (<see cref="ClusterOptions.SlowStartWindow"/>); <see langword="null"/> when it is not ramping.
+    /// </summary>
+    public double? SlowStartPercentage { get; }
+
+    /// <summary>Gets when the member's slow start ends, by the cluster's clock, while it is ramping.</summary>
+    public DateTimeOffset? SlowStartEndsAt { get; }
 
     /// <summary>
     /// Describes the member on one line, for logs and consoles: for example
@@ -130,6 +142,11 @@ public sealed class MemberStatus
         }
 
         text.Append(" in flight");
+        if (SlowStartPercentage is double ramp)
+        {
+            text.Append(FormattableString.Invariant($", slow start {ramp:0.#}%"));
+        }
+
         if (CpuPercent is double cpu)
         {
             text.Append(FormattableString.Invariant($", CPU {cpu:0.0}%"));

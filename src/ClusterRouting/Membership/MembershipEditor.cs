@@ -41,6 +41,7 @@ internal static class MembershipEditor
         change.Events.Add(new MemberAddedEvent(id, current.Length));
         MemberState state = change.Cluster.Revive_NeedsLock(id);
         state.Address = member.Address;
+        state.SlowStart.Begin_NeedsLock(change.Now, change.Settings.SlowStart);
         change.Reevaluate(state);
         var members = new SnapshotMember[current.Length + 1];
         Array.Copy(current, members, current.Length);
@@ -90,6 +91,11 @@ internal static class MembershipEditor
         SnapshotMember member = previous.Members[index];
         if (member.Enabled != enabled)
         {
+            if (enabled)
+            {
+                member.State.SlowStart.Begin_NeedsLock(change.Now, change.Settings.SlowStart);
+            }
+
             var members = (SnapshotMember[])previous.Members.Clone();
             members[index] = member.WithEnabled(enabled);
             change.Replace(previous.With(members));
@@ -124,9 +130,11 @@ internal static class MembershipEditor
         bool newWindow = settings.Throttling.Window != change.Settings.Throttling.Window;
         var states = new MemberState[options.Members.Count];
         var verdicts = new MemberVerdict[states.Length];
+        var comesBack = new bool[states.Length];
         for (int i = 0; i < states.Length; i++)
         {
             int existing = previous.IndexOf(options.Members[i].Id);
+            comesBack[i] = !initial && options.Members[i].Enabled && (existing < 0 || !previous.Members[existing].Enabled);
             MemberState state = existing >= 0 ? previous.Members[existing].State : change.Cluster.Revive_NeedsLock(options.Members[i].Id);
             states[i] = state;
             verdicts[i] = settings.Throttling.Evaluate(state.Id, state.Throttle, ignoreSamples: newWindow, state.Slots.InFlight, change.Now, change.Events, change.Cluster.Failures);
@@ -149,6 +157,11 @@ internal static class MembershipEditor
             }
 
             state.Address = options.Members[i].Address;
+            if (comesBack[i])
+            {
+                state.SlowStart.Begin_NeedsLock(change.Now, settings.SlowStart);
+            }
+
             members[i] = new SnapshotMember(state, options.Members[i].Version, options.Members[i].Enabled, i, options.Members[i].Weight);
         }
 

@@ -12,6 +12,7 @@ internal sealed class SnapshotMember
         Weight = weight;
         Verdict = state.Throttle.Verdict;
         Health = state.Penalty.Health;
+        SlowStartShare = state.SlowStart.Share;
         Rejection = enabled ? Verdict.Rejection : MemberRejectionReason.Disabled;
     }
 
@@ -26,14 +27,17 @@ internal sealed class SnapshotMember
     /// <summary>The member's configured weight (<see cref="ClusterMemberOptions.Weight"/>).</summary>
     public int Weight { get; }
 
-    /// <summary>How many operations selections let the member have in flight: its verdict's limit.</summary>
-    public int ConcurrencyLimit => Verdict.ConcurrencyLimit;
+    /// <summary>The member's slow-start share when the snapshot was built, in thousandths (<see cref="SlowStartSchedule.Full"/> when not ramping).</summary>
+    public int SlowStartShare { get; }
 
-    /// <summary>The member's share in Random and RoundRobin, relative to the other members': its weight.</summary>
-    public int ShareWeight => Weight;
+    /// <summary>How many operations selections let the member have in flight: its verdict's limit, scaled by its slow start.</summary>
+    public int ConcurrencyLimit => SlowStartSchedule.Cap(Verdict.ConcurrencyLimit, SlowStartShare);
 
-    /// <summary>What LeastLoaded divides the member's in-flight count by (<see cref="Candidate.Capacity"/>).</summary>
-    public int Capacity => Candidate.CapacityOf(Verdict.ConcurrencyLimit, Weight);
+    /// <summary>The member's share in Random and RoundRobin, relative to the other members': its weight times its slow-start share.</summary>
+    public int ShareWeight => Weight * SlowStartShare;
+
+    /// <summary>What LeastLoaded divides the member's in-flight count by (<see cref="Candidate.Capacity"/>): the counted limit, scaled by its slow start, times its weight.</summary>
+    public int Capacity => Candidate.CapacityOf(SlowStartSchedule.Cap(Math.Min(Verdict.ConcurrencyLimit, Candidate.MaxCountedLimit), SlowStartShare), Weight);
 
     /// <summary>The position in failover order: 0 is the primary.</summary>
     public int Index { get; }
@@ -47,9 +51,9 @@ internal sealed class SnapshotMember
     /// <summary>Why the snapshot excludes the member before any per-selection check, or <see cref="MemberRejectionReason.None"/>.</summary>
     public MemberRejectionReason Rejection { get; }
 
-    /// <summary>The same definition at <paramref name="index"/> with the member's current verdict and health; this instance when nothing changed.</summary>
+    /// <summary>The same definition at <paramref name="index"/> with the member's current verdict, health and slow start; this instance when nothing changed.</summary>
     public SnapshotMember Current(int index) =>
-        index == Index && ReferenceEquals(Verdict, State.Throttle.Verdict) && Health == State.Penalty.Health
+        index == Index && ReferenceEquals(Verdict, State.Throttle.Verdict) && Health == State.Penalty.Health && SlowStartShare == State.SlowStart.Share
             ? this
             : new SnapshotMember(State, Version, Enabled, index, Weight);
 
