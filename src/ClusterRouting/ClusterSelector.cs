@@ -131,6 +131,24 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         return lease.IsAcquired;
     }
 
+    /// <summary>
+    /// Selects for a hedge: a member that can take the operation now (enabled, not throttled, under its limit) and that
+    /// <paramref name="filter"/> allows, in the mode's order; never a penalized member, and no failure value.
+    /// </summary>
+    internal bool TrySelectHedge<TFilter>(TFilter filter, out MemberLease lease)
+        where TFilter : struct, ICandidateFilter
+    {
+        ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
+        snapshot.ThrowIfDisposed();
+        lease = Take(snapshot, filter);
+        if (!lease.IsAcquired && CaughtUp())
+        {
+            lease = Take(Volatile.Read(ref _snapshot), filter);
+        }
+
+        return lease.IsAcquired;
+    }
+
     /// <summary>The selection itself: the lease, or <c>default</c> with <paramref name="failure"/> saying why.</summary>
     /// <remarks>
     /// Returned by value rather than through an <see langword="out"/> parameter: a return buffer is always on the

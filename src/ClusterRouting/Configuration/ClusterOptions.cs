@@ -128,6 +128,27 @@ public sealed class ClusterOptions
     public double SlowStartMinimumPercentage { get; set; } = SlowStartDefaults.MinimumPercentage;
 
     /// <summary>
+    /// Gets or sets how many hedged attempts a run of
+    /// <see cref="ClusterSelector.ExecuteAsync{TResult}(Func{MemberLease, CancellationToken, ValueTask{TResult}}, CancellationToken)"/>
+    /// may start: when the attempt in flight has no result after <see cref="HedgingDelay"/>, the same operation starts on
+    /// the next member that can take it (enabled, not throttled, not penalized, under its limit, in the mode's order)
+    /// and that the run has not tried; the first success wins and the other attempts are cancelled, their outcomes
+    /// recorded as usual. From 0 to 9; 0 turns hedging off. Primary-only work is never hedged.
+    /// </summary>
+    /// <value>The default value is 0 (off).</value>
+    [Range(0, HedgingDefaults.MaxHedgedAttemptsLimit)]
+    public int MaxHedgedAttempts { get; set; } = HedgingDefaults.MaxHedgedAttempts;
+
+    /// <summary>
+    /// Gets or sets how long an attempt may run without a result before a hedge starts beside it (timed by the
+    /// cluster's <see cref="TimeProvider"/>, from the latest attempt's start). <see cref="TimeSpan.Zero"/> starts every
+    /// hedge at once when the first attempt does not complete synchronously. From zero to about 49.7 days (a timer's
+    /// longest wait).
+    /// </summary>
+    /// <value>The default value is 2 seconds, Polly's.</value>
+    public TimeSpan HedgingDelay { get; set; } = HedgingDefaults.Delay;
+
+    /// <summary>
     /// Gets or sets how <see cref="ClusterSelector.ExecuteAsync{TResult}(Func{MemberLease, CancellationToken, ValueTask{TResult}}, CancellationToken)"/>
     /// recognizes that an attempt failed because the member is offline, for exceptions other than
     /// <see cref="MemberOfflineException"/> (which always means offline). For example
@@ -162,6 +183,8 @@ public sealed class ClusterOptions
             OfflinePenaltyMaxDuration = OfflinePenaltyMaxDuration,
             OfflinePenaltyJitter = OfflinePenaltyJitter,
             SlowStartWindow = SlowStartWindow,
+            MaxHedgedAttempts = MaxHedgedAttempts,
+            HedgingDelay = HedgingDelay,
             SlowStartMinimumPercentage = SlowStartMinimumPercentage,
             IsOfflineException = IsOfflineException,
         };

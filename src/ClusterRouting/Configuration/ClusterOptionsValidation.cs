@@ -92,6 +92,11 @@ internal static class ClusterOptionsValidation
             errors.Add($"Cluster '{clusterName}': OfflinePenaltyBaseDuration must be greater than zero (was {options.OfflinePenaltyBaseDuration}).");
         }
 
+        if (options.HedgingDelay < TimeSpan.Zero || options.HedgingDelay > TimeMath.MaxTimerWait)
+        {
+            errors.Add($"Cluster '{clusterName}': HedgingDelay must be from 0 to {TimeMath.MaxTimerWait} (was {options.HedgingDelay}).");
+        }
+
         if (options.SlowStartWindow < TimeSpan.Zero)
         {
             errors.Add($"Cluster '{clusterName}': SlowStartWindow must not be negative (was {options.SlowStartWindow}).");

@@ -6,8 +6,9 @@ namespace ClusterRouting;
 /// </summary>
 internal sealed class ClusterSettings
 {
-    private ClusterSettings(ThrottleEvaluator throttling, PenaltySchedule penalties, SlowStartSchedule slowStart, Func<Exception, bool>? isOfflineException)
+    private ClusterSettings(ThrottleEvaluator throttling, PenaltySchedule penalties, SlowStartSchedule slowStart, HedgingSettings hedging, Func<Exception, bool>? isOfflineException)
     {
+        Hedging = hedging;
         Throttling = throttling;
         Penalties = penalties;
         SlowStart = slowStart;
@@ -20,6 +21,9 @@ internal sealed class ClusterSettings
     /// <summary>Gets whether offline members are tracked, and how long their penalties last.</summary>
     public PenaltySchedule Penalties { get; }
 
+    /// <summary>Gets whether and when <c>ExecuteAsync</c> hedges.</summary>
+    public HedgingSettings Hedging { get; }
+
     /// <summary>Gets how a member that comes back ramps up, if at all.</summary>
     public SlowStartSchedule SlowStart { get; }
 
@@ -28,5 +32,5 @@ internal sealed class ClusterSettings
 
     /// <summary>The settings of validated <paramref name="options"/>.</summary>
     public static ClusterSettings From(ClusterOptions options) =>
-        new(ThrottleEvaluator.From(options), PenaltySchedule.From(options), SlowStartSchedule.From(options), options.IsOfflineException);
+        new(ThrottleEvaluator.From(options), PenaltySchedule.From(options), SlowStartSchedule.From(options), HedgingSettings.From(options), options.IsOfflineException);
 }

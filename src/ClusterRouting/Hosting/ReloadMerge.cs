@@ -39,6 +39,8 @@ internal static class ReloadMerge
             OfflinePenaltyBaseDuration = Pick(last.OfflinePenaltyBaseDuration, next.OfflinePenaltyBaseDuration, current.OfflinePenaltyBaseDuration),
             OfflinePenaltyMaxDuration = Pick(last.OfflinePenaltyMaxDuration, next.OfflinePenaltyMaxDuration, current.OfflinePenaltyMaxDuration),
             OfflinePenaltyJitter = Pick(last.OfflinePenaltyJitter, next.OfflinePenaltyJitter, current.OfflinePenaltyJitter),
+            MaxHedgedAttempts = Pick(last.MaxHedgedAttempts, next.MaxHedgedAttempts, current.MaxHedgedAttempts),
+            HedgingDelay = Pick(last.HedgingDelay, next.HedgingDelay, current.HedgingDelay),
             SlowStartWindow = Pick(last.SlowStartWindow, next.SlowStartWindow, current.SlowStartWindow),
             SlowStartMinimumPercentage = Pick(last.SlowStartMinimumPercentage, next.SlowStartMinimumPercentage, current.SlowStartMinimumPercentage),
             IsOfflineException = next.IsOfflineException,

@@ -115,6 +115,35 @@ public class AllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Theory]
+    [InlineData(SelectionMode.Failover, false)]
+    [InlineData(SelectionMode.Random, false)]
+    [InlineData(SelectionMode.RoundRobin, false)]
+    [InlineData(SelectionMode.LeastLoaded, false)]
+    [InlineData(SelectionMode.Failover, true)]
+    public void ExecuteAsync_HedgingOn_FirstAttemptSucceedsSynchronously_AllocatesNothing(SelectionMode mode, bool cancellableCaller)
+    {
+        ClusterOptions options = Clusters.Options(10, mode);
+        options.MaxHedgedAttempts = 2;
+        options.HedgingDelay = TimeSpan.FromMilliseconds(50);
+        var cluster = new ClusterSelector("hedged", options);
+        using var caller = new CancellationTokenSource();
+        CancellationToken token = cancellableCaller ? caller.Token : CancellationToken.None;
+        Func<int, MemberLease, CancellationToken, ValueTask<int>> operation = static (state, lease, ct) =>
+            ct.CanBeCanceled ? new ValueTask<int>(state + lease.MemberIndex) : throw new InvalidOperationException("a hedged attempt gets a token that can be cancelled");
+
+        long allocated = Measure(() =>
+        {
+            ValueTask<int> run = cluster.ExecuteAsync(1, operation, token);
+            if (!run.IsCompletedSuccessfully || run.Result < 1)
+            {
+                throw new InvalidOperationException("expected a synchronous success");
+            }
+        });
+
+        Assert.Equal(0, allocated);
+    }
+
     [Fact]
     public void RandomRedraw_AfterABusyMember_AllocatesNothing()
     {
