@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 
 namespace ClusterRouting;
 
@@ -14,7 +13,7 @@ internal sealed class HedgedAttempt<TState, TResult>
     private readonly Action _onCompleted;
     private readonly Activity? _span;
     private readonly long _started;
-    private ConfiguredValueTaskAwaitable<TResult>.ConfiguredValueTaskAwaiter _awaiter;
+    private ValueTask<TResult> _pending;
     private int _end;
 
     public HedgedAttempt(HedgedRun<TState, TResult> run, MemberLease lease, AttemptCancellation cancellation, Activity? span, long started)
@@ -48,19 +47,19 @@ internal sealed class HedgedAttempt<TState, TResult>
     /// <summary>Waits for the operation the attempt started: ends now if it already completed.</summary>
     public void Listen(ValueTask<TResult> pending)
     {
-        _awaiter = pending.ConfigureAwait(false).GetAwaiter();
-        if (_awaiter.IsCompleted)
+        _pending = pending;
+        if (pending.IsCompleted)
         {
             Complete();
         }
         else
         {
-            _awaiter.UnsafeOnCompleted(_onCompleted);
+            pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onCompleted);
         }
     }
 
-    /// <summary>Ends the attempt with what the operation did: its result, or <paramref name="error"/>.</summary>
-    public void Finish(TResult? result, Exception? error)
+    /// <summary>Ends the attempt with what the operation did: its result, or <paramref name="error"/>, or its cancellation by the run or the caller.</summary>
+    public void Finish(TResult? result, Exception? error, bool cancelled = false)
     {
         ClusterSelector cluster = _run.Cluster;
         AttemptEnd end;
@@ -68,18 +67,18 @@ internal sealed class HedgedAttempt<TState, TResult>
         string? errorType = null;
         try
         {
-            if (error is null)
+            if (cancelled || (error is OperationCanceledException && Cancellation.IsCancellationRequested))
+            {
+                // Cancelled by the run (another attempt won) or by the caller: nothing to say about the member.
+                end = AttemptEnd.Cancelled;
+                outcome = "cancelled";
+            }
+            else if (error is null)
             {
                 end = AttemptEnd.Success;
                 outcome = "success";
                 Result = result;
                 cluster.ReportSuccess(Member);
-            }
-            else if (error is OperationCanceledException && Cancellation.IsCancellationRequested)
-            {
-                // Cancelled by the run (another attempt won) or by the caller: nothing to say about the member.
-                end = AttemptEnd.Cancelled;
-                outcome = "cancelled";
             }
             else if (error is MemberRefusedException refused)
             {
@@ -125,11 +124,22 @@ internal sealed class HedgedAttempt<TState, TResult>
 
     private void Complete()
     {
+        ValueTask<TResult> pending = _pending;
+        _pending = default;
+        if (pending.IsCanceled && Cancellation.IsCancellationRequested)
+        {
+            // Cancelled by its token, which the run or the caller cancelled: no need to throw the cancellation to learn
+            // that (a loser is cancelled on every hedged run). AsTask returns a task's own task, and completes a source.
+            _ = pending.AsTask();
+            Finish(default, error: null, cancelled: true);
+            return;
+        }
+
         TResult? result = default;
         Exception? error = null;
         try
         {
-            result = _awaiter.GetResult();
+            result = pending.ConfigureAwait(false).GetAwaiter().GetResult();
         }
 #pragma warning disable CA1031 // The operation's exception is its outcome: Finish classifies it and the run rethrows it if it decides the run.
         catch (Exception ex)
@@ -138,7 +148,6 @@ internal sealed class HedgedAttempt<TState, TResult>
             error = ex;
         }
 
-        _awaiter = default;
         Finish(result, error);
     }
 }
