@@ -11,6 +11,7 @@ namespace ClusterRouting;
 internal sealed class ClusterState : IObservableCluster, IDisposable
 {
     private readonly DeadlineTimer _timer;
+    private readonly SlotBoards _boards = new();
     private readonly ClusterChange _change;
     private readonly Action<ClusterSnapshot> _published;
     private readonly ClusterRoutingInstruments _instruments;
@@ -157,7 +158,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
             return member;
         }
 
-        return new MemberState(id);
+        return new MemberState(id, _boards);
     }
 
     /// <summary>Replaces the settings in force. Called under the lock by a reconfiguration that has computed everything else.</summary>

@@ -9,10 +9,12 @@ internal sealed class MemberState
 {
     private Uri? _address;
 
-    public MemberState(string id)
+    /// <param name="id">The member's id.</param>
+    /// <param name="boards">The cluster's slot boards, on which the member's in-flight counts take a column; <see langword="null"/> for a board of its own.</param>
+    public MemberState(string id, SlotBoards? boards = null)
     {
         Id = id;
-        Slots = new MemberSlots(this);
+        Slots = new MemberSlots(this, boards);
     }
 
     /// <summary>Gets the member's id, as first spelled.</summary>
