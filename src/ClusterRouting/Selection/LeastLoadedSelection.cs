@@ -1,4 +1,7 @@
 using System.Runtime.CompilerServices;
+#if NET
+using System.Runtime.InteropServices;
+#endif
 
 namespace ClusterRouting;
 
@@ -66,12 +69,32 @@ internal static class LeastLoadedSelection
         int guessColumn = candidates[guess].Column;
         int[] counts = scan.Counts;
         int[] limits = scan.Limits;
+
+        // This thread's row, read now; the others' sum from the thread's view of them (LoadView).
+        LoadView view = local.Loads;
+        if (!ReferenceEquals(view.Scan, scan) || --view.Budget < 0 || view.Epoch != Volatile.Read(ref counts[SlotBoard.EpochOffset]))
+        {
+            ReadOtherRows(view, scan, stripe);
+        }
+
+#if NET
+        // Every index below is within the arrays (a plan's columns are the board's): no bounds checks in the scan.
+        ref int ownRow = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(counts), SlotBoard.Offset(stripe));
+        ref int others = ref MemoryMarshal.GetArrayDataReference(view.Others);
+#else
+        int[] others = view.Others;
+        int own = SlotBoard.Offset(stripe);
+#endif
         ulong lowest = 0;
         int lowestInFlight = int.MaxValue;
         for (int column = 0; column < limits.Length; column++)
         {
             // A column no eligible member holds has a limit of 0, and reads as full.
-            int inFlight = MemberSlots.SumOfStripes(counts, column);
+#if NET
+            int inFlight = Volatile.Read(ref Unsafe.Add(ref ownRow, column)) + Unsafe.Add(ref others, column);
+#else
+            int inFlight = Volatile.Read(ref counts[own + column]) + others[column];
+#endif
             if (inFlight >= limits[column])
             {
                 continue;
@@ -90,7 +113,9 @@ internal static class LeastLoadedSelection
 
         if (lowest == 0)
         {
-            return Pick.None;
+            // Every member looks full, but the other rows may have changed since this thread read them: the exact
+            // comparison decides before the selection fails.
+            return SelectAll(candidates, custom, local, filter, stripe, refused: 0, guess: -1);
         }
 
         int position = ((lowest >> guessColumn) & 1) != 0 ? guess : scan.Positions[Choose(lowest, custom, local)];
@@ -98,6 +123,22 @@ internal static class LeastLoadedSelection
 
         // It filled up since the columns were read: compare the rest candidate by candidate.
         return pick.IsTaken ? pick : SelectAll(candidates, custom, local, filter, stripe, refused: 1UL << position, guess: -1);
+    }
+
+    /// <summary>Reads the rows of the stripes other than <paramref name="stripe"/> into <paramref name="view"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ReadOtherRows(LoadView view, LoadScan scan, int stripe)
+    {
+        int[] counts = scan.Counts;
+        view.Epoch = Volatile.Read(ref counts[SlotBoard.EpochOffset]);
+        int[] others = view.Others;
+        for (int column = 0; column < scan.Limits.Length; column++)
+        {
+            others[column] = MemberSlots.SumOfStripes(counts, column) - Volatile.Read(ref counts[SlotBoard.Offset(stripe) + column]);
+        }
+
+        view.Scan = scan;
+        view.Budget = LoadView.Refresh;
     }
 
     /// <summary>

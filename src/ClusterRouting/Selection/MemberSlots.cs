@@ -18,7 +18,7 @@ namespace ClusterRouting;
 /// </remarks>
 internal sealed class MemberSlots
 {
-    // One in-flight count per stripe, at Stripes.Offset(stripe) + _column of the board's counts, each stripe's row on
+    // One in-flight count per stripe, at SlotBoard.Offset(stripe) + _column of the board's counts, each stripe's row on
     // cache lines of its own; the member's count is their sum.
     private readonly SlotBoard _board;
     private readonly int[] _inFlight;
@@ -86,14 +86,14 @@ internal sealed class MemberSlots
         int sum = 0;
 #if NET
         ref int first = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(counts), column);
-        for (int offset = Stripes.Spacing; offset <= Stripes.LastOffset; offset += Stripes.Spacing)
+        for (int offset = SlotBoard.RowStride; offset <= SlotBoard.LastOffset; offset += SlotBoard.RowStride)
         {
             sum += Volatile.Read(ref Unsafe.Add(ref first, offset));
         }
 #else
         for (int stripe = 0; stripe < Stripes.Count; stripe++)
         {
-            sum += Volatile.Read(ref counts[Stripes.Offset(stripe) + column]);
+            sum += Volatile.Read(ref counts[SlotBoard.Offset(stripe) + column]);
         }
 #endif
         return sum;
@@ -118,7 +118,15 @@ internal sealed class MemberSlots
         return TryTakeWithinShare(limit, stripe) ? stripe : TryAcquireElsewhere(limit, stripe);
     }
 
-    public void Release(int stripe) => Interlocked.Decrement(ref _inFlight[Stripes.Offset(stripe) + _column]);
+    public void Release(int stripe) => Interlocked.Decrement(ref _inFlight[SlotBoard.Offset(stripe) + _column]);
+
+    /// <summary>
+    /// A slot was taken or freed on a stripe other than the selecting thread's own (it borrowed): moves the board's
+    /// epoch (<see cref="SlotBoard.EpochOffset"/>) on, so that threads' views of the other stripes (<see cref="LoadView"/>) are read
+    /// again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void NoteBorrowedSlot() => Interlocked.Increment(ref _inFlight[SlotBoard.EpochOffset]);
 
     /// <summary>
     /// Makes admissions exact for a snapshot with <paramref name="limit"/> that is about to be published. Called under
@@ -185,7 +193,7 @@ internal sealed class MemberSlots
                 }
             }
 
-            Interlocked.Increment(ref _inFlight[Stripes.Offset(chosen) + _column]);
+            Interlocked.Increment(ref _inFlight[SlotBoard.Offset(chosen) + _column]);
             if (limit == _guardedLimit && WithinShares(limit))
             {
                 Volatile.Write(ref _guarded, 0);
@@ -210,12 +218,12 @@ internal sealed class MemberSlots
         return -1;
     }
 
-    private int CountOn(int stripe) => Volatile.Read(ref _inFlight[Stripes.Offset(stripe) + _column]);
+    private int CountOn(int stripe) => Volatile.Read(ref _inFlight[SlotBoard.Offset(stripe) + _column]);
 
     /// <summary>Takes a slot on <paramref name="stripe"/> if it holds fewer than its share of <paramref name="limit"/>.</summary>
     private bool TryTakeWithinShare(int limit, int stripe)
     {
-        ref int count = ref _inFlight[Stripes.Offset(stripe) + _column];
+        ref int count = ref _inFlight[SlotBoard.Offset(stripe) + _column];
         int quota = Stripes.Quota(limit, stripe);
         int current = Volatile.Read(ref count);
         while (current < quota)

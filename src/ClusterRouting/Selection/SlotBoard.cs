@@ -2,8 +2,9 @@ namespace ClusterRouting;
 
 /// <summary>
 /// The in-flight counts of up to <see cref="Columns"/> members of one cluster, laid out by stripe: one row of 128
-/// bytes per stripe (<see cref="Stripes"/>), one column per member. A thread counts only on its stripe's row, so threads
-/// on different stripes still write different cache lines; and a selection that compares every member's load
+/// bytes per stripe (<see cref="Stripes"/>), one column per member, the rows 256 bytes apart (<see cref="RowStride"/>) so
+/// that no 128-byte pair of lines that the adjacent-line prefetcher fetches together holds two rows, wherever the
+/// array lies. A thread counts only on its stripe's row, so threads on different stripes still write different lines; and a selection that compares every member's load
 /// (<see cref="SelectionMode.LeastLoaded"/>) reads one line per stripe for the whole cluster instead of one per member
 /// and stripe, which it can sum a row at a time.
 /// </summary>
@@ -17,11 +18,28 @@ internal sealed class SlotBoard
     /// <summary>Members per board: one <see cref="int"/> each in a row of 128 bytes.</summary>
     public const int Columns = Stripes.Spacing;
 
+    /// <summary>How far apart two rows are, in <see cref="int"/>s: 256 bytes.</summary>
+    public const int RowStride = 2 * Stripes.Spacing;
+
+    /// <summary><see cref="Offset"/> of the last stripe's row.</summary>
+    public static readonly int LastOffset = Stripes.Count * RowStride;
+
     // Bit c set: column c is free.
     private int _free = -1;
 
-    /// <summary>Gets the counts: stripe s's row starts at <see cref="Stripes.Offset"/>(s), with a row of padding before the first and after the last.</summary>
-    public int[] Counts { get; } = new int[Stripes.ArrayLength + Stripes.Spacing];
+    /// <summary>Where in <see cref="Counts"/> the epoch is: in the padding before the first row.</summary>
+    public const int EpochOffset = 0;
+
+    /// <summary>
+    /// Gets the counts: stripe s's row starts at <see cref="Offset"/>(s), with padding before the first row and after
+    /// the last. The padding's first <see cref="int"/> (<see cref="EpochOffset"/>) is the board's epoch: it moves on
+    /// whenever a count changes on a row other than the changing thread's own (a slot borrowed from another stripe, or
+    /// a column taken again), which cached views of the other rows (<see cref="LoadView"/>) check.
+    /// </summary>
+    public int[] Counts { get; } = new int[(Stripes.Count + 2) * RowStride];
+
+    /// <summary>Where stripe <paramref name="stripe"/>'s row starts in <see cref="Counts"/>.</summary>
+    public static int Offset(int stripe) => (stripe + 1) * RowStride;
 
     /// <summary>Takes a free column, zeroed.</summary>
     /// <returns>Whether a column was free.</returns>
@@ -36,9 +54,10 @@ internal sealed class SlotBoard
             {
                 for (int stripe = 0; stripe < Stripes.Count; stripe++)
                 {
-                    Volatile.Write(ref Counts[Stripes.Offset(stripe) + taken], 0);
+                    Volatile.Write(ref Counts[Offset(stripe) + taken], 0);
                 }
 
+                Interlocked.Increment(ref Counts[EpochOffset]);
                 column = taken;
                 return true;
             }

@@ -211,6 +211,43 @@ public class LeastLoadedSelectionTests
         Assert.Null(probing.Snapshot.LoadScan);
     }
 
+    [Fact]
+    public void ViewOfOtherStripesStale_EveryMemberLooksFull_TheExactComparisonStillTakesAFreeMember()
+    {
+        // The thread's view of the other stripes says every member is at its limit of 2 (as other threads' leases, since
+        // ended, left it): the selection must not fail on that, since both members are free.
+        ClusterOptions options = Clusters.Options(2, SelectionMode.LeastLoaded);
+        options.ConcurrentOperationLimitPreview = 2;
+        using var cluster = new ClusterSelector("ll", options);
+        LoadScan scan = cluster.Snapshot.LoadScan!;
+        LoadView view = LeaseThread.Current.Loads;
+        view.Scan = scan;
+        view.Epoch = Volatile.Read(ref scan.Counts[SlotBoard.EpochOffset]);
+        view.Budget = LoadView.Refresh;
+        Array.Fill(view.Others, 2);
+
+        Assert.True(cluster.TrySelect(out MemberLease lease, out SelectionFailure failure), $"failed: {failure}");
+        lease.Dispose();
+    }
+
+    [Fact]
+    public void ViewOfOtherStripes_IsReadAgainAfterItsBudget()
+    {
+        ClusterSelector cluster = Clusters.Create(2, SelectionMode.LeastLoaded);
+        LoadScan scan = cluster.Snapshot.LoadScan!;
+        LoadView view = LeaseThread.Current.Loads;
+        cluster.SelectOnce();
+        Assert.Same(scan, view.Scan);
+        Array.Fill(view.Others, 7);
+
+        for (int i = 0; i < LoadView.Refresh + 1; i++)
+        {
+            cluster.SelectOnce();
+        }
+
+        Assert.All(view.Others.Take(2), other => Assert.Equal(0, other));
+    }
+
     /// <summary>Takes leases until one is on <paramref name="memberId"/> (releasing the others), by excluding every other member.</summary>
     private static MemberLease Take(ClusterSelector cluster, string memberId)
     {

@@ -26,12 +26,12 @@ public class SlotBoardTests
             board.TryRent(out _);
         }
 
-        board.Counts[Stripes.Offset(0) + 7] = 5; // counts a leaked lease left behind
+        board.Counts[SlotBoard.Offset(0) + 7] = 5; // counts a leaked lease left behind
         board.Return(7);
 
         Assert.True(board.TryRent(out int again));
         Assert.Equal(7, again);
-        Assert.All(Enumerable.Range(0, Stripes.Count), stripe => Assert.Equal(0, board.Counts[Stripes.Offset(stripe) + 7]));
+        Assert.All(Enumerable.Range(0, Stripes.Count), stripe => Assert.Equal(0, board.Counts[SlotBoard.Offset(stripe) + 7]));
     }
 
     [Fact]
