@@ -7,9 +7,10 @@ internal static class BenchmarkClusters
     /// <paramref name="members"/> members <c>gw-0</c>, <c>gw-1</c>, ... with all three built-in throttle policies on
     /// (CPU 80 %, memory 80 %, 40 concurrent operations) and one sample per member under the thresholds (CPU 20 %,
     /// memory 30 %), so every member is eligible and every policy is evaluated. The first <paramref name="throttled"/>
-    /// members report CPU 95 instead, over the threshold.
+    /// members report CPU 95 instead, over the threshold. <paramref name="weights"/>, when given, are the members' weights;
+    /// <paramref name="configure"/> changes the options last.
     /// </summary>
-    public static ClusterSelector AllPoliciesOn(int members, SelectionMode mode, int throttled = 0)
+    public static ClusterSelector AllPoliciesOn(int members, SelectionMode mode, int throttled = 0, int[]? weights = null, Action<ClusterOptions>? configure = null)
     {
         var options = new ClusterOptions
         {
@@ -20,9 +21,10 @@ internal static class BenchmarkClusters
         };
         for (int i = 0; i < members; i++)
         {
-            options.Members.Add(new ClusterMemberOptions($"gw-{i}"));
+            options.Members.Add(new ClusterMemberOptions($"gw-{i}") { Weight = weights?[i] ?? 1 });
         }
 
+        configure?.Invoke(options);
         var cluster = new ClusterSelector("bench", options);
         for (int i = 0; i < members; i++)
         {

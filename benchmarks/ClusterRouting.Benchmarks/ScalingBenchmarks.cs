@@ -16,7 +16,7 @@ public class ScalingBenchmarks
     [Params(1, 3, 10, 100, 1000)]
     public int MemberCount { get; set; }
 
-    [Params(SelectionMode.Failover, SelectionMode.Random, SelectionMode.RoundRobin)]
+    [Params(SelectionMode.Failover, SelectionMode.Random, SelectionMode.RoundRobin, SelectionMode.LeastLoaded)]
     public SelectionMode Mode { get; set; }
 
     [GlobalSetup]

@@ -12,7 +12,8 @@ namespace ClusterRouting.Benchmarks;
 /// The baseline is the same loop over shared per-member in-flight counters, the way a router that counts in-flight
 /// operations in one field per destination does it (a pick for the mode, then Interlocked increment and decrement on
 /// the picked member's counter; the counters are 128 bytes apart, so only true sharing is left): with two threads
-/// every write moves a cache line between the cores.
+/// every write moves a cache line between the cores. For <see cref="SelectionMode.LeastLoaded"/> the pick is YARP's
+/// least requests: a scan of the shared counters for the lowest.
 /// </remarks>
 [MedianColumn]
 public class ThroughputBenchmarks
@@ -33,7 +34,7 @@ public class ThroughputBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
-    [Params(SelectionMode.Failover, SelectionMode.Random, SelectionMode.RoundRobin)]
+    [Params(SelectionMode.Failover, SelectionMode.Random, SelectionMode.RoundRobin, SelectionMode.LeastLoaded)]
     public SelectionMode Mode { get; set; }
 
     [GlobalSetup]
@@ -161,6 +162,21 @@ public class ThroughputBenchmarks
 #pragma warning disable CA5394 // A uniform spread is all that is needed here, not unpredictability.
                 chosen = Random.Shared.Next(Members);
 #pragma warning restore CA5394
+                break;
+            case SelectionMode.LeastLoaded:
+                // YARP's least requests: the destination with the lowest shared in-flight count.
+                chosen = 0;
+                int lowest = Volatile.Read(ref counters[Spacing]);
+                for (int i = 1; i < Members; i++)
+                {
+                    int count = Volatile.Read(ref counters[(i + 1) * Spacing]);
+                    if (count < lowest)
+                    {
+                        lowest = count;
+                        chosen = i;
+                    }
+                }
+
                 break;
             default:
                 chosen = (Interlocked.Increment(ref _sharedCursor) & int.MaxValue) % Members;

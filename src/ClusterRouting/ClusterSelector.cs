@@ -46,7 +46,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     /// <param name="clusterName">The cluster's name, used in errors, logs and metrics.</param>
     /// <param name="options">The members in failover order, the selection mode and the throttling settings. The selector copies them: later changes to this object have no effect.</param>
     /// <param name="timeProvider">The clock for utilization windows, cool-downs and penalties; <see cref="TimeProvider.System"/> when <see langword="null"/>. A clock that steps back is clamped.</param>
-    /// <param name="randomSource">The randomness for <see cref="SelectionMode.Random"/>; <see cref="RandomSource.Shared"/> when <see langword="null"/>.</param>
+    /// <param name="randomSource">The randomness for <see cref="SelectionMode.Random"/> and for breaking ties in <see cref="SelectionMode.LeastLoaded"/>; <see cref="RandomSource.Shared"/> when <see langword="null"/>.</param>
     /// <param name="logger">Where warnings (version skew, more than 10 members, failing policies) and changes are logged.</param>
     /// <param name="meterFactory">Creates the <c>ClusterRouting</c> meter; without one the cluster records on a meter of its own, which a <see cref="MeterListener"/> can still observe.</param>
     /// <exception cref="ArgumentNullException"><paramref name="clusterName"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
@@ -81,7 +81,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         {
             if (!Guard.IsDefined(value))
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "The mode must be Failover, Random or RoundRobin.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The mode must be Failover, Random, RoundRobin or LeastLoaded.");
             }
 
             using ClusterChange change = _state.Begin();
@@ -128,6 +128,24 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         where TFilter : struct, ICandidateFilter
     {
         lease = Select(filter, out failure);
+        return lease.IsAcquired;
+    }
+
+    /// <summary>
+    /// Selects for a hedge: a member that can take the operation now (enabled, not throttled, under its limit) and that
+    /// <paramref name="filter"/> allows, in the mode's order; never a penalized member, and no failure value.
+    /// </summary>
+    internal bool TrySelectHedge<TFilter>(TFilter filter, out MemberLease lease)
+        where TFilter : struct, ICandidateFilter
+    {
+        ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
+        snapshot.ThrowIfDisposed();
+        lease = Take(snapshot, filter);
+        if (!lease.IsAcquired && CaughtUp())
+        {
+            lease = Take(Volatile.Read(ref _snapshot), filter);
+        }
+
         return lease.IsAcquired;
     }
 
@@ -317,7 +335,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     public void AddMember(ClusterMemberOptions member)
     {
         Guard.NotNull(member);
-        var copy = new ClusterMemberOptions(member.Id, member.Version, member.Enabled) { Address = member.Address };
+        ClusterMemberOptions copy = member.Clone();
         if (string.IsNullOrWhiteSpace(copy.Id))
         {
             throw new ArgumentException("The member's Id must not be null, empty or whitespace.", nameof(member));
@@ -381,6 +399,8 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         using ClusterChange change = _state.Begin();
         if (change.Snapshot.Contains(member) && OfflinePenaltyTracker.Success_NeedsLock(member, change.Events))
         {
+            // It was penalized or probing: it came back, and ramps up if slow start is on.
+            member.SlowStart.Begin_NeedsLock(change.Now, change.Settings.SlowStart);
             change.Republish();
         }
     }
@@ -419,11 +439,14 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         Candidate[] candidates = snapshot.Eligible;
         LeaseThread local = LeaseThread.Current;
         int stripe = local.Stripe;
-        Pick pick = snapshot.Mode switch
+        Pick pick = snapshot.Strategy switch
         {
-            SelectionMode.Failover => FailoverSelection.Select(candidates, filter, stripe),
-            SelectionMode.Random => RandomSelection.Select(candidates, _customRandom, local, filter, stripe),
-            _ => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
+            SelectionStrategy.Failover => FailoverSelection.Select(candidates, filter, stripe),
+            SelectionStrategy.Random => RandomSelection.Select(candidates, _customRandom, local, filter, stripe),
+            SelectionStrategy.RoundRobin => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
+            SelectionStrategy.LeastLoaded => LeastLoadedSelection.Select(candidates, snapshot.LoadScan, _customRandom, local, filter, stripe),
+            SelectionStrategy.WeightedRandom => RandomSelection.SelectWeighted(candidates, snapshot.WeightedOrder!, _customRandom, local, filter, stripe),
+            _ => RoundRobinSelection.SelectWeighted(candidates, snapshot.WeightedOrder!, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
         };
 
         return pick.IsTaken ? Leased(snapshot, candidates[pick.Position], pick, local) : default;

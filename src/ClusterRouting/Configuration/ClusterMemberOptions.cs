@@ -38,4 +38,18 @@ public sealed class ClusterMemberOptions
     /// </summary>
     /// <value>The default value is <see langword="null"/>: the member has no address the library knows of.</value>
     public Uri? Address { get; set; }
+
+    /// <summary>
+    /// Gets or sets the member's share relative to the others, for members of different sizes: from 1 to 100.
+    /// <see cref="SelectionMode.Random"/> draws each member in proportion to its weight,
+    /// <see cref="SelectionMode.RoundRobin"/> rotates in a smooth weighted order (nginx's smooth weighted round robin:
+    /// weights 5, 1, 1 give a, a, b, a, c, a, a), and <see cref="SelectionMode.LeastLoaded"/> divides a member's
+    /// in-flight count by its concurrency limit times its weight. <see cref="SelectionMode.Failover"/> ignores weights.
+    /// When every eligible member has the same weight, selection is exactly the unweighted one.
+    /// </summary>
+    /// <value>The default value is 1.</value>
+    public int Weight { get; set; } = MemberWeights.Default;
+
+    /// <summary>A copy of this member's settings.</summary>
+    internal ClusterMemberOptions Clone() => new(Id, Version, Enabled) { Address = Address, Weight = Weight };
 }

@@ -107,6 +107,48 @@ public sealed class ClusterOptions
     public double OfflinePenaltyJitter { get; set; } = PenaltyDefaults.Jitter;
 
     /// <summary>
+    /// Gets or sets how long a member that comes back ramps up over: after its probe succeeds, when it is enabled again,
+    /// or when it is added to a running cluster (not the members a cluster starts with), its concurrency limit and its
+    /// share of <see cref="SelectionMode.Random"/> and <see cref="SelectionMode.RoundRobin"/> selections rise from
+    /// <see cref="SlowStartMinimumPercentage"/> to the whole, linearly, in 20 steps over the window (each step
+    /// scheduled on the cluster's timer; a selection reads no clock). <see cref="TimeSpan.Zero"/> turns slow start off.
+    /// A member that proves offline during its ramp is penalized as usual and ramps again from the start when it
+    /// comes back. Not negative.
+    /// </summary>
+    /// <value>The default value is <see cref="TimeSpan.Zero"/> (off), as in Envoy and HAProxy.</value>
+    public TimeSpan SlowStartWindow { get; set; } = SlowStartDefaults.Window;
+
+    /// <summary>
+    /// Gets or sets the share of its weight and concurrency limit a member starts its slow start with, in percent: it
+    /// takes <c>max(minimum, elapsed / window)</c> of each (the limit rounded up, at least 1), as Envoy's
+    /// <c>min_weight_percent</c> with its default aggression of 1. From 1 to 100.
+    /// </summary>
+    /// <value>The default value is 10, Envoy's default.</value>
+    [Range(1d, 100d)]
+    public double SlowStartMinimumPercentage { get; set; } = SlowStartDefaults.MinimumPercentage;
+
+    /// <summary>
+    /// Gets or sets how many hedged attempts a run of
+    /// <see cref="ClusterSelector.ExecuteAsync{TResult}(Func{MemberLease, CancellationToken, ValueTask{TResult}}, CancellationToken)"/>
+    /// may start: when the attempt in flight has no result after <see cref="HedgingDelay"/>, the same operation starts on
+    /// the next member that can take it (enabled, not throttled, not penalized, under its limit, in the mode's order)
+    /// and that the run has not tried; the first success wins and the other attempts are cancelled, their outcomes
+    /// recorded as usual. From 0 to 9; 0 turns hedging off. Primary-only work is never hedged.
+    /// </summary>
+    /// <value>The default value is 0 (off).</value>
+    [Range(0, HedgingDefaults.MaxHedgedAttemptsLimit)]
+    public int MaxHedgedAttempts { get; set; } = HedgingDefaults.MaxHedgedAttempts;
+
+    /// <summary>
+    /// Gets or sets how long an attempt may run without a result before a hedge starts beside it (timed by the
+    /// cluster's <see cref="TimeProvider"/>, from the latest attempt's start). <see cref="TimeSpan.Zero"/> starts every
+    /// hedge at once when the first attempt does not complete synchronously. From zero to about 49.7 days (a timer's
+    /// longest wait).
+    /// </summary>
+    /// <value>The default value is 2 seconds, Polly's.</value>
+    public TimeSpan HedgingDelay { get; set; } = HedgingDefaults.Delay;
+
+    /// <summary>
     /// Gets or sets how <see cref="ClusterSelector.ExecuteAsync{TResult}(Func{MemberLease, CancellationToken, ValueTask{TResult}}, CancellationToken)"/>
     /// recognizes that an attempt failed because the member is offline, for exceptions other than
     /// <see cref="MemberOfflineException"/> (which always means offline). For example
@@ -121,7 +163,7 @@ public sealed class ClusterOptions
         var members = new List<ClusterMemberOptions>(Members.Count);
         foreach (ClusterMemberOptions member in Members)
         {
-            members.Add(new ClusterMemberOptions(member.Id, member.Version, member.Enabled) { Address = member.Address });
+            members.Add(member.Clone());
         }
 
         return new ClusterOptions
@@ -140,6 +182,10 @@ public sealed class ClusterOptions
             OfflinePenaltyBaseDuration = OfflinePenaltyBaseDuration,
             OfflinePenaltyMaxDuration = OfflinePenaltyMaxDuration,
             OfflinePenaltyJitter = OfflinePenaltyJitter,
+            SlowStartWindow = SlowStartWindow,
+            MaxHedgedAttempts = MaxHedgedAttempts,
+            HedgingDelay = HedgingDelay,
+            SlowStartMinimumPercentage = SlowStartMinimumPercentage,
             IsOfflineException = IsOfflineException,
         };
     }

@@ -58,6 +58,11 @@ internal static class ClusterOptionsValidation
             {
                 errors.Add($"Cluster '{clusterName}': Members[{i}].Address '{address.OriginalString}' of member '{member.Id}' must be an absolute http or https address.");
             }
+
+            if (member is not null && !MemberWeights.IsValid(member.Weight))
+            {
+                errors.Add($"Cluster '{clusterName}': Members[{i}].Weight of member '{member.Id}' must be from {MemberWeights.Min} to {MemberWeights.Max} (was {member.Weight}).");
+            }
         }
     }
 
@@ -69,7 +74,7 @@ internal static class ClusterOptionsValidation
     {
         if (!Guard.IsDefined(options.Mode))
         {
-            errors.Add($"Cluster '{clusterName}': Mode {(int)options.Mode} is not a SelectionMode (Failover, Random or RoundRobin).");
+            errors.Add($"Cluster '{clusterName}': Mode {(int)options.Mode} is not a SelectionMode (Failover, Random, RoundRobin or LeastLoaded).");
         }
 
         if (options.MemberRefusalCoolDown <= TimeSpan.Zero)
@@ -85,6 +90,16 @@ internal static class ClusterOptionsValidation
         if (options.OfflinePenaltyBaseDuration <= TimeSpan.Zero)
         {
             errors.Add($"Cluster '{clusterName}': OfflinePenaltyBaseDuration must be greater than zero (was {options.OfflinePenaltyBaseDuration}).");
+        }
+
+        if (options.HedgingDelay < TimeSpan.Zero || options.HedgingDelay > TimeMath.MaxTimerWait)
+        {
+            errors.Add($"Cluster '{clusterName}': HedgingDelay must be from 0 to {TimeMath.MaxTimerWait} (was {options.HedgingDelay}).");
+        }
+
+        if (options.SlowStartWindow < TimeSpan.Zero)
+        {
+            errors.Add($"Cluster '{clusterName}': SlowStartWindow must not be negative (was {options.SlowStartWindow}).");
         }
 
         if (options.OfflinePenaltyMaxDuration < options.OfflinePenaltyBaseDuration)

@@ -6,10 +6,12 @@ namespace ClusterRouting;
 /// </summary>
 internal sealed class ClusterSettings
 {
-    private ClusterSettings(ThrottleEvaluator throttling, PenaltySchedule penalties, Func<Exception, bool>? isOfflineException)
+    private ClusterSettings(ThrottleEvaluator throttling, PenaltySchedule penalties, SlowStartSchedule slowStart, HedgingSettings hedging, Func<Exception, bool>? isOfflineException)
     {
+        Hedging = hedging;
         Throttling = throttling;
         Penalties = penalties;
+        SlowStart = slowStart;
         IsOfflineException = isOfflineException;
     }
 
@@ -19,10 +21,16 @@ internal sealed class ClusterSettings
     /// <summary>Gets whether offline members are tracked, and how long their penalties last.</summary>
     public PenaltySchedule Penalties { get; }
 
+    /// <summary>Gets whether and when <c>ExecuteAsync</c> hedges.</summary>
+    public HedgingSettings Hedging { get; }
+
+    /// <summary>Gets how a member that comes back ramps up, if at all.</summary>
+    public SlowStartSchedule SlowStart { get; }
+
     /// <summary>Gets what else, besides <see cref="MemberOfflineException"/>, means that an attempt found its member offline.</summary>
     public Func<Exception, bool>? IsOfflineException { get; }
 
     /// <summary>The settings of validated <paramref name="options"/>.</summary>
     public static ClusterSettings From(ClusterOptions options) =>
-        new(ThrottleEvaluator.From(options), PenaltySchedule.From(options), options.IsOfflineException);
+        new(ThrottleEvaluator.From(options), PenaltySchedule.From(options), SlowStartSchedule.From(options), HedgingSettings.From(options), options.IsOfflineException);
 }

@@ -46,7 +46,7 @@ internal sealed class ClusterRoutingInstruments
             tags: null,
             new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         meter.CreateObservableUpDownCounter(T.LeasesInFlight, () => ObserveMembers(static m => m.State.Slots.InFlight), "{lease}", "Leases taken and not yet disposed, by member.");
-        meter.CreateObservableGauge(T.LeasesLimit, () => ObserveMembers(static m => m.State.Throttle.Verdict.ConcurrencyLimit == int.MaxValue ? null : m.State.Throttle.Verdict.ConcurrencyLimit), "{lease}", "How many leases a member may have out at once (members with a concurrency limit).");
+        meter.CreateObservableGauge(T.LeasesLimit, () => ObserveMembers(static m => m.State.Throttle.Verdict.ConcurrencyLimit == int.MaxValue ? null : SlowStartSchedule.Cap(m.State.Throttle.Verdict.ConcurrencyLimit, m.State.SlowStart.Share)), "{lease}", "How many leases a member may have out at once (members with a concurrency limit).");
         meter.CreateObservableGauge(T.MemberOnline, () => ObserveMembers(static m => m.State.Penalty.Health == MemberHealth.Online ? 1L : 0L), "1", "1 for a member that is online, 0 for one that proved offline (penalized or probing).");
         meter.CreateObservableGauge(T.MemberCpuUtilization, () => ObserveUtilization(static v => v.CpuPercent), "1", "A member's average CPU utilization over the aggregation window, as a ratio (members with samples).");
         meter.CreateObservableGauge(T.MemberMemoryUtilization, () => ObserveUtilization(static v => v.MemoryPercent), "1", "A member's average memory utilization over the aggregation window, as a ratio (members with samples).");

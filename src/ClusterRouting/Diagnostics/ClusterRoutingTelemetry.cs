@@ -71,7 +71,7 @@ public static class ClusterRoutingTelemetry
     /// <summary>Tag: the limit of the first throttled member: <c>cpu</c>, <c>memory</c>, <c>concurrency</c> or <c>custom</c>.</summary>
     public const string LimitTag = "cluster_routing.limit";
 
-    /// <summary>Tag: how an attempt ended: <c>success</c>, <c>offline</c>, <c>refused</c> or <c>error</c>.</summary>
+    /// <summary>Tag: how an attempt ended: <c>success</c>, <c>offline</c>, <c>refused</c>, <c>error</c>, or <c>cancelled</c> for a hedged run's attempt that another attempt beat.</summary>
     public const string AttemptOutcomeTag = "cluster_routing.attempt.outcome";
 
     /// <summary>Tag: what an active health probe found: <c>online</c> or <c>offline</c>.</summary>
@@ -82,6 +82,9 @@ public static class ClusterRoutingTelemetry
 
     /// <summary>Tag on an attempt's span: <see langword="true"/> when an earlier attempt of the run failed over to this one.</summary>
     public const string FailoverTag = "cluster_routing.failover";
+
+    /// <summary>Tag on an attempt's span: <see langword="true"/> for a hedge, an attempt started while another attempt of the run was still in flight.</summary>
+    public const string HedgeTag = "cluster_routing.hedge";
 
     /// <summary>Tag on a run's span: <see langword="true"/> for primary-only work (<c>ExecutePrimaryAsync</c>).</summary>
     public const string PrimaryOnlyTag = "cluster_routing.primary_only";

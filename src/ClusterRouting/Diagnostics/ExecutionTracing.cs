@@ -18,8 +18,8 @@ internal static class ExecutionTracing
         s_source.HasListeners() ? StartRunCore(clusterName, primaryOnly) : null;
 
     /// <summary>Starts an attempt's span under <paramref name="run"/>; <see langword="null"/> when the run is not traced.</summary>
-    public static Activity? StartAttempt(Activity? run, string memberId, int number) =>
-        run is null ? null : StartAttemptCore(run, memberId, number);
+    public static Activity? StartAttempt(Activity? run, string memberId, int number, bool hedge = false) =>
+        run is null ? null : StartAttemptCore(run, memberId, number, hedge);
 
     /// <summary>Ends an attempt's span with how it went.</summary>
     public static void EndAttempt(Activity? attempt, string outcome, string? errorType)
@@ -53,7 +53,7 @@ internal static class ExecutionTracing
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Activity? StartAttemptCore(Activity run, string memberId, int number)
+    private static Activity? StartAttemptCore(Activity run, string memberId, int number, bool hedge)
     {
         Activity? attempt = s_source.StartActivity(T.AttemptActivityName, ActivityKind.Internal, run.Context);
         if (attempt is not null)
@@ -61,7 +61,11 @@ internal static class ExecutionTracing
             attempt.SetTag(T.ClusterTag, run.GetTagItem(T.ClusterTag));
             attempt.SetTag(T.MemberTag, memberId);
             attempt.SetTag(T.AttemptNumberTag, number);
-            attempt.SetTag(T.FailoverTag, number > 1);
+            attempt.SetTag(T.FailoverTag, number > 1 && !hedge);
+            if (hedge)
+            {
+                attempt.SetTag(T.HedgeTag, true);
+            }
         }
 
         return attempt;

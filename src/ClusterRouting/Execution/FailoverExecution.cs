@@ -5,7 +5,8 @@ namespace ClusterRouting;
 
 /// <summary>
 /// Runs an operation on a selected member and, when the member proves offline or refuses, on the next candidate (or,
-/// for primary-only work, on the primary alone), reporting each attempt's outcome to the cluster.
+/// for primary-only work, on the primary alone), reporting each attempt's outcome to the cluster. With hedging on, an
+/// attempt that does not complete synchronously hands the run to <see cref="HedgedRun{TState, TResult}"/>.
 /// </summary>
 internal static class FailoverExecution
 {
@@ -23,6 +24,8 @@ internal static class FailoverExecution
         MemberSlots[]? tried = null;
         int triedCount = 0;
         List<MemberAttempt>? attempts = null;
+        HedgingSettings hedging = cluster.State.Settings.Hedging;
+        bool hedge = hedging.IsOn && !primaryOnly;
         Activity? run = ExecutionTracing.StartRun(cluster.ClusterName, primaryOnly);
         try
         {
@@ -47,12 +50,27 @@ internal static class FailoverExecution
                 long started = core.Metrics.DurationEnabled ? core.Clock.TimeProvider.GetTimestamp() : 0;
                 string outcome = "error";
                 string? errorType = null;
+
+                // With hedging on, the attempt gets a token of its own (reused by the thread while attempts complete
+                // synchronously), so that a hedge that wins can cancel it.
+                AttemptCancellation? cancellation = hedge ? AttemptCancellation.Rent(cancellationToken) : null;
+                ValueTask<TResult> pending = default;
+                bool handedOver = false;
                 try
                 {
-                    TResult result = await operation(state, lease, cancellationToken).ConfigureAwait(false);
-                    outcome = "success";
-                    cluster.ReportSuccess(member);
-                    return result;
+                    pending = operation(state, lease, cancellation?.Token ?? cancellationToken);
+                    if (cancellation is not null && !pending.IsCompleted)
+                    {
+                        // No result yet: the hedged run takes over the attempt, its lease, its span and its token.
+                        handedOver = true;
+                    }
+                    else
+                    {
+                        TResult result = await pending.ConfigureAwait(false);
+                        outcome = "success";
+                        cluster.ReportSuccess(member);
+                        return result;
+                    }
                 }
                 catch (MemberRefusedException refused)
                 {
@@ -73,19 +91,29 @@ internal static class FailoverExecution
                 }
                 finally
                 {
-                    lease.Dispose();
-                    if (started != 0)
+                    if (!handedOver)
                     {
-                        core.Metrics.RecordDuration(member.Id, outcome, errorType, core.Clock.TimeProvider.GetElapsedTime(started));
-                    }
+                        cancellation?.Return();
+                        lease.Dispose();
+                        if (started != 0)
+                        {
+                            core.Metrics.RecordDuration(member.Id, outcome, errorType, core.Clock.TimeProvider.GetElapsedTime(started));
+                        }
 
-                    ExecutionTracing.EndAttempt(attempt, outcome, errorType);
+                        ExecutionTracing.EndAttempt(attempt, outcome, errorType);
+                    }
+                }
+
+                if (handedOver)
+                {
+                    var hedged = new HedgedRun<TState, TResult>(cluster, state, operation, hedging, run, tried, triedCount, attempts, cancellationToken);
+                    return await hedged.RunAsync(lease, cancellation!, attempt, started, pending).ConfigureAwait(false);
                 }
 
                 if (primaryOnly)
                 {
                     // The primary was the only member that could take it: the run ends with this attempt.
-                    var error = new AllMembersFailedException(cluster.ClusterName, attempts);
+                    var error = new AllMembersFailedException(cluster.ClusterName, attempts!);
                     ExecutionTracing.Failed(run, error, default);
                     throw error;
                 }
@@ -105,7 +133,7 @@ internal static class FailoverExecution
         }
     }
 
-    private static bool IsOffline(ClusterSelector cluster, Exception exception, CancellationToken cancellationToken)
+    internal static bool IsOffline(ClusterSelector cluster, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {

@@ -8,7 +8,7 @@ namespace ClusterRouting;
 /// <remarks>
 /// <list type="bullet">
 /// <item>A member the new configuration drops is removed; one it adds is added (even if an admin had removed it); one
-/// whose configured Enabled, Version or Address changed takes the configured value for that field.</item>
+/// whose configured Enabled, Version, Address or Weight changed takes the configured value for that field.</item>
 /// <item>A member added at runtime that the configuration does not name stays; one removed at runtime stays removed
 /// unless its configured entry changed.</item>
 /// <item>Order: the configured members in the new configuration's order, then the members added at runtime, in their
@@ -39,6 +39,10 @@ internal static class ReloadMerge
             OfflinePenaltyBaseDuration = Pick(last.OfflinePenaltyBaseDuration, next.OfflinePenaltyBaseDuration, current.OfflinePenaltyBaseDuration),
             OfflinePenaltyMaxDuration = Pick(last.OfflinePenaltyMaxDuration, next.OfflinePenaltyMaxDuration, current.OfflinePenaltyMaxDuration),
             OfflinePenaltyJitter = Pick(last.OfflinePenaltyJitter, next.OfflinePenaltyJitter, current.OfflinePenaltyJitter),
+            MaxHedgedAttempts = Pick(last.MaxHedgedAttempts, next.MaxHedgedAttempts, current.MaxHedgedAttempts),
+            HedgingDelay = Pick(last.HedgingDelay, next.HedgingDelay, current.HedgingDelay),
+            SlowStartWindow = Pick(last.SlowStartWindow, next.SlowStartWindow, current.SlowStartWindow),
+            SlowStartMinimumPercentage = Pick(last.SlowStartMinimumPercentage, next.SlowStartMinimumPercentage, current.SlowStartMinimumPercentage),
             IsOfflineException = next.IsOfflineException,
         };
 
@@ -61,6 +65,7 @@ internal static class ReloadMerge
                 : new ClusterMemberOptions(now.Id, Pick(before.Version, configured.Version, now.Version), Pick(before.Enabled, configured.Enabled, now.Enabled))
                 {
                     Address = Pick(before.Address, configured.Address, now.Address),
+                    Weight = Pick(before.Weight, configured.Weight, now.Weight),
                 });
         }
 
@@ -78,10 +83,9 @@ internal static class ReloadMerge
     private static T Pick<T>(T last, T next, T current) => EqualityComparer<T>.Default.Equals(last, next) ? current : next;
 
     private static bool Same(ClusterMemberOptions left, ClusterMemberOptions right) =>
-        left.Enabled == right.Enabled && left.Version == right.Version && left.Address == right.Address;
+        left.Enabled == right.Enabled && left.Version == right.Version && left.Address == right.Address && left.Weight == right.Weight;
 
-    private static ClusterMemberOptions Copy(ClusterMemberOptions member) =>
-        new(member.Id, member.Version, member.Enabled) { Address = member.Address };
+    private static ClusterMemberOptions Copy(ClusterMemberOptions member) => member.Clone();
 
     private static ClusterMemberOptions? Find(IList<ClusterMemberOptions> members, string id)
     {

@@ -6,13 +6,26 @@ namespace ClusterRouting;
 /// </summary>
 internal sealed class ClusterSnapshot
 {
-    public ClusterSnapshot(string clusterName, SnapshotMember[] members, SelectionMode mode, ClusterClock clock, bool isDisposed = false)
+    /// <param name="clusterName">The cluster's name.</param>
+    /// <param name="members">Every member, in failover order.</param>
+    /// <param name="mode">How selections choose.</param>
+    /// <param name="clock">The cluster's clock.</param>
+    /// <param name="isDisposed">Whether the cluster was disposed.</param>
+    /// <param name="previous">The snapshot this one replaces, whose weighted order is kept when the eligible members and their weights are the same.</param>
+    public ClusterSnapshot(string clusterName, SnapshotMember[] members, SelectionMode mode, ClusterClock clock, bool isDisposed = false, ClusterSnapshot? previous = null)
     {
         ClusterName = clusterName;
         Members = members;
         Mode = mode;
         Clock = clock;
         IsDisposed = isDisposed;
+
+        // Shares in the smallest whole numbers: weights as configured unless a member is ramping up.
+        int divisor = 0;
+        foreach (SnapshotMember member in members)
+        {
+            divisor = Gcd(divisor, member.ShareWeight);
+        }
 
         var eligible = new List<Candidate>(members.Length);
         var deferred = new List<Candidate>();
@@ -25,13 +38,24 @@ internal sealed class ClusterSnapshot
             }
 
             ProbeGate? probe = member.Health == MemberHealth.Probing ? member.State.Penalty.Probe : null;
-            var candidate = new Candidate(member.State.Slots, member.Verdict.ConcurrencyLimit, i, probe);
+            var candidate = new Candidate(member.State.Slots, member.ConcurrencyLimit, i, probe, member.ShareWeight / divisor, member.Capacity);
             (member.Health == MemberHealth.Penalized ? deferred : eligible).Add(candidate);
         }
 
         Eligible = eligible.ToArray();
         Deferred = deferred.ToArray();
         Versions = DistinctVersions(members);
+        WeightedOrder = mode is SelectionMode.Random or SelectionMode.RoundRobin ? WeightedOrderOf(Eligible, previous) : null;
+        LoadScan = mode == SelectionMode.LeastLoaded ? LoadScan.For(Eligible) : null;
+        Strategy = (mode, WeightedOrder) switch
+        {
+            (SelectionMode.Random, null) => SelectionStrategy.Random,
+            (SelectionMode.Random, _) => SelectionStrategy.WeightedRandom,
+            (SelectionMode.RoundRobin, null) => SelectionStrategy.RoundRobin,
+            (SelectionMode.RoundRobin, _) => SelectionStrategy.WeightedRoundRobin,
+            (SelectionMode.LeastLoaded, _) => SelectionStrategy.LeastLoaded,
+            _ => SelectionStrategy.Failover,
+        };
     }
 
     public string ClusterName { get; }
@@ -47,6 +71,19 @@ internal sealed class ClusterSnapshot
 
     public SelectionMode Mode { get; }
 
+    /// <summary>What the hot path runs: <see cref="Mode"/>, weighted when the eligible members' weights differ.</summary>
+    public SelectionStrategy Strategy { get; }
+
+    /// <summary>
+    /// For Random and RoundRobin when the eligible members' weights differ: the smooth weighted order of positions in
+    /// <see cref="Eligible"/> (<see cref="SmoothWeightedOrder"/>); <see langword="null"/> when they are all the same, so
+    /// that selection is exactly the unweighted one.
+    /// </summary>
+    public int[]? WeightedOrder { get; }
+
+    /// <summary>For LeastLoaded: the plan for comparing the eligible members' loads a board row at a time, when they allow it.</summary>
+    public LoadScan? LoadScan { get; }
+
     public ClusterClock Clock { get; }
 
     /// <summary>Whether the cluster was disposed: no member may be selected any more.</summary>
@@ -55,9 +92,9 @@ internal sealed class ClusterSnapshot
     /// <summary>The distinct versions the members report; more than one is version skew.</summary>
     public string[] Versions { get; }
 
-    public ClusterSnapshot With(SnapshotMember[] members) => new(ClusterName, members, Mode, Clock);
+    public ClusterSnapshot With(SnapshotMember[] members) => new(ClusterName, members, Mode, Clock, previous: this);
 
-    public ClusterSnapshot With(SelectionMode mode) => new(ClusterName, Members, mode, Clock);
+    public ClusterSnapshot With(SelectionMode mode) => new(ClusterName, Members, mode, Clock, previous: this);
 
     /// <summary>The same members with their current verdicts and health, for selections to see.</summary>
     public ClusterSnapshot Republished()
@@ -119,6 +156,63 @@ internal sealed class ClusterSnapshot
         }
 
         return false;
+    }
+
+    /// <summary>The smooth weighted order of <paramref name="eligible"/>, or <see langword="null"/> when their weights are all the same.</summary>
+    private static int[]? WeightedOrderOf(Candidate[] eligible, ClusterSnapshot? previous)
+    {
+        bool uniform = true;
+        for (int i = 1; i < eligible.Length && uniform; i++)
+        {
+            uniform = eligible[i].Weight == eligible[0].Weight;
+        }
+
+        if (uniform)
+        {
+            return null;
+        }
+
+        // A republish that left the eligible members and their weights as they were keeps the order already built.
+        if (previous?.WeightedOrder is int[] kept && SameShares(previous.Eligible, eligible))
+        {
+            return kept;
+        }
+
+        var weights = new int[eligible.Length];
+        for (int i = 0; i < weights.Length; i++)
+        {
+            weights[i] = eligible[i].Weight;
+        }
+
+        return SmoothWeightedOrder.Build(weights);
+    }
+
+    private static int Gcd(int left, int right)
+    {
+        while (right != 0)
+        {
+            (left, right) = (right, left % right);
+        }
+
+        return left;
+    }
+
+    private static bool SameShares(Candidate[] left, Candidate[] right)
+    {
+        if (left.Length != right.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < left.Length; i++)
+        {
+            if (!ReferenceEquals(left[i].Slots, right[i].Slots) || left[i].Weight != right[i].Weight)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string[] DistinctVersions(SnapshotMember[] members)

@@ -11,6 +11,7 @@ namespace ClusterRouting;
 internal sealed class ClusterState : IObservableCluster, IDisposable
 {
     private readonly DeadlineTimer _timer;
+    private readonly SlotBoards _boards = new();
     private readonly ClusterChange _change;
     private readonly Action<ClusterSnapshot> _published;
     private readonly ClusterRoutingInstruments _instruments;
@@ -157,7 +158,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
             return member;
         }
 
-        return new MemberState(id);
+        return new MemberState(id, _boards);
     }
 
     /// <summary>Replaces the settings in force. Called under the lock by a reconfiguration that has computed everything else.</summary>
@@ -178,7 +179,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
             current.Members.Clear();
             foreach (SnapshotMember member in _snapshot.Members)
             {
-                current.Members.Add(new ClusterMemberOptions(member.Id, member.Version, member.Enabled) { Address = member.State.Address });
+                current.Members.Add(new ClusterMemberOptions(member.Id, member.Version, member.Enabled) { Address = member.State.Address, Weight = member.Weight });
             }
 
             current.Mode = _snapshot.Mode;
@@ -196,7 +197,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
 
     /// <summary>
     /// Commits a change: every member is brought up to date at <paramref name="now"/> (a penalty that ended opens its
-    /// probe, a verdict whose deadline passed is evaluated again); then the snapshot is published if anything selections
+    /// probe, a verdict whose deadline passed is evaluated again, a slow start takes its next step); then the snapshot is published if anything selections
     /// see changed, and the timer is armed for the next deadline, which is then always in the future.
     /// </summary>
     /// <param name="replacement">The new membership or mode, if the change made one.</param>
@@ -209,6 +210,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
         foreach (SnapshotMember member in next.Members)
         {
             republish |= OfflinePenaltyTracker.Advance_NeedsLock(member.State, now, events);
+            republish |= member.State.SlowStart.Advance_NeedsLock(now, _settings.SlowStart);
             if (member.State.Throttle.Verdict.Deadline <= now)
             {
                 republish |= Reevaluate_NeedsLock(member.State, now, events);
@@ -293,6 +295,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
         foreach (SnapshotMember member in snapshot.Members)
         {
             due = TimeMath.Earliest(due, TimeMath.Earliest(member.State.Throttle.Verdict.Deadline, member.State.Penalty.Deadline));
+            due = TimeMath.Earliest(due, member.State.SlowStart.Deadline);
         }
 
         return due;

@@ -3,16 +3,18 @@ namespace ClusterRouting;
 /// <summary>
 /// One member's state that outlives membership snapshots, split by feature: a member that stays in the cluster keeps
 /// the same instance across every change. Selection owns the in-flight slots, health owns the offline penalty and its
-/// probe, throttling owns the samples, the refusal and the verdict.
+/// probe and the slow start, throttling owns the samples, the refusal and the verdict.
 /// </summary>
 internal sealed class MemberState
 {
     private Uri? _address;
 
-    public MemberState(string id)
+    /// <param name="id">The member's id.</param>
+    /// <param name="boards">The cluster's slot boards, on which the member's in-flight counts take a column; <see langword="null"/> for a board of its own.</param>
+    public MemberState(string id, SlotBoards? boards = null)
     {
         Id = id;
-        Slots = new MemberSlots(this);
+        Slots = new MemberSlots(this, boards);
     }
 
     /// <summary>Gets the member's id, as first spelled.</summary>
@@ -33,4 +35,7 @@ internal sealed class MemberState
 
     /// <summary>Gets the member's samples, refusal and verdict.</summary>
     public MemberThrottle Throttle { get; } = new();
+
+    /// <summary>Gets the member's slow start: the share it ramps up through after it comes back.</summary>
+    public SlowStartRamp SlowStart { get; } = new();
 }

@@ -13,6 +13,7 @@ public sealed class MemberStatus
         Version = member.Version;
         Enabled = member.Enabled;
         Index = member.Index;
+        Weight = member.Weight;
         MemberState state = member.State;
         InFlight = state.Slots.InFlight;
         MemberVerdict verdict = state.Throttle.Verdict;
@@ -25,7 +26,10 @@ public sealed class MemberStatus
 
         CpuPercent = verdict.CpuPercent;
         MemoryPercent = verdict.MemoryPercent;
-        ConcurrencyLimit = verdict.ConcurrencyLimit == int.MaxValue ? null : verdict.ConcurrencyLimit;
+        int share = state.SlowStart.Share;
+        ConcurrencyLimit = verdict.ConcurrencyLimit == int.MaxValue ? null : SlowStartSchedule.Cap(verdict.ConcurrencyLimit, share);
+        SlowStartPercentage = share < SlowStartSchedule.Full ? share / 10.0 : null;
+        SlowStartEndsAt = clock.UtcOf(state.SlowStart.EndsAt);
         if (verdict.Rejection == MemberRejectionReason.None && InFlight >= ConcurrencyLimit)
         {
             // Full: it takes nothing until a lease ends, which no clock can say.
@@ -67,6 +71,9 @@ public sealed class MemberStatus
     /// <summary>Gets the member's position in failover order: 0 is the primary.</summary>
     public int Index { get; }
 
+    /// <summary>Gets the member's weight (<see cref="ClusterMemberOptions.Weight"/>): its share in Random and RoundRobin relative to the other members', and the factor LeastLoaded scales its capacity by.</summary>
+    public int Weight { get; }
+
     /// <summary>Gets a value indicating whether the member is the cluster's primary (the first member).</summary>
     public bool IsPrimary => Index == 0;
 
@@ -102,8 +109,17 @@ public sealed class MemberStatus
     /// <summary>Gets the member's average memory utilization over the aggregation window, or <see langword="null"/> with no sample in it.</summary>
     public double? MemoryPercent { get; }
 
-    /// <summary>Gets how many operations may be in flight on the member at once, or <see langword="null"/> when unlimited.</summary>
+    /// <summary>Gets how many operations may be in flight on the member at once, or <see langword="null"/> when unlimited; during a slow start, the ramped limit.</summary>
     public int? ConcurrencyLimit { get; }
+
+    /// <summary>
+    /// Gets how far the member's slow start has come, in percent: its share of its weight and of its concurrency limit
+    /// now (<see cref="ClusterOptions.SlowStartWindow"/>); <see langword="null"/> when it is not ramping.
+    /// </summary>
+    public double? SlowStartPercentage { get; }
+
+    /// <summary>Gets when the member's slow start ends, by the cluster's clock, while it is ramping.</summary>
+    public DateTimeOffset? SlowStartEndsAt { get; }
 
     /// <summary>
     /// Describes the member on one line, for logs and consoles: for example
@@ -117,6 +133,11 @@ public sealed class MemberStatus
         if (!Enabled)
         {
             text.Append(", disabled");
+        }
+
+        if (Weight != MemberWeights.Default)
+        {
+            text.Append(", weight ").Append(Weight.ToString(CultureInfo.InvariantCulture));
         }
 
         text.Append(Health switch
@@ -137,6 +158,11 @@ public sealed class MemberStatus
         }
 
         text.Append(" in flight");
+        if (SlowStartPercentage is double ramp)
+        {
+            text.Append(FormattableString.Invariant($", slow start {ramp:0.#}%"));
+        }
+
         if (CpuPercent is double cpu)
         {
             text.Append(FormattableString.Invariant($", CPU {cpu:0.0}%"));

@@ -11,6 +11,7 @@ internal static class MembershipEditor
     /// <param name="member">The member; its id not empty (checked by the caller).</param>
     /// <param name="paramName">The caller's parameter that holds the id, for the error.</param>
     /// <exception cref="ArgumentException">A member already has the id (ignoring case), or the address is not an absolute http or https address.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The weight is outside <see cref="MemberWeights.Min"/> to <see cref="MemberWeights.Max"/>.</exception>
     /// <exception cref="ClusterCapacityExceededException">The cluster has <see cref="ClusterLimits.MaxMembers"/> or more members.</exception>
     public static void Add(ClusterChange change, ClusterMemberOptions member, string paramName)
     {
@@ -27,6 +28,11 @@ internal static class MembershipEditor
             throw new ArgumentException($"Cluster '{previous.ClusterName}': the address '{address.OriginalString}' of member '{id}' must be an absolute http or https address.", paramName);
         }
 
+        if (!MemberWeights.IsValid(member.Weight))
+        {
+            throw new ArgumentOutOfRangeException(paramName, member.Weight, $"Cluster '{previous.ClusterName}': the Weight of member '{id}' must be from {MemberWeights.Min} to {MemberWeights.Max} (was {member.Weight}).");
+        }
+
         if (current.Length >= ClusterLimits.MaxMembers)
         {
             throw new ClusterCapacityExceededException(previous.ClusterName, current.Length);
@@ -35,10 +41,11 @@ internal static class MembershipEditor
         change.Events.Add(new MemberAddedEvent(id, current.Length));
         MemberState state = change.Cluster.Revive_NeedsLock(id);
         state.Address = member.Address;
+        state.SlowStart.Begin_NeedsLock(change.Now, change.Settings.SlowStart);
         change.Reevaluate(state);
         var members = new SnapshotMember[current.Length + 1];
         Array.Copy(current, members, current.Length);
-        members[current.Length] = new SnapshotMember(state, member.Version, member.Enabled, current.Length);
+        members[current.Length] = new SnapshotMember(state, member.Version, member.Enabled, current.Length, member.Weight);
         Replace(change, previous.With(members));
     }
 
@@ -84,6 +91,11 @@ internal static class MembershipEditor
         SnapshotMember member = previous.Members[index];
         if (member.Enabled != enabled)
         {
+            if (enabled)
+            {
+                member.State.SlowStart.Begin_NeedsLock(change.Now, change.Settings.SlowStart);
+            }
+
             var members = (SnapshotMember[])previous.Members.Clone();
             members[index] = member.WithEnabled(enabled);
             change.Replace(previous.With(members));
@@ -133,9 +145,11 @@ internal static class MembershipEditor
         bool newWindow = settings.Throttling.Window != change.Settings.Throttling.Window;
         var states = new MemberState[options.Members.Count];
         var verdicts = new MemberVerdict[states.Length];
+        var comesBack = new bool[states.Length];
         for (int i = 0; i < states.Length; i++)
         {
             int existing = previous.IndexOf(options.Members[i].Id);
+            comesBack[i] = !initial && options.Members[i].Enabled && (existing < 0 || !previous.Members[existing].Enabled);
             MemberState state = existing >= 0 ? previous.Members[existing].State : change.Cluster.Revive_NeedsLock(options.Members[i].Id);
             states[i] = state;
             verdicts[i] = settings.Throttling.Evaluate(state.Id, state.Throttle, ignoreSamples: newWindow, state.Slots.InFlight, change.Now, change.Events, change.Cluster.Failures);
@@ -158,10 +172,15 @@ internal static class MembershipEditor
             }
 
             state.Address = options.Members[i].Address;
-            members[i] = new SnapshotMember(state, options.Members[i].Version, options.Members[i].Enabled, i);
+            if (comesBack[i])
+            {
+                state.SlowStart.Begin_NeedsLock(change.Now, settings.SlowStart);
+            }
+
+            members[i] = new SnapshotMember(state, options.Members[i].Version, options.Members[i].Enabled, i, options.Members[i].Weight);
         }
 
-        var next = new ClusterSnapshot(previous.ClusterName, members, options.Mode, previous.Clock);
+        var next = new ClusterSnapshot(previous.ClusterName, members, options.Mode, previous.Clock, previous: previous);
         if (!initial)
         {
             RecordDifferences(change, previous, next);

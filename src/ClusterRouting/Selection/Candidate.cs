@@ -8,13 +8,31 @@ namespace ClusterRouting;
 /// </summary>
 internal readonly struct Candidate
 {
+    /// <summary>The largest limit <see cref="Capacity"/> counts: a larger one (or none) counts as this, so loads compare exactly in 64 bits.</summary>
+    public const int MaxCountedLimit = 1 << 24;
+
     public Candidate(MemberSlots slots, int concurrencyLimit, int index, ProbeGate? probe)
+        : this(slots, concurrencyLimit, index, probe, MemberWeights.Default, CapacityOf(concurrencyLimit, MemberWeights.Default))
+    {
+    }
+
+    public Candidate(MemberSlots slots, int concurrencyLimit, int index, ProbeGate? probe, int weight, int capacity)
     {
         Slots = slots;
         ConcurrencyLimit = concurrencyLimit;
         Index = index;
         Probe = probe;
+        Weight = weight;
+        Capacity = capacity;
+        Counts = slots.Counts;
+        Column = slots.Column;
     }
+
+    /// <summary>The board that holds the member's in-flight stripes (<see cref="MemberSlots.Counts"/>), held here so that a scan of loads reads them without going through <see cref="Slots"/>.</summary>
+    public int[] Counts { get; }
+
+    /// <summary>The member's column of <see cref="Counts"/>.</summary>
+    public int Column { get; }
 
     public MemberSlots Slots { get; }
 
@@ -26,6 +44,18 @@ internal readonly struct Candidate
 
     /// <summary>The probe to take with the slot, for a member whose penalty ended; <see langword="null"/> otherwise.</summary>
     public ProbeGate? Probe { get; }
+
+    /// <summary>The member's share in <see cref="SelectionMode.Random"/> and <see cref="SelectionMode.RoundRobin"/>, relative to the other candidates': at least 1.</summary>
+    public int Weight { get; }
+
+    /// <summary>
+    /// What <see cref="SelectionMode.LeastLoaded"/> divides the member's in-flight count by: its limit (at most
+    /// <see cref="MaxCountedLimit"/>) times its weight. At least 1, and under 2^31 for a weight of at most 100.
+    /// </summary>
+    public int Capacity { get; }
+
+    /// <summary>The capacity of a member with <paramref name="limit"/> and <paramref name="weight"/>.</summary>
+    public static int CapacityOf(int limit, int weight) => Math.Max(1, Math.Min(limit, MaxCountedLimit)) * weight;
 
     /// <summary>Takes a slot (and, for a probing member, its probe).</summary>
     /// <param name="stripe">The calling thread's stripe.</param>

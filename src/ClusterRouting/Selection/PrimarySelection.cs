@@ -19,6 +19,6 @@ internal static class PrimarySelection
         }
 
         Candidate primary = penalized[0];
-        return new Candidate(primary.Slots, primary.ConcurrencyLimit, 0, primary.Slots.Member.Penalty.Probe).TryAcquire(stripe, 0);
+        return new Candidate(primary.Slots, primary.ConcurrencyLimit, 0, primary.Slots.Member.Penalty.Probe, primary.Weight, primary.Capacity).TryAcquire(stripe, 0);
     }
 }

@@ -4,9 +4,9 @@ using System.Runtime.CompilerServices;
 namespace ClusterRouting;
 
 /// <summary>
-/// Uniformly random among the eligible members. When the drawn member cannot take a slot, the next draw is uniform
-/// over the members not tried yet (a partial Fisher-Yates shuffle), so no member is favoured for sitting next to a
-/// busy one.
+/// Uniformly random among the eligible members, or in proportion to their weights when these differ. When the drawn
+/// member cannot take a slot, the next draw is over the members not tried yet (uniform: a partial Fisher-Yates
+/// shuffle; weighted: by the weights left), so no member is favoured for sitting next to a busy one.
 /// </summary>
 internal static class RandomSelection
 {
@@ -40,6 +40,85 @@ internal static class RandomSelection
         }
 
         return count == 1 ? Pick.None : SelectAmongRest(candidates, custom ?? RandomSource.Shared, first, filter, stripe);
+    }
+
+    /// <summary>
+    /// Returns what a member drawn in proportion to its weight took (or, when it was busy, a member drawn from the rest,
+    /// again by weight), or <see cref="Pick.None"/>.
+    /// </summary>
+    /// <param name="candidates">The members to draw from.</param>
+    /// <param name="order">The snapshot's smooth weighted order: each member appears in it as often as its weight, so a uniform draw from it is a weighted draw.</param>
+    /// <param name="custom">The cluster's own random source, or <see langword="null"/> for <see cref="RandomSource.Shared"/>.</param>
+    /// <param name="local">The calling thread's state, whose generator the shared source is.</param>
+    /// <param name="filter">Which members may be taken.</param>
+    /// <param name="stripe">The calling thread's stripe.</param>
+    public static Pick SelectWeighted<TFilter>(Candidate[] candidates, int[] order, RandomSource? custom, LeaseThread local, TFilter filter, int stripe)
+        where TFilter : struct, ICandidateFilter
+    {
+        int first = order[custom is null ? local.NextRandom(order.Length) : custom.Next(order.Length)];
+        if (filter.Allows(candidates[first].Slots))
+        {
+            Pick pick = candidates[first].TryAcquire(stripe, first);
+            if (pick.IsTaken)
+            {
+                return pick;
+            }
+        }
+
+        return candidates.Length == 1 ? Pick.None : SelectAmongRestWeighted(candidates, custom ?? RandomSource.Shared, first, filter, stripe);
+    }
+
+    /// <summary>Draws among the members not tried yet in proportion to their weights, until one takes a slot.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Pick SelectAmongRestWeighted<TFilter>(Candidate[] candidates, RandomSource random, int tried, TFilter filter, int stripe)
+        where TFilter : struct, ICandidateFilter
+    {
+        int count = candidates.Length;
+        int[]? rented = null;
+        Span<int> weights = count <= StackAllocLimit
+            ? stackalloc int[StackAllocLimit]
+            : (rented = ArrayPool<int>.Shared.Rent(count));
+        try
+        {
+            int total = 0;
+            for (int i = 0; i < count; i++)
+            {
+                weights[i] = i == tried ? 0 : candidates[i].Weight;
+                total += weights[i];
+            }
+
+            while (total > 0)
+            {
+                int draw = random.Next(total);
+                int candidate = 0;
+                while (draw >= weights[candidate])
+                {
+                    draw -= weights[candidate];
+                    candidate++;
+                }
+
+                if (filter.Allows(candidates[candidate].Slots))
+                {
+                    Pick pick = candidates[candidate].TryAcquire(stripe, candidate);
+                    if (pick.IsTaken)
+                    {
+                        return pick;
+                    }
+                }
+
+                total -= weights[candidate];
+                weights[candidate] = 0;
+            }
+
+            return Pick.None;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<int>.Shared.Return(rented);
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

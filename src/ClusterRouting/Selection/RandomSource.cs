@@ -1,7 +1,8 @@
 namespace ClusterRouting;
 
 /// <summary>
-/// The source of randomness for <see cref="SelectionMode.Random"/> selection. Implementations must be safe to call
+/// The source of randomness for <see cref="SelectionMode.Random"/> selection and for breaking ties between equally loaded
+/// members in <see cref="SelectionMode.LeastLoaded"/>. Implementations must be safe to call
 /// from several threads at once. Use <see cref="Shared"/> in production and <see cref="FromSeed(int)"/> for a
 /// repeatable sequence in tests.
 /// </summary>

@@ -1,6 +1,9 @@
 namespace ClusterRouting;
 
-/// <summary>An even rotation over the eligible members; a member that cannot take a slot passes its turn to the next.</summary>
+/// <summary>
+/// An even rotation over the eligible members, or a smooth weighted one when their weights differ; a member that cannot
+/// take a slot passes its turn to the next in failover order.
+/// </summary>
 /// <remarks>
 /// The cursor is the calling thread's stripe of the cluster's cursors (<see cref="Stripes"/>), so a thread rotates
 /// exactly and threads selecting at the same time do not write one shared counter. It is moved on with a plain read
@@ -30,6 +33,44 @@ internal static class RoundRobinSelection
         }
 
         cursor = index + 1;
+        for (int tried = 0; tried < count; tried++)
+        {
+            if (filter.Allows(candidates[index].Slots))
+            {
+                Pick pick = candidates[index].TryAcquire(stripe, index);
+                if (pick.IsTaken)
+                {
+                    return pick;
+                }
+            }
+
+            index = index + 1 == count ? 0 : index + 1;
+        }
+
+        return Pick.None;
+    }
+
+    /// <summary>
+    /// Returns what the member whose turn it is in the smooth weighted order took, or, when it cannot, what the next
+    /// member in failover order that could took; <see cref="Pick.None"/> when none could.
+    /// </summary>
+    /// <param name="candidates">The members to rotate over.</param>
+    /// <param name="order">The snapshot's smooth weighted order of positions in <paramref name="candidates"/>.</param>
+    /// <param name="cursor">The turn in <paramref name="order"/>; past the end means the first.</param>
+    /// <param name="filter">Which members may be taken.</param>
+    /// <param name="stripe">The calling thread's stripe.</param>
+    public static Pick SelectWeighted<TFilter>(Candidate[] candidates, int[] order, ref int cursor, TFilter filter, int stripe)
+        where TFilter : struct, ICandidateFilter
+    {
+        int turn = cursor;
+        if ((uint)turn >= (uint)order.Length)
+        {
+            turn = 0;
+        }
+
+        cursor = turn + 1;
+        int count = candidates.Length;
+        int index = order[turn];
         for (int tried = 0; tried < count; tried++)
         {
             if (filter.Allows(candidates[index].Slots))

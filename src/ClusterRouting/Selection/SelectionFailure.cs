@@ -129,7 +129,7 @@ public readonly struct SelectionFailure
             else if (member.Rejection == MemberRejectionReason.None && ProbeCounts(member, i, primaryOnly) && member.State.Penalty.Probe.IsTaken)
             {
                 decided |= 1UL << i;
-                if (member.State.Slots.InFlight >= member.Verdict.ConcurrencyLimit)
+                if (member.State.Slots.InFlight >= member.ConcurrencyLimit)
                 {
                     decided |= 1UL << (FullShift + i);
                 }
@@ -243,6 +243,6 @@ public readonly struct SelectionFailure
         }
 
         SnapshotMember member = _snapshot!.Members[index];
-        return member.State.Slots.InFlight >= member.Verdict.ConcurrencyLimit;
+        return member.State.Slots.InFlight >= member.ConcurrencyLimit;
     }
 }

@@ -44,7 +44,7 @@ public class ClusterSelectorConstructionTests
         Assert.Contains("Cluster 'refresh': Members[1].Id must not be empty or whitespace.", error.Message, StringComparison.Ordinal);
         Assert.Contains("Cluster 'refresh': Members[2].Id 'GW-1' duplicates Members[0].Id (member ids are compared ignoring case).", error.Message, StringComparison.Ordinal);
         Assert.Contains("Cluster 'refresh': Members[3].Id must not be empty or whitespace.", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Cluster 'refresh': Mode 42 is not a SelectionMode (Failover, Random or RoundRobin).", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Cluster 'refresh': Mode 42 is not a SelectionMode (Failover, Random, RoundRobin or LeastLoaded).", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public class OptionsValidationTests
         $"Cluster '{cluster}': ConcurrentOperationLimitPreview: The field {cluster}.ConcurrentOperationLimitPreview must be between 1 and 2147483647.",
         $"Cluster '{cluster}': Members[1].Id 'GW-1' duplicates Members[0].Id (member ids are compared ignoring case).",
         $"Cluster '{cluster}': Members[2].Id must not be empty or whitespace.",
-        $"Cluster '{cluster}': Mode 7 is not a SelectionMode (Failover, Random or RoundRobin).",
+        $"Cluster '{cluster}': Mode 7 is not a SelectionMode (Failover, Random, RoundRobin or LeastLoaded).",
         $"Cluster '{cluster}': OfflinePenaltyBaseDuration must be greater than zero (was 00:00:00).",
     ];
 

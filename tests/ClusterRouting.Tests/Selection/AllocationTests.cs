@@ -15,6 +15,7 @@ public class AllocationTests
     [InlineData(SelectionMode.Failover)]
     [InlineData(SelectionMode.Random)]
     [InlineData(SelectionMode.RoundRobin)]
+    [InlineData(SelectionMode.LeastLoaded)]
     public void SelectAndRelease_AfterWarmUp_AllocatesNothing(SelectionMode mode)
     {
         ClusterSelector cluster = Clusters.Create(10, mode);
@@ -34,6 +35,7 @@ public class AllocationTests
     [InlineData(SelectionMode.Failover)]
     [InlineData(SelectionMode.Random)]
     [InlineData(SelectionMode.RoundRobin)]
+    [InlineData(SelectionMode.LeastLoaded)]
     public void TrySelect_NoEligibleMember_FailsWithoutAllocating(SelectionMode mode)
     {
         ClusterSelector cluster = Clusters.Create(10, mode);
@@ -63,6 +65,9 @@ public class AllocationTests
     [InlineData(SelectionMode.Failover, 10)]
     [InlineData(SelectionMode.Random, 10)]
     [InlineData(SelectionMode.RoundRobin, 10)]
+    [InlineData(SelectionMode.LeastLoaded, 0)]
+    [InlineData(SelectionMode.LeastLoaded, 9)]
+    [InlineData(SelectionMode.LeastLoaded, 10)]
     public void SelectAndRelease_AllBuiltInPoliciesOn_AllocatesNothing(SelectionMode mode, int throttled)
     {
         ClusterOptions options = Clusters.Options(10, mode);
@@ -92,6 +97,7 @@ public class AllocationTests
     [InlineData(SelectionMode.Failover)]
     [InlineData(SelectionMode.Random)]
     [InlineData(SelectionMode.RoundRobin)]
+    [InlineData(SelectionMode.LeastLoaded)]
     public void ExecuteAsync_FirstAttemptSucceedsSynchronously_AllocatesNothing(SelectionMode mode)
     {
         ClusterSelector cluster = Clusters.Create(10, mode);
@@ -100,6 +106,35 @@ public class AllocationTests
         long allocated = Measure(() =>
         {
             ValueTask<int> run = cluster.ExecuteAsync(1, operation, CancellationToken.None);
+            if (!run.IsCompletedSuccessfully || run.Result < 1)
+            {
+                throw new InvalidOperationException("expected a synchronous success");
+            }
+        });
+
+        Assert.Equal(0, allocated);
+    }
+
+    [Theory]
+    [InlineData(SelectionMode.Failover, false)]
+    [InlineData(SelectionMode.Random, false)]
+    [InlineData(SelectionMode.RoundRobin, false)]
+    [InlineData(SelectionMode.LeastLoaded, false)]
+    [InlineData(SelectionMode.Failover, true)]
+    public void ExecuteAsync_HedgingOn_FirstAttemptSucceedsSynchronously_AllocatesNothing(SelectionMode mode, bool cancellableCaller)
+    {
+        ClusterOptions options = Clusters.Options(10, mode);
+        options.MaxHedgedAttempts = 2;
+        options.HedgingDelay = TimeSpan.FromMilliseconds(50);
+        var cluster = new ClusterSelector("hedged", options);
+        using var caller = new CancellationTokenSource();
+        CancellationToken token = cancellableCaller ? caller.Token : CancellationToken.None;
+        Func<int, MemberLease, CancellationToken, ValueTask<int>> operation = static (state, lease, ct) =>
+            ct.CanBeCanceled ? new ValueTask<int>(state + lease.MemberIndex) : throw new InvalidOperationException("a hedged attempt gets a token that can be cancelled");
+
+        long allocated = Measure(() =>
+        {
+            ValueTask<int> run = cluster.ExecuteAsync(1, operation, token);
             if (!run.IsCompletedSuccessfully || run.Result < 1)
             {
                 throw new InvalidOperationException("expected a synchronous success");

@@ -88,6 +88,78 @@ public class SelectionPropertyTests
         });
     }
 
+    [PinnedProperty(200)]
+    public Property LeastLoaded_SelectionsInSequence_NeverPickAMemberMoreLoadedThanAnotherThatCouldTakeIt()
+    {
+        // Each member has its own limit (a custom policy), some are disabled; the steps take a lease (a selection) or
+        // end one. Before each selection the test knows every member's in-flight count: the member picked must have
+        // the lowest in-flight / limit of the enabled members below their limit (compared exactly, multiplied out).
+        // Half the clusters have one limit for every member: their selections compare the board's columns (LoadScan);
+        // the others compare candidate by candidate.
+        Gen<(int[] Limits, bool[] Enabled, int Seed, (bool Select, int Lease)[] Steps)> cases =
+            from count in Gen.Choose(1, 10)
+            from uniform in Gen.Elements(true, false)
+            from one in Gen.Choose(1, 6)
+            from each in Gen.ArrayOf(Gen.Choose(1, 6), count)
+            let limits = uniform ? Enumerable.Repeat(one, count).ToArray() : each
+            from enabled in Gen.ArrayOf(Gen.Elements(true, true, true, false), count)
+            from seed in Gen.Choose(0, int.MaxValue)
+            from steps in Gen.ArrayOf(Gen.Zip(Gen.Frequency((3, Gen.Constant(true)), (1, Gen.Constant(false))), Gen.Choose(0, 1_000)), 60)
+            select (limits, enabled, seed, steps);
+
+        return Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            int count = c.Limits.Length;
+            var options = MaskedOptions(c.Enabled, SelectionMode.LeastLoaded);
+            options.ThrottlePolicies.Add(new PerMemberLimitPolicy(Enumerable.Range(0, count).ToDictionary(i => $"gw-{i}", i => c.Limits[i])));
+            using var cluster = new ClusterSelector("p", options, randomSource: RandomSource.FromSeed(c.Seed));
+            var inFlight = new int[count];
+            var leases = new List<MemberLease>();
+            foreach ((bool select, int lease) in c.Steps)
+            {
+                if (!select)
+                {
+                    if (leases.Count > 0)
+                    {
+                        MemberLease ended = leases[lease % leases.Count];
+                        leases.Remove(ended);
+                        inFlight[MemberNumber(ended.MemberId)]--;
+                        ended.Dispose();
+                    }
+
+                    continue;
+                }
+
+                int[] open = Enumerable.Range(0, count).Where(m => c.Enabled[m] && inFlight[m] < c.Limits[m]).ToArray();
+                if (!cluster.TrySelect(out MemberLease taken, out _))
+                {
+                    if (open.Length > 0)
+                    {
+                        return false.Label($"failed although {string.Join(", ", open.Select(m => $"gw-{m}"))} could take it");
+                    }
+
+                    continue;
+                }
+
+                int chosen = MemberNumber(taken.MemberId);
+                foreach (int other in open)
+                {
+                    // chosen's in-flight / limit must not exceed other's.
+                    if ((long)inFlight[chosen] * c.Limits[other] > (long)inFlight[other] * c.Limits[chosen])
+                    {
+                        return false.Label($"picked gw-{chosen} ({inFlight[chosen]}/{c.Limits[chosen]}) over gw-{other} ({inFlight[other]}/{c.Limits[other]})");
+                    }
+                }
+
+                inFlight[chosen]++;
+                leases.Add(taken);
+            }
+
+            leases.ForEach(l => l.Dispose());
+            return true.ToProperty();
+        });
+    }
+
     [Theory]
     [InlineData(10, new int[0])]
     [InlineData(10, new[] { 0, 3, 9 })]
@@ -124,7 +196,7 @@ public class SelectionPropertyTests
         Gen<(bool[] A, bool[] B, SelectionMode Mode)> cases =
             from a in EnabledMasks.Where(m => m.Contains(true))
             from b in EnabledMasks.Where(m => m.Contains(true))
-            from mode in Gen.Elements(SelectionMode.Failover, SelectionMode.Random, SelectionMode.RoundRobin)
+            from mode in Gen.Elements(SelectionMode.Failover, SelectionMode.Random, SelectionMode.RoundRobin, SelectionMode.LeastLoaded)
             select (a, b, mode);
 
         return Prop.ForAll(cases.ToArbitrary(), c =>

@@ -9,6 +9,7 @@ public class ConcurrencyLimitStressTests
     [InlineData(SelectionMode.Failover)]
     [InlineData(SelectionMode.Random)]
     [InlineData(SelectionMode.RoundRobin)]
+    [InlineData(SelectionMode.LeastLoaded)]
     public async Task ManyThreads_InFlightNeverExceedsTheLimitNorGoesNegative_AndReturnsToZero(SelectionMode mode)
     {
         const int Limit = 3;

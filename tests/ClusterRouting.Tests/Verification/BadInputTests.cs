@@ -239,7 +239,7 @@ public partial class BadInputTests
     // ---- Mode -------------------------------------------------------------------------------------------------------
 
     [Theory]
-    [InlineData(3)]
+    [InlineData(4)]
     [InlineData(-1)]
     [InlineData(int.MaxValue)]
     [InlineData(int.MinValue)]
@@ -865,7 +865,7 @@ public partial class BadInputTests
             ["Members[1].Id=controls"] = (Set(o => o.Members[1].Id = Controls), "Members[1].Id"),
             ["Members duplicate id"] = (Set(o => o.Members[1].Id = "gw-0"), "Members[1].Id 'gw-0' duplicates Members[0].Id"),
             ["Members duplicate id ignoring case"] = (Set(o => o.Members[1].Id = "GW-0"), "Members[1].Id 'GW-0' duplicates Members[0].Id"),
-            ["Mode=3"] = (Set(o => o.Mode = (SelectionMode)3), "Mode"),
+            ["Mode=4"] = (Set(o => o.Mode = (SelectionMode)4), "Mode"),
             ["Mode=-1"] = (Set(o => o.Mode = (SelectionMode)(-1)), "Mode"),
             ["CPU=-1"] = (Set(o => o.CPUUtilizationPercentageThreshold = -1), "CPUUtilizationPercentageThreshold"),
             ["CPU=101"] = (Set(o => o.CPUUtilizationPercentageThreshold = 101), "CPUUtilizationPercentageThreshold"),
@@ -899,6 +899,20 @@ public partial class BadInputTests
             ["OfflinePenaltyJitter=NaN"] = (Set(o => o.OfflinePenaltyJitter = double.NaN), "OfflinePenaltyJitter"),
             ["OfflinePenaltyJitter=+Infinity"] = (Set(o => o.OfflinePenaltyJitter = double.PositiveInfinity), "OfflinePenaltyJitter"),
             ["OfflinePenaltyJitter=-Infinity"] = (Set(o => o.OfflinePenaltyJitter = double.NegativeInfinity), "OfflinePenaltyJitter"),
+            ["Members[1].Weight=0"] = (Set(o => o.Members[1].Weight = 0), "Members[1].Weight"),
+            ["Members[1].Weight=-1"] = (Set(o => o.Members[1].Weight = -1), "Members[1].Weight"),
+            ["Members[1].Weight=101"] = (Set(o => o.Members[1].Weight = 101), "Members[1].Weight"),
+            ["Members[1].Weight=MinValue"] = (Set(o => o.Members[1].Weight = int.MinValue), "Members[1].Weight"),
+            ["MaxHedgedAttempts=-1"] = (Set(o => o.MaxHedgedAttempts = -1), "MaxHedgedAttempts"),
+            ["MaxHedgedAttempts=10"] = (Set(o => o.MaxHedgedAttempts = 10), "MaxHedgedAttempts"),
+            ["HedgingDelay=-1tick"] = (Set(o => o.HedgingDelay = TimeSpan.FromTicks(-1)), "HedgingDelay"),
+            ["HedgingDelay=MinValue"] = (Set(o => o.HedgingDelay = TimeSpan.MinValue), "HedgingDelay"),
+            ["HedgingDelay=MaxValue"] = (Set(o => o.HedgingDelay = TimeSpan.MaxValue), "HedgingDelay"),
+            ["SlowStartWindow=-1tick"] = (Set(o => o.SlowStartWindow = TimeSpan.FromTicks(-1)), "SlowStartWindow"),
+            ["SlowStartWindow=MinValue"] = (Set(o => o.SlowStartWindow = TimeSpan.MinValue), "SlowStartWindow"),
+            ["SlowStartMinimumPercentage=0"] = (Set(o => o.SlowStartMinimumPercentage = 0), "SlowStartMinimumPercentage"),
+            ["SlowStartMinimumPercentage=100.5"] = (Set(o => o.SlowStartMinimumPercentage = 100.5), "SlowStartMinimumPercentage"),
+            ["SlowStartMinimumPercentage=NaN"] = (Set(o => o.SlowStartMinimumPercentage = double.NaN), "SlowStartMinimumPercentage"),
             ["ThrottlePolicies=null"] = (o => WithLists(o, o.Members, null!), "ThrottlePolicies"),
             ["ThrottlePolicies[1]=null"] = (Set(o => { o.ThrottlePolicies.Add(new ThrottleForever()); o.ThrottlePolicies.Add(null!); }), "ThrottlePolicies[1]"),
         };

@@ -17,9 +17,12 @@ namespace ClusterRouting.Tests.Verification;
 /// <remarks>
 /// <para>
 /// FsCheck's Machine computes the model while it generates a sequence, before anything runs, so the model can't learn
-/// which member a Random or RoundRobin selection happened to choose. A selection's lease is therefore kept (and counted
-/// in flight by the model) whenever the model knows the member: always in Failover mode, and in the other modes when
-/// exactly one member can take the operation. Otherwise the test checks that the chosen member is one the model allows
+/// which member a Random or RoundRobin selection happened to choose, nor which of several equally loaded members a
+/// LeastLoaded selection drew. A selection's lease is therefore kept (and counted in flight by the model) whenever the
+/// model knows the member: always in Failover mode, in LeastLoaded mode when one member is the least loaded, and in
+/// the other modes when exactly one member can take the operation. Members carry weights (which LeastLoaded divides
+/// by) and, when a sequence turns slow start on, ramp up after they come back: the model computes each member's ramped
+/// limit, its slow start in status and the ramp's steps among the deadlines the timer must be armed for. Otherwise the test checks that the chosen member is one the model allows
 /// and ends the lease at once, which leaves every observable state unchanged (a probe taken and ended without a report
 /// reopens, by the documented rule).
 /// </para>
@@ -181,7 +184,7 @@ public class ClusterModelDiscrepancyTests
 }
 
 /// <summary>The settings a sequence starts with and that Reconfigure changes.</summary>
-internal sealed record ModelSettings(int CpuThreshold, int MemoryThreshold, int ConcurrencyLimit, bool Bypass, int WindowMinutes, bool TrackOffline = true)
+internal sealed record ModelSettings(int CpuThreshold, int MemoryThreshold, int ConcurrencyLimit, bool Bypass, int WindowMinutes, bool TrackOffline = true, int SlowStartSeconds = 0, int SlowStartMinimum = 10)
 {
     // Fixed for every sequence, so that the model stays small.
     public static readonly TimeSpan PenaltyBase = TimeSpan.FromSeconds(2);
@@ -189,13 +192,13 @@ internal sealed record ModelSettings(int CpuThreshold, int MemoryThreshold, int 
     public static readonly TimeSpan RefusalCoolDown = TimeSpan.FromSeconds(10);
 
     public override string ToString() =>
-        $"cpu>={CpuThreshold} mem>={MemoryThreshold} limit={(Bypass ? "bypass" : ConcurrencyLimit.ToString(CultureInfo.InvariantCulture))} window={WindowMinutes}min{(TrackOffline ? string.Empty : " untracked")}";
+        $"cpu>={CpuThreshold} mem>={MemoryThreshold} limit={(Bypass ? "bypass" : ConcurrencyLimit.ToString(CultureInfo.InvariantCulture))} window={WindowMinutes}min{(TrackOffline ? string.Empty : " untracked")}{(SlowStartSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $" slowstart={SlowStartSeconds}s from {SlowStartMinimum}%") : string.Empty)}";
 }
 
 /// <summary>How a sequence starts: members (in order, enabled or not), mode, settings and the seed of the random source.</summary>
-internal sealed record InitialCluster(bool[] Enabled, SelectionMode Mode, ModelSettings Settings, int Seed)
+internal sealed record InitialCluster(bool[] Enabled, int[] Weights, SelectionMode Mode, ModelSettings Settings, int Seed)
 {
-    public static ClusterOptions ToOptions(IEnumerable<(string Id, bool Enabled)> members, SelectionMode mode, ModelSettings settings, MaintenancePolicy maintenance)
+    public static ClusterOptions ToOptions(IEnumerable<(string Id, bool Enabled, int Weight)> members, SelectionMode mode, ModelSettings settings, MaintenancePolicy maintenance)
     {
         var options = new ClusterOptions
         {
@@ -211,19 +214,21 @@ internal sealed record InitialCluster(bool[] Enabled, SelectionMode Mode, ModelS
             OfflinePenaltyBaseDuration = ModelSettings.PenaltyBase,
             OfflinePenaltyMaxDuration = ModelSettings.PenaltyMax,
             OfflinePenaltyJitter = 0,
+            SlowStartWindow = TimeSpan.FromSeconds(settings.SlowStartSeconds),
+            SlowStartMinimumPercentage = settings.SlowStartMinimum,
         };
-        foreach ((string id, bool enabled) in members)
+        foreach ((string id, bool enabled, int weight) in members)
         {
-            options.Members.Add(new ClusterMemberOptions(id, version: null, enabled));
+            options.Members.Add(new ClusterMemberOptions(id, version: null, enabled) { Weight = weight });
         }
 
         return options;
     }
 
-    public IEnumerable<(string Id, bool Enabled)> Members => Enabled.Select((on, i) => (ClusterModel.IdOf(i), on));
+    public IEnumerable<(string Id, bool Enabled, int Weight)> Members => Enabled.Select((on, i) => (ClusterModel.IdOf(i), on, Weights[i]));
 
     public override string ToString() =>
-        $"{Enabled.Length} members [{string.Join(",", Enabled.Select(e => e ? "on" : "off"))}], {Mode}, {Settings}, seed {Seed}";
+        $"{Enabled.Length} members [{string.Join(",", Enabled.Select((e, i) => (e ? "on" : "off") + (Weights[i] == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"x{Weights[i]}"))))}], {Mode}, {Settings}, seed {Seed}";
 }
 
 /// <summary>The system under test: the real cluster, its clock and the leases the sequence holds (index = model lease index).</summary>
@@ -313,13 +318,20 @@ internal sealed class MaintenancePolicy(SteppingClock clock, long start) : Throt
 /// <summary>One member of the reference model.</summary>
 internal sealed class ModelMember
 {
-    public ModelMember(string id, bool enabled)
+    public ModelMember(string id, bool enabled, int weight = 1)
     {
         Id = id;
         Enabled = enabled;
+        Weight = weight;
     }
 
     public string Id { get; }
+
+    /// <summary>ClusterMemberOptions.Weight.</summary>
+    public int Weight { get; }
+
+    /// <summary>Ticks since the cluster was created when the member's slow start began; null when it is not ramping.</summary>
+    public long? RampStart { get; set; }
 
     public bool Enabled { get; set; }
 
@@ -414,7 +426,7 @@ internal sealed class ClusterModel
     public static string IdOf(int number) => "gw-" + number.ToString(CultureInfo.InvariantCulture);
 
     public static ClusterModel Initial(InitialCluster initial) =>
-        new(0, 0, initial.Mode, initial.Settings, initial.Members.Select(m => new ModelMember(m.Id, m.Enabled)).ToList(), new(), new(), initial.Enabled.Length);
+        new(0, 0, initial.Mode, initial.Settings, initial.Members.Select(m => new ModelMember(m.Id, m.Enabled, m.Weight)).ToList(), new(), new(), initial.Enabled.Length);
 
     public ClusterModel Clone() =>
         new(Now, Raw, Mode, Settings, Members.Select(m => m.Clone()).ToList(), new List<ModelLease>(Leases), new List<string>(RemovedIds), NextId);
@@ -465,6 +477,11 @@ internal sealed class ClusterModel
             {
                 next = Earliest(next, MaintenanceEnd(member.Id));
             }
+
+            if (member.RampStart is long start)
+            {
+                next = Earliest(next, start + NextRampChange(Now - start));
+            }
         }
 
         return next;
@@ -485,6 +502,63 @@ internal sealed class ClusterModel
     /// <summary>Whether a concurrency refusal that caps (rather than excludes) the member holds now.</summary>
     public bool HasRefusedCap(ModelMember member) =>
         member.RefusedUntil > Now && member.RefusedFor == ThrottleLimitKind.Concurrency && member.RefusedCap > 0;
+
+    /// <summary>
+    /// ClusterOptions.SlowStartWindow: the window is cut into 20 steps; k steps into the ramp a member has
+    /// max(minimum, k / 20) of its share and limit (in thousandths here); the ramp is over after 20 steps.
+    /// </summary>
+    public long RampStepTicks => Math.Max(1, TimeSpan.FromSeconds(Settings.SlowStartSeconds).Ticks / 20);
+
+    public int RampShare(ModelMember member)
+    {
+        if (member.RampStart is not long start)
+        {
+            return 1000;
+        }
+
+        long step = Math.Min(20, (Now - start) / RampStepTicks);
+        return step >= 20 ? 1000 : (int)Math.Max(Settings.SlowStartMinimum * 10, step * 50);
+    }
+
+    /// <summary>How long from a ramp's start until its share next rises, <paramref name="elapsed"/> into it.</summary>
+    public long NextRampChange(long elapsed)
+    {
+        long step = Math.Max((elapsed / RampStepTicks) + 1, ((long)Settings.SlowStartMinimum * 10 * 20 / 1000) + 1);
+        return Math.Min(step, 20) * RampStepTicks;
+    }
+
+    /// <summary>
+    /// The member's concurrency limit now: LimitOf(member) scaled by its slow start, rounded up, at least
+    /// 1 (MemberStatus.ConcurrencyLimit: "during a slow start, the ramped limit"); none with the bypass.
+    /// </summary>
+    public int Cap(ModelMember member) => Cap(LimitOf(member), RampShare(member));
+
+    private static int Cap(int limit, int share) =>
+        limit == int.MaxValue || share >= 1000 ? limit : (int)Math.Max(1, (((long)limit * share) + 999) / 1000);
+
+    /// <summary>SelectionMode.LeastLoaded: the limit (a larger one or none counts as 16,777,216), scaled by the slow start, times the weight.</summary>
+    public long Capacity(ModelMember member) => (long)Math.Max(1, Cap(Math.Min(LimitOf(member), 1 << 24), RampShare(member))) * member.Weight;
+
+    /// <summary>The member came back (ClusterOptions.SlowStartWindow): it ramps from the minimum, if slow start is on.</summary>
+    public void StartRamp(ModelMember member)
+    {
+        if (Settings.SlowStartSeconds > 0)
+        {
+            member.RampStart = Now;
+        }
+    }
+
+    /// <summary>A ramp whose share is whole (or whose slow start was turned off) is over, for good.</summary>
+    public void EndRamps()
+    {
+        foreach (ModelMember member in Members)
+        {
+            if (member.RampStart is not null && (Settings.SlowStartSeconds == 0 || RampShare(member) >= 1000))
+            {
+                member.RampStart = null;
+            }
+        }
+    }
 
     /// <summary>
     /// The averages over the window (README "Averages", ClusterOptions.ResourceUtilizationAggregationTimeInMinutes remarks):
@@ -566,7 +640,7 @@ internal sealed class ClusterModel
     public bool CanTake(ModelMember member, bool penalizedTier) =>
         member.Enabled
         && Throttle(member).Reason == MemberRejectionReason.None
-        && InFlight(member.Id) < LimitOf(member)
+        && InFlight(member.Id) < Cap(member)
         && (penalizedTier
             ? member.Health == MemberHealth.Penalized
             : member.Health == MemberHealth.Online || (member.Health == MemberHealth.Probing && member.ProbeHolder < 0));
@@ -625,6 +699,8 @@ internal sealed class ClusterModel
                 .Append(CultureInfo.InvariantCulture, $" {m.Health}")
                 .Append(m.Health == MemberHealth.Penalized ? string.Create(CultureInfo.InvariantCulture, $" until {TimeSpan.FromTicks(m.PenalizedUntil).TotalSeconds}s") : string.Empty)
                 .Append(m.Health == MemberHealth.Probing ? (m.ProbeHolder < 0 ? " probe free" : string.Create(CultureInfo.InvariantCulture, $" probe held by lease {m.ProbeHolder}")) : string.Empty)
+                .Append(m.Weight == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" weight={m.Weight}"))
+                .Append(m.RampStart is long ramp ? string.Create(CultureInfo.InvariantCulture, $" ramp from {TimeSpan.FromTicks(ramp).TotalSeconds}s at {RampShare(m) / 10.0}% cap {Cap(m)}") : string.Empty)
                 .Append(CultureInfo.InvariantCulture, $" fails={m.ConsecutiveOfflineResults} inflight={InFlight(m.Id)}")
                 .Append(cpu is null ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" cpu={cpu:0.##} mem={memory:0.##}"))
                 .Append(reason == MemberRejectionReason.None ? string.Empty : " " + reason);
@@ -649,6 +725,9 @@ internal abstract class ModelCommand : Operation<ClusterUnderTest, ClusterModel>
         next.LastCapacityExceeded = false;
         next.LastSelection = null;
         Apply(next);
+
+        // Every command is followed by GetStatus, which brings the cluster up to date (a change): ramps that are over end.
+        next.EndRamps();
         return next;
     }
 
@@ -699,9 +778,15 @@ internal abstract class ModelCommand : Operation<ClusterUnderTest, ClusterModel>
         for (int i = 0; i < model.Members.Count; i++)
         {
             ModelMember expected = model.Members[i];
-            int? limit = model.LimitOf(expected) == int.MaxValue ? null : model.LimitOf(expected);
             MemberStatus member = status.Members[i];
+            int cap = model.Cap(expected);
+            int? limit = cap == int.MaxValue ? null : cap;
             ExpectMember(expected.Id, member.Id, model, i, "Id (members in order)");
+            ExpectMember(expected.Weight, member.Weight, model, i, "Weight");
+            int share = model.RampShare(expected);
+            ExpectMember(share < 1000 ? share / 10.0 : (double?)null, member.SlowStartPercentage, model, i, "SlowStartPercentage");
+            DateTimeOffset? rampEnds = expected.RampStart is long rampStart ? actual.Start + TimeSpan.FromTicks(model.Raw + rampStart + (20 * model.RampStepTicks) - model.Now) : null;
+            ExpectMember(rampEnds, member.SlowStartEndsAt, model, i, "SlowStartEndsAt");
             ExpectMember(i, member.Index, model, i, "Index");
             ExpectMember(expected.Enabled, member.Enabled, model, i, "Enabled");
             ExpectMember(model.InFlight(expected.Id), member.InFlight, model, i, "InFlight (leases not yet disposed)");
@@ -731,7 +816,7 @@ internal abstract class ModelCommand : Operation<ClusterUnderTest, ClusterModel>
     }
 }
 
-internal sealed class AddMemberCommand(int number, bool enabled) : ModelCommand
+internal sealed class AddMemberCommand(int number, bool enabled, int weight = 1) : ModelCommand
 {
     private string Id => ClusterModel.IdOf(number);
 
@@ -749,8 +834,11 @@ internal sealed class AddMemberCommand(int number, bool enabled) : ModelCommand
             return;
         }
 
-        // "Adds a member at the end of the failover order."
-        model.Members.Add(new ModelMember(Id, enabled));
+        // "Adds a member at the end of the failover order." ClusterOptions.SlowStartWindow: one "added to a running
+        // cluster" ramps up.
+        var member = new ModelMember(Id, enabled, weight);
+        model.Members.Add(member);
+        model.StartRamp(member);
     }
 
     protected override void Execute(ClusterUnderTest actual, ClusterModel model)
@@ -761,7 +849,7 @@ internal sealed class AddMemberCommand(int number, bool enabled) : ModelCommand
             ClusterCapacityExceededException? ex = null;
             try
             {
-                actual.Cluster.AddMember(Id, version: null, enabled);
+                actual.Cluster.AddMember(new ClusterMemberOptions(Id, version: null, enabled) { Weight = weight });
             }
             catch (ClusterCapacityExceededException caught)
             {
@@ -773,10 +861,10 @@ internal sealed class AddMemberCommand(int number, bool enabled) : ModelCommand
             return;
         }
 
-        actual.Cluster.AddMember(Id, version: null, enabled);
+        actual.Cluster.AddMember(new ClusterMemberOptions(Id, version: null, enabled) { Weight = weight });
     }
 
-    public override string ToString() => $"AddMember({Id}{(enabled ? string.Empty : ", disabled")})";
+    public override string ToString() => $"AddMember({Id}{(enabled ? string.Empty : ", disabled")}{(weight == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", weight {weight}"))})";
 }
 
 internal sealed class RemoveMemberCommand(string id) : ModelCommand
@@ -808,6 +896,12 @@ internal sealed class SetEnabledCommand(string id, bool enabled) : ModelCommand
         model.LastFound = member is not null;
         if (member is not null)
         {
+            // ClusterOptions.SlowStartWindow: a member "enabled again" ramps up.
+            if (enabled && !member.Enabled)
+            {
+                model.StartRamp(member);
+            }
+
             member.Enabled = enabled;
         }
     }
@@ -904,6 +998,12 @@ internal sealed class ReportSuccessCommand(string id) : ModelCommand
         model.LastFound = member is not null;
         if (member is not null)
         {
+            // ClusterOptions.SlowStartWindow: a member whose probe succeeded (it was out: penalized or probing) ramps up.
+            if (member.Health != MemberHealth.Online)
+            {
+                model.StartRamp(member);
+            }
+
             member.Health = MemberHealth.Online;
             member.ConsecutiveOfflineResults = 0;
             member.ProbeHolder = -1;
@@ -971,7 +1071,7 @@ internal sealed class ReconfigureCommand(ModelSettings settings) : ModelCommand
     protected override void Execute(ClusterUnderTest actual, ClusterModel model)
     {
         // The same members, enabled as the model says, and the model's mode: only the throttling settings change.
-        ClusterOptions options = InitialCluster.ToOptions(model.Members.Select(m => (m.Id, m.Enabled)), model.Mode, settings, actual.Maintenance);
+        ClusterOptions options = InitialCluster.ToOptions(model.Members.Select(m => (m.Id, m.Enabled, m.Weight)), model.Mode, settings, actual.Maintenance);
         actual.Cluster.Reconfigure(options);
     }
 
@@ -988,7 +1088,12 @@ internal sealed class SelectCommand : ModelCommand
         List<int> ready = Enumerable.Range(0, model.Members.Count).Where(i => model.CanTake(model.Members[i], penalizedTier: false)).ToList();
         List<int> penalized = Enumerable.Range(0, model.Members.Count).Where(i => model.CanTake(model.Members[i], penalizedTier: true)).ToList();
         List<int> allowed = ready.Count > 0
-            ? (model.Mode == SelectionMode.Failover ? ready.Take(1).ToList() : ready)
+            ? model.Mode switch
+            {
+                SelectionMode.Failover => ready.Take(1).ToList(),
+                SelectionMode.LeastLoaded => LeastLoaded(model, ready),
+                _ => ready,
+            }
             : penalized.Take(1).ToList();
 
         if (allowed.Count == 0)
@@ -1005,11 +1110,11 @@ internal sealed class SelectCommand : ModelCommand
                 return !m.Enabled ? (m.Id, (MemberRejectionReason?)MemberRejectionReason.Disabled, (TimeSpan?)null)
                     : reason != MemberRejectionReason.None ? (m.Id, reason, retry)
                     : m.Health == MemberHealth.Probing && m.ProbeHolder >= 0 ? (m.Id, MemberRejectionReason.Probing, null)
-                    : model.InFlight(m.Id) >= model.LimitOf(m) ? (m.Id, MemberRejectionReason.ConcurrencyLimit, null)
+                    : model.InFlight(m.Id) >= model.Cap(m) ? (m.Id, MemberRejectionReason.ConcurrencyLimit, null)
                     : (m.Id, null, null); // could take the operation: the selection would not have failed
             }).ToList();
             bool isThrottled = model.Members.Exists(m => m.Enabled)
-                && model.Members.TrueForAll(m => !m.Enabled || model.Throttle(m).Reason != MemberRejectionReason.None || model.InFlight(m.Id) >= model.LimitOf(m));
+                && model.Members.TrueForAll(m => !m.Enabled || model.Throttle(m).Reason != MemberRejectionReason.None || model.InFlight(m.Id) >= model.Cap(m));
             model.LastSelection = new SelectionExpectation([], Keep: false, isThrottled, rejections);
             return;
         }
@@ -1028,6 +1133,17 @@ internal sealed class SelectCommand : ModelCommand
                 model.Members[index].ProbeHolder = model.Leases.Count - 1;
             }
         }
+    }
+
+    /// <summary>
+    /// SelectionMode.LeastLoaded: "the eligible member with the fewest operations in flight relative to its capacity
+    /// (its concurrency limit times its weight)"; ties are drawn at random, so every tied member is allowed.
+    /// </summary>
+    private static List<int> LeastLoaded(ClusterModel model, List<int> ready)
+    {
+        // in-flight(a) / capacity(a) < in-flight(b) / capacity(b), multiplied out.
+        bool Lighter(int a, int b) => model.InFlight(model.Members[a].Id) * model.Capacity(model.Members[b]) < model.InFlight(model.Members[b].Id) * model.Capacity(model.Members[a]);
+        return ready.Where(a => !ready.Exists(b => Lighter(b, a))).ToList();
     }
 
     protected override void Execute(ClusterUnderTest actual, ClusterModel model)
@@ -1128,7 +1244,9 @@ internal sealed class ReleaseCommand(int lease) : ModelCommand
 /// <summary>The machine: how sequences start and which commands may come next.</summary>
 internal sealed class ClusterMachine(int commands) : Machine<ClusterUnderTest, ClusterModel>(commands)
 {
-    private static readonly SelectionMode[] Modes = [SelectionMode.Failover, SelectionMode.Random, SelectionMode.RoundRobin];
+    private static readonly SelectionMode[] Modes = [SelectionMode.Failover, SelectionMode.Random, SelectionMode.RoundRobin, SelectionMode.LeastLoaded];
+
+    private static readonly Gen<int> Weights = Gen.Frequency((3, Gen.Constant(1)), (1, Gen.Choose(1, 4)));
 
     private static readonly Gen<ModelSettings> SettingsGen =
         from cpu in Gen.Elements(0, 0, 50, 80, 100)
@@ -1137,15 +1255,18 @@ internal sealed class ClusterMachine(int commands) : Machine<ClusterUnderTest, C
         from bypass in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
         from window in Gen.Elements(1, 1, 2)
         from track in Gen.Frequency((5, Gen.Constant(true)), (1, Gen.Constant(false)))
-        select new ModelSettings(cpu, memory, limit, bypass, window, track);
+        from slowStart in Gen.Elements(0, 0, 8, 20)
+        from minimum in Gen.Elements(10, 10, 25, 100)
+        select new ModelSettings(cpu, memory, limit, bypass, window, track, slowStart, minimum);
 
     private static readonly Gen<InitialCluster> InitialGen =
         from count in Gen.Frequency((5, Gen.Choose(1, 4)), (2, Gen.Choose(5, 10)))
         from enabled in Gen.ArrayOf(Gen.Elements(true, true, true, false), count)
+        from weights in Gen.ArrayOf(Weights, count)
         from mode in Gen.Elements(Modes)
         from settings in SettingsGen
         from seed in Gen.Choose(0, int.MaxValue)
-        select new InitialCluster(enabled, mode, settings, seed);
+        select new InitialCluster(enabled, weights, mode, settings, seed);
 
     // Sub-second steps cross bucket boundaries; 10-20 s end refusals and penalties; 59-130 s empty the window.
     private static readonly Gen<TimeSpan> Durations = Gen.Frequency(
@@ -1185,7 +1306,7 @@ internal sealed class ClusterMachine(int commands) : Machine<ClusterUnderTest, C
             (3, targets.Select(id => (ModelCommand)new ReportSuccessCommand(id))),
             (1, from id in targets from limit in Gen.Elements(ThrottleLimitKind.Cpu, ThrottleLimitKind.Memory, ThrottleLimitKind.Concurrency) select (ModelCommand)new ReportRefusalCommand(id, limit)),
             (2, from id in targets from enable in Gen.Elements(true, false) select (ModelCommand)new SetEnabledCommand(id, enable)),
-            (2, Gen.Elements(true, true, true, false).Select(on => (ModelCommand)new AddMemberCommand(model.NextId, on))),
+            (2, from enabled in Gen.Elements(true, true, true, false) from weight in Weights select (ModelCommand)new AddMemberCommand(model.NextId, enabled, weight)),
             (1, existing.Select(id => (ModelCommand)new RemoveMemberCommand(id))),
             (1, Gen.Elements(Modes).Select(mode => (ModelCommand)new SetModeCommand(mode))),
             (1, SettingsGen.Select(s => (ModelCommand)new ReconfigureCommand(s with { WindowMinutes = ChangeWindowRarely(s.WindowMinutes, model.Settings.WindowMinutes) }))),

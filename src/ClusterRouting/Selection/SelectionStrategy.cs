@@ -1,0 +1,16 @@
+namespace ClusterRouting;
+
+/// <summary>
+/// What a snapshot's selections run: the mode, and for <see cref="SelectionMode.Random"/> and
+/// <see cref="SelectionMode.RoundRobin"/> whether the eligible members' weights differ. Decided when the snapshot is
+/// built, so the hot path makes one switch.
+/// </summary>
+internal enum SelectionStrategy
+{
+    Failover = 0,
+    Random = 1,
+    RoundRobin = 2,
+    LeastLoaded = 3,
+    WeightedRandom = 4,
+    WeightedRoundRobin = 5,
+}

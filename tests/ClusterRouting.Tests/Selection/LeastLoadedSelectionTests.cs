@@ -1,0 +1,258 @@
+using ClusterRouting.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ClusterRouting.Tests.Selection;
+
+public class LeastLoadedSelectionTests
+{
+    [Fact]
+    public void Select_PicksTheMemberWithTheFewestOperationsInFlight()
+    {
+        ClusterSelector cluster = Clusters.Create(3, SelectionMode.LeastLoaded);
+        using MemberLease a = Take(cluster, "gw-0");
+        using MemberLease b = Take(cluster, "gw-0");
+        using MemberLease c = Take(cluster, "gw-1");
+
+        Assert.Equal("gw-2", cluster.SelectOnce());
+        using MemberLease d = Take(cluster, "gw-2");
+        using MemberLease e = Take(cluster, "gw-2");
+
+        Assert.Equal("gw-1", cluster.SelectOnce());
+    }
+
+    [Fact]
+    public void Select_ComparesInFlightRelativeToEachMembersLimit()
+    {
+        // gw-0: 2 of 10 in flight (0.2); gw-1: 1 of 2 (0.5). Fewer in flight is not less loaded.
+        var options = Clusters.Options(2, SelectionMode.LeastLoaded);
+        options.ThrottlePolicies.Add(new PerMemberLimitPolicy(new Dictionary<string, int> { ["gw-0"] = 10, ["gw-1"] = 2 }));
+        using var cluster = new ClusterSelector("ll", options, randomSource: RandomSource.FromSeed(1));
+        using MemberLease a = Take(cluster, "gw-0");
+        using MemberLease b = Take(cluster, "gw-0");
+        using MemberLease c = Take(cluster, "gw-1");
+
+        Assert.Equal("gw-0", cluster.SelectOnce());
+    }
+
+    [Fact]
+    public void Select_DrawsAGuessFirst_AndAgainOnlyWhenTheGuessIsNotAmongSeveralLeastLoaded()
+    {
+        var random = new SequenceRandomSource(0, 0, 1, 2);
+        ClusterSelector cluster = Clusters.Create(3, SelectionMode.LeastLoaded, random);
+
+        using MemberLease a = cluster.Select(); // guess gw-0: every member ties, so the guess is taken
+        Assert.Equal("gw-0", a.MemberId);
+        Assert.Equal(new[] { 3 }, random.Bounds);
+
+        using MemberLease b = cluster.Select(); // guess gw-0 again: busier, so one of gw-1 and gw-2 is drawn: 1 of 2
+        Assert.Equal("gw-2", b.MemberId);
+        Assert.Equal(new[] { 3, 3, 2 }, random.Bounds);
+
+        using MemberLease c = cluster.Select(); // guess gw-2: busier; gw-1 alone is the least loaded, no second draw
+        Assert.Equal("gw-1", c.MemberId);
+        Assert.Equal(new[] { 3, 3, 2, 3 }, random.Bounds);
+    }
+
+    [Fact]
+    public void Select_Tie_GuessNotAmongTheTied_DrawsAmongThemInOrder()
+    {
+        // gw-1 is busier (taking it drew its guess, 1); gw-0, gw-2 and gw-3 tie with nothing in flight. The guess (1 of
+        // 4) is gw-1, so a draw of 2 of 3 among the tied takes the third of them, gw-3.
+        var random = new SequenceRandomSource(1, 1, 2);
+        ClusterSelector cluster = Clusters.Create(4, SelectionMode.LeastLoaded, random);
+        MemberLease busy = Take(cluster, "gw-1");
+        random.Bounds.Clear();
+
+        Assert.Equal("gw-3", cluster.SelectOnce());
+        Assert.Equal(new[] { 4, 3 }, random.Bounds);
+        busy.Dispose();
+    }
+
+    [Fact]
+    public void Select_TiedMembers_AreChosenUniformly()
+    {
+        const int Picks = 60_000;
+        var cluster = new ClusterSelector("ll", Clusters.Options(5, SelectionMode.LeastLoaded), randomSource: RandomSource.FromSeed(2026));
+        using MemberLease busy = Take(cluster, "gw-2");
+        var counts = new int[5];
+
+        for (int i = 0; i < Picks; i++)
+        {
+            counts[int.Parse(cluster.SelectOnce()!.AsSpan(3), System.Globalization.CultureInfo.InvariantCulture)]++;
+        }
+
+        Assert.Equal(0, counts[2]);
+        int[] tied = [0, 1, 3, 4];
+        double expected = Picks / 4.0;
+        double chiSquare = tied.Sum(m => (counts[m] - expected) * (counts[m] - expected) / expected);
+        Assert.True(chiSquare < 16.27, $"counts {string.Join(", ", counts)}, chi-square {chiSquare:F2} (critical 16.27 at p = 0.001, 3 degrees of freedom)");
+    }
+
+    [Fact]
+    public void Select_LeastLoadedFullSinceTheScan_ScansAgainWithoutIt()
+    {
+        // gw-0's probe is out (1 of 3 in flight): it is the least loaded but can't take a slot, so gw-1 (2 of 3) does.
+        var time = new FakeTimeProvider();
+        var options = Clusters.Options(2, SelectionMode.LeastLoaded);
+        options.ConcurrentOperationLimitPreview = 3;
+        options.OfflinePenaltyJitter = 0;
+        using var cluster = new ClusterSelector("ll", options, time);
+        cluster.ReportOffline("gw-0");
+        time.Advance(options.OfflinePenaltyBaseDuration);
+        using MemberLease probe = Take(cluster, "gw-0");
+        Assert.True(probe.IsProbe);
+        using MemberLease b = Take(cluster, "gw-1");
+        using MemberLease c = Take(cluster, "gw-1");
+
+        Assert.Equal("gw-1", cluster.SelectOnce());
+    }
+
+    [Fact]
+    public void Select_EveryMemberAtItsLimit_FailsWithTheConcurrencyLimit()
+    {
+        var options = Clusters.Options(2, SelectionMode.LeastLoaded);
+        options.ConcurrentOperationLimitPreview = 1;
+        using var cluster = new ClusterSelector("ll", options);
+        using MemberLease a = cluster.Select();
+        using MemberLease b = cluster.Select();
+
+        Assert.False(cluster.TrySelect(out _, out SelectionFailure failure));
+        Assert.True(failure.IsThrottled);
+        Assert.Equal(MemberRejectionReason.ConcurrencyLimit, failure.GetRejection(0).Reason);
+        Assert.Equal(MemberRejectionReason.ConcurrencyLimit, failure.GetRejection(1).Reason);
+    }
+
+    [Fact]
+    public void Select_ExcludedMembers_AreNotCompared()
+    {
+        ClusterSelector cluster = Clusters.Create(3, SelectionMode.LeastLoaded);
+        using MemberLease a = Take(cluster, "gw-1");
+        using MemberLease b = Take(cluster, "gw-2");
+
+        Assert.True(cluster.TrySelect(["gw-0"], out MemberLease lease, out _));
+        using (lease)
+        {
+            Assert.NotEqual("gw-0", lease.MemberId);
+        }
+    }
+
+    [Fact]
+    public void Select_PenalizedMembers_AreTakenOnlyWhenNoOtherCan()
+    {
+        ClusterSelector cluster = Clusters.Create(2, SelectionMode.LeastLoaded);
+        cluster.ReportOffline("gw-0");
+        using MemberLease a = Take(cluster, "gw-1");
+        using MemberLease b = Take(cluster, "gw-1");
+
+        Assert.Equal("gw-1", cluster.SelectOnce()); // gw-0 has nothing in flight but is penalized
+    }
+
+    [Theory]
+    [InlineData(65)]
+    [InlineData(100)]
+    [InlineData(200)]
+    public void Select_MoreMembersThanOneScanCompares_EveryMemberStillTakesWorkBeforeAnyFails(int memberCount)
+    {
+        var options = Clusters.Options(memberCount, SelectionMode.LeastLoaded);
+        options.ConcurrentOperationLimitPreview = 1;
+        using var cluster = new ClusterSelector("ll", options, randomSource: RandomSource.FromSeed(memberCount));
+        var leases = new List<MemberLease>();
+
+        for (int i = 0; i < memberCount; i++)
+        {
+            Assert.True(cluster.TrySelect(out MemberLease lease, out _), $"selection {i} failed with {memberCount - i} members free");
+            leases.Add(lease);
+        }
+
+        Assert.Equal(memberCount, leases.Select(l => l.MemberId).Distinct().Count());
+        Assert.False(cluster.TrySelect(out _, out _));
+        leases.ForEach(l => l.Dispose());
+    }
+
+    [Fact]
+    public void Select_MoreMembersThanOneScanCompares_TakesTheLeastLoadedOfTheScanned()
+    {
+        // 100 members, limit 2, every member but gw-7 with 1 in flight: gw-7 wins whenever the scanned 64 include it.
+        var options = Clusters.Options(100, SelectionMode.LeastLoaded);
+        options.ConcurrentOperationLimitPreview = 2;
+        using var cluster = new ClusterSelector("ll", options, randomSource: RandomSource.FromSeed(5));
+        var leases = new List<MemberLease>();
+        for (int i = 0; i < 100; i++)
+        {
+            if (i != 7)
+            {
+                leases.Add(Take(cluster, $"gw-{i}"));
+            }
+        }
+
+        int wins = Enumerable.Range(0, 2_000).Count(_ => cluster.SelectOnce() == "gw-7");
+
+        // The scan starts at one of 100 positions and covers 64 of them: gw-7 is among them 64 % of the time.
+        Assert.InRange(wins, 1_100, 1_460);
+        leases.ForEach(l => l.Dispose());
+    }
+
+    [Fact]
+    public void LoadScan_OneBoardOneCapacityNoProbe_IsBuilt_OtherwiseCandidatesAreComparedOneByOne()
+    {
+        using ClusterSelector uniform = Clusters.Create(4, SelectionMode.LeastLoaded);
+        Assert.NotNull(uniform.Snapshot.LoadScan);
+        Assert.Null(Clusters.Create(4, SelectionMode.Random).Snapshot.LoadScan);
+
+        ClusterOptions weighted = Clusters.Options(4, SelectionMode.LeastLoaded);
+        weighted.Members[2].Weight = 2;
+        Assert.Null(new ClusterSelector("w", weighted).Snapshot.LoadScan);
+
+        var time = new FakeTimeProvider();
+        using var probing = new ClusterSelector("p", Clusters.Options(2, SelectionMode.LeastLoaded), time);
+        probing.ReportOffline("gw-1");
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(MemberHealth.Probing, probing.GetStatus().Members[1].Health);
+        Assert.Null(probing.Snapshot.LoadScan);
+    }
+
+    [Fact]
+    public void ViewOfOtherStripesStale_EveryMemberLooksFull_TheExactComparisonStillTakesAFreeMember()
+    {
+        // The thread's view of the other stripes says every member is at its limit of 2 (as other threads' leases, since
+        // ended, left it): the selection must not fail on that, since both members are free.
+        ClusterOptions options = Clusters.Options(2, SelectionMode.LeastLoaded);
+        options.ConcurrentOperationLimitPreview = 2;
+        using var cluster = new ClusterSelector("ll", options);
+        LoadScan scan = cluster.Snapshot.LoadScan!;
+        LoadView view = LeaseThread.Current.Loads;
+        view.Scan = scan;
+        view.Epoch = Volatile.Read(ref scan.Counts[SlotBoard.EpochOffset]);
+        view.Budget = LoadView.Refresh;
+        Array.Fill(view.Others, 2);
+
+        Assert.True(cluster.TrySelect(out MemberLease lease, out SelectionFailure failure), $"failed: {failure}");
+        lease.Dispose();
+    }
+
+    [Fact]
+    public void ViewOfOtherStripes_IsReadAgainAfterItsBudget()
+    {
+        ClusterSelector cluster = Clusters.Create(2, SelectionMode.LeastLoaded);
+        LoadScan scan = cluster.Snapshot.LoadScan!;
+        LoadView view = LeaseThread.Current.Loads;
+        cluster.SelectOnce();
+        Assert.Same(scan, view.Scan);
+        Array.Fill(view.Others, 7);
+
+        for (int i = 0; i < LoadView.Refresh + 1; i++)
+        {
+            cluster.SelectOnce();
+        }
+
+        Assert.All(view.Others.Take(2), other => Assert.Equal(0, other));
+    }
+
+    /// <summary>Takes leases until one is on <paramref name="memberId"/> (releasing the others), by excluding every other member.</summary>
+    private static MemberLease Take(ClusterSelector cluster, string memberId)
+    {
+        string[] others = cluster.GetStatus().Members.Select(m => m.Id).Where(id => id != memberId).ToArray();
+        Assert.True(cluster.TrySelect(others, out MemberLease lease, out SelectionFailure failure), $"{memberId} could not be taken: {failure}");
+        return lease;
+    }
+}
