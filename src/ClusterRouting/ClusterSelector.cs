@@ -444,7 +444,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
             SelectionStrategy.Failover => FailoverSelection.Select(candidates, filter, stripe),
             SelectionStrategy.Random => RandomSelection.Select(candidates, _customRandom, local, filter, stripe),
             SelectionStrategy.RoundRobin => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
-            SelectionStrategy.LeastLoaded => LeastLoadedSelection.Select(candidates, snapshot.LoadScan, _customRandom, local, filter, stripe),
+            SelectionStrategy.LeastLoaded => LeastLoadedSelection.Select(candidates, _customRandom, local, filter, stripe),
             SelectionStrategy.WeightedRandom => RandomSelection.SelectWeighted(candidates, snapshot.WeightedOrder!, _customRandom, local, filter, stripe),
             _ => RoundRobinSelection.SelectWeighted(candidates, snapshot.WeightedOrder!, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
         };

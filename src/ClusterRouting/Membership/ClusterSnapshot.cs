@@ -46,7 +46,6 @@ internal sealed class ClusterSnapshot
         Deferred = deferred.ToArray();
         Versions = DistinctVersions(members);
         WeightedOrder = mode is SelectionMode.Random or SelectionMode.RoundRobin ? WeightedOrderOf(Eligible, previous) : null;
-        LoadScan = mode == SelectionMode.LeastLoaded ? LoadScan.For(Eligible) : null;
         Strategy = (mode, WeightedOrder) switch
         {
             (SelectionMode.Random, null) => SelectionStrategy.Random,
@@ -80,9 +79,6 @@ internal sealed class ClusterSnapshot
     /// that selection is exactly the unweighted one.
     /// </summary>
     public int[]? WeightedOrder { get; }
-
-    /// <summary>For LeastLoaded: the plan for comparing the eligible members' loads a board row at a time, when they allow it.</summary>
-    public LoadScan? LoadScan { get; }
 
     public ClusterClock Clock { get; }
 

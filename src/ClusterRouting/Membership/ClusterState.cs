@@ -11,7 +11,6 @@ namespace ClusterRouting;
 internal sealed class ClusterState : IObservableCluster, IDisposable
 {
     private readonly DeadlineTimer _timer;
-    private readonly SlotBoards _boards = new();
     private readonly ClusterChange _change;
     private readonly Action<ClusterSnapshot> _published;
     private readonly ClusterRoutingInstruments _instruments;
@@ -158,7 +157,7 @@ internal sealed class ClusterState : IObservableCluster, IDisposable
             return member;
         }
 
-        return new MemberState(id, _boards);
+        return new MemberState(id);
     }
 
     /// <summary>Replaces the settings in force. Called under the lock by a reconfiguration that has computed everything else.</summary>

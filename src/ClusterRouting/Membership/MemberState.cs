@@ -9,12 +9,10 @@ internal sealed class MemberState
 {
     private Uri? _address;
 
-    /// <param name="id">The member's id.</param>
-    /// <param name="boards">The cluster's slot boards, on which the member's in-flight counts take a column; <see langword="null"/> for a board of its own.</param>
-    public MemberState(string id, SlotBoards? boards = null)
+    public MemberState(string id)
     {
         Id = id;
-        Slots = new MemberSlots(this, boards);
+        Slots = new MemberSlots(this);
     }
 
     /// <summary>Gets the member's id, as first spelled.</summary>

@@ -25,14 +25,10 @@ internal readonly struct Candidate
         Weight = weight;
         Capacity = capacity;
         Counts = slots.Counts;
-        Column = slots.Column;
     }
 
-    /// <summary>The board that holds the member's in-flight stripes (<see cref="MemberSlots.Counts"/>), held here so that a scan of loads reads them without going through <see cref="Slots"/>.</summary>
+    /// <summary>The member's in-flight stripes (<see cref="MemberSlots.Counts"/>), held here so that a scan of loads reads them without going through <see cref="Slots"/>.</summary>
     public int[] Counts { get; }
-
-    /// <summary>The member's column of <see cref="Counts"/>.</summary>
-    public int Column { get; }
 
     public MemberSlots Slots { get; }
 

@@ -35,9 +35,6 @@ internal sealed class LeaseThread
 
     public static LeaseThread Current => t_current ?? Create();
 
-    /// <summary>Gets the thread's view of the other stripes' loads, for <see cref="SelectionMode.LeastLoaded"/>.</summary>
-    public LoadView Loads { get; } = new LoadView();
-
     private LeaseThread()
     {
         _nextDraw = Next64();

@@ -20,9 +20,6 @@ internal sealed class LeaseToken
     /// <summary>The stripe of the member's in-flight count the lease's slot was taken on. Valid while the generation matches.</summary>
     public int Stripe;
 
-    /// <summary>Whether the slot was taken on a stripe other than the selecting thread's own. Valid while the generation matches.</summary>
-    public bool Borrowed;
-
     /// <summary>1 from when the owning thread takes the token until the lease ends; read and cleared with volatile semantics.</summary>
     public int InUse;
 }

@@ -24,12 +24,6 @@ public readonly struct MemberLease : IDisposable
         LeaseToken token = local.RentToken();
         token.ProbeEpoch = probeEpoch;
         token.Stripe = stripe;
-        token.Borrowed = stripe != local.Stripe;
-        if (token.Borrowed)
-        {
-            slots.NoteBorrowedSlot();
-        }
-
         _slots = slots;
         _token = token;
         _generation = token.Generation;
@@ -76,7 +70,6 @@ public readonly struct MemberLease : IDisposable
         // Moving the generation on first makes every copy of this lease stale before the token can be reused.
         int probeEpoch = token.ProbeEpoch;
         int stripe = token.Stripe;
-        bool borrowed = token.Borrowed;
         token.Generation = _generation + 1;
         if (_memberIndex < 0)
         {
@@ -84,10 +77,6 @@ public readonly struct MemberLease : IDisposable
         }
 
         _slots!.Release(stripe);
-        if (borrowed)
-        {
-            _slots.NoteBorrowedSlot();
-        }
 
         // Last: from here the owning thread may take the token again.
         Volatile.Write(ref token.InUse, 0);

@@ -12,17 +12,13 @@ namespace ClusterRouting;
 /// </summary>
 /// <remarks>
 /// The count is striped (<see cref="Stripes"/>): each thread counts on a cache line of its own, so threads selecting
-/// the same member do not take turns owning one line. The stripes are a column of the cluster's
-/// <see cref="SlotBoard"/>, whose rows the members share stripe by stripe. The concurrency limit is not stored here:
-/// each selection passes the limit of the snapshot it read.
+/// the same member do not take turns owning one line. The concurrency limit is not stored here: each selection passes
+/// the limit of the snapshot it read.
 /// </remarks>
 internal sealed class MemberSlots
 {
-    // One in-flight count per stripe, at SlotBoard.Offset(stripe) + _column of the board's counts, each stripe's row on
-    // cache lines of its own; the member's count is their sum.
-    private readonly SlotBoard _board;
-    private readonly int[] _inFlight;
-    private readonly int _column;
+    // One in-flight count per stripe, each on its own cache line (Stripes.Offset); the member's count is their sum.
+    private readonly int[] _inFlight = new int[Stripes.ArrayLength];
 
     // 1 while a lowered limit leaves some stripe over its share: admissions then take _admissionGate and check the
     // sum, until the stripes are back within their shares of _guardedLimit.
@@ -30,32 +26,13 @@ internal sealed class MemberSlots
     private int _guardedLimit;
     private Lock? _admissionGate;
 
-    /// <param name="member">The member.</param>
-    /// <param name="boards">The cluster's boards, to take a column on; <see langword="null"/> for a board of the member's own.</param>
-    public MemberSlots(MemberState member, SlotBoards? boards = null)
+    public MemberSlots(MemberState member)
     {
         Member = member;
-        if (boards is null)
-        {
-            _board = new SlotBoard();
-            _board.TryRent(out _column);
-        }
-        else
-        {
-            (_board, _column) = boards.Rent();
-        }
-
-        _inFlight = _board.Counts;
     }
 
-    /// <summary>The column goes back to the board once nothing can reach these slots any more.</summary>
-    ~MemberSlots() => _board.Return(_column);
-
-    /// <summary>Gets the board's counts, for <see cref="Candidate.Counts"/>: read through <see cref="SumOfStripes"/> only.</summary>
+    /// <summary>Gets the stripes' counts, for <see cref="Candidate.Counts"/>: read through <see cref="SumOfStripes"/> only.</summary>
     internal int[] Counts => _inFlight;
-
-    /// <summary>Gets the slots' column of <see cref="Counts"/>.</summary>
-    internal int Column => _column;
 
     /// <summary>Gets the member these slots count for.</summary>
     public MemberState Member { get; }
@@ -76,24 +53,24 @@ internal sealed class MemberSlots
     }
 
     /// <summary>
-    /// <see cref="InFlight"/> of the slots whose <see cref="Counts"/> and <see cref="Column"/> are given, for a selection
-    /// that compares members' loads: inlined into the scan and, on .NET, read without bounds checks, since the scan
-    /// reads every member's stripes on every selection.
+    /// <see cref="InFlight"/> of the slots whose <see cref="Counts"/> are <paramref name="counts"/>, for a selection that
+    /// compares members' loads: inlined into the scan and, on .NET, read without bounds checks, since the scan reads
+    /// every member's stripes on every selection.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int SumOfStripes(int[] counts, int column)
+    public static int SumOfStripes(int[] counts)
     {
         int sum = 0;
 #if NET
-        ref int first = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(counts), column);
-        for (int offset = SlotBoard.RowStride; offset <= SlotBoard.LastOffset; offset += SlotBoard.RowStride)
+        ref int first = ref MemoryMarshal.GetArrayDataReference(counts);
+        for (int offset = Stripes.Spacing; offset <= Stripes.LastOffset; offset += Stripes.Spacing)
         {
             sum += Volatile.Read(ref Unsafe.Add(ref first, offset));
         }
 #else
         for (int stripe = 0; stripe < Stripes.Count; stripe++)
         {
-            sum += Volatile.Read(ref counts[SlotBoard.Offset(stripe) + column]);
+            sum += Volatile.Read(ref counts[Stripes.Offset(stripe)]);
         }
 #endif
         return sum;
@@ -118,15 +95,7 @@ internal sealed class MemberSlots
         return TryTakeWithinShare(limit, stripe) ? stripe : TryAcquireElsewhere(limit, stripe);
     }
 
-    public void Release(int stripe) => Interlocked.Decrement(ref _inFlight[SlotBoard.Offset(stripe) + _column]);
-
-    /// <summary>
-    /// A slot was taken or freed on a stripe other than the selecting thread's own (it borrowed): moves the board's
-    /// epoch (<see cref="SlotBoard.EpochOffset"/>) on, so that threads' views of the other stripes (<see cref="LoadView"/>) are read
-    /// again.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public void NoteBorrowedSlot() => Interlocked.Increment(ref _inFlight[SlotBoard.EpochOffset]);
+    public void Release(int stripe) => Interlocked.Decrement(ref _inFlight[Stripes.Offset(stripe)]);
 
     /// <summary>
     /// Makes admissions exact for a snapshot with <paramref name="limit"/> that is about to be published. Called under
@@ -193,7 +162,7 @@ internal sealed class MemberSlots
                 }
             }
 
-            Interlocked.Increment(ref _inFlight[SlotBoard.Offset(chosen) + _column]);
+            Interlocked.Increment(ref _inFlight[Stripes.Offset(chosen)]);
             if (limit == _guardedLimit && WithinShares(limit))
             {
                 Volatile.Write(ref _guarded, 0);
@@ -218,12 +187,12 @@ internal sealed class MemberSlots
         return -1;
     }
 
-    private int CountOn(int stripe) => Volatile.Read(ref _inFlight[SlotBoard.Offset(stripe) + _column]);
+    private int CountOn(int stripe) => Volatile.Read(ref _inFlight[Stripes.Offset(stripe)]);
 
     /// <summary>Takes a slot on <paramref name="stripe"/> if it holds fewer than its share of <paramref name="limit"/>.</summary>
     private bool TryTakeWithinShare(int limit, int stripe)
     {
-        ref int count = ref _inFlight[SlotBoard.Offset(stripe) + _column];
+        ref int count = ref _inFlight[Stripes.Offset(stripe)];
         int quota = Stripes.Quota(limit, stripe);
         int current = Volatile.Read(ref count);
         while (current < quota)

@@ -49,6 +49,9 @@ internal static class Stripes
     /// <summary>log2(<see cref="Count"/>).</summary>
     public static readonly int Shift = Log2(Count);
 
+    /// <summary><see cref="Offset"/> of the last stripe.</summary>
+    public static readonly int LastOffset = Count * Spacing;
+
     /// <summary>The length of an array that holds one <see cref="int"/> per stripe, spaced apart, with a spacing before the first and after the last.</summary>
     public static int ArrayLength => (Count + 1) * Spacing;
 

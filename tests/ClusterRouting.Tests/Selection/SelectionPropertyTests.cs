@@ -94,14 +94,9 @@ public class SelectionPropertyTests
         // Each member has its own limit (a custom policy), some are disabled; the steps take a lease (a selection) or
         // end one. Before each selection the test knows every member's in-flight count: the member picked must have
         // the lowest in-flight / limit of the enabled members below their limit (compared exactly, multiplied out).
-        // Half the clusters have one limit for every member: their selections compare the board's columns (LoadScan);
-        // the others compare candidate by candidate.
         Gen<(int[] Limits, bool[] Enabled, int Seed, (bool Select, int Lease)[] Steps)> cases =
             from count in Gen.Choose(1, 10)
-            from uniform in Gen.Elements(true, false)
-            from one in Gen.Choose(1, 6)
-            from each in Gen.ArrayOf(Gen.Choose(1, 6), count)
-            let limits = uniform ? Enumerable.Repeat(one, count).ToArray() : each
+            from limits in Gen.ArrayOf(Gen.Choose(1, 6), count)
             from enabled in Gen.ArrayOf(Gen.Elements(true, true, true, false), count)
             from seed in Gen.Choose(0, int.MaxValue)
             from steps in Gen.ArrayOf(Gen.Zip(Gen.Frequency((3, Gen.Constant(true)), (1, Gen.Constant(false))), Gen.Choose(0, 1_000)), 60)
