@@ -1,12 +1,15 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace ClusterRouting.AspNetCore;
+namespace ClusterRouting;
 
 /// <summary>
-/// The member's loggers: what the application's logger throws (a broken sink, a provider that fails) is dropped with
-/// the event. The member logs on the request path, where a throw would turn its 503 refusal into a 500 that a router
-/// takes as the answer, and on the sampler's timer, where a throw ends the process.
+/// A logger of the satellites (compiled into ClusterRouting.Http and ClusterRouting.AspNetCore from this one file):
+/// what the application's logger throws (a broken sink, a provider that fails) is dropped with the event. The router's
+/// handler logs on the request path, where a throw would end the request with the logger's exception instead of the
+/// member's answer, a failover or the library's typed error; its prober logs in each member's probe loop, where a throw
+/// would end the member's probing; the member logs on its request path, where a throw would turn its 503 refusal into
+/// a 500 that a router takes as the answer, and on its sampler's timer, where a throw ends the process.
 /// </summary>
 internal sealed class GuardedLogger : ILogger
 {
@@ -16,7 +19,7 @@ internal sealed class GuardedLogger : ILogger
 
     public static ILogger Wrap(ILogger logger) => logger is GuardedLogger or NullLogger ? logger : new GuardedLogger(logger);
 
-#pragma warning disable CA1031 // Whatever a logger throws is dropped: logging must not fail the member.
+#pragma warning disable CA1031 // Whatever a logger throws is dropped: logging must not fail a request, a probe loop or a timer.
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull
     {
