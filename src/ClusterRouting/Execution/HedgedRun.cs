@@ -85,29 +85,9 @@ internal sealed class HedgedRun<TState, TResult>
         {
             while (true)
             {
-                // What ended, in the order the attempts started: a success or the operation's own error decides.
-                for (int i = 0; i < _running.Count; i++)
+                if (TryDecide(out TResult result))
                 {
-                    HedgedAttempt<TState, TResult> attempt = _running[i];
-                    if (!attempt.HasEnded)
-                    {
-                        continue;
-                    }
-
-                    _running.RemoveAt(i--);
-                    switch (attempt.End)
-                    {
-                        case AttemptEnd.Success:
-                            return attempt.Result!;
-                        case AttemptEnd.Error:
-                            ExceptionDispatchInfo.Capture(attempt.Error!).Throw();
-                            break;
-                        case AttemptEnd.Offline:
-                        case AttemptEnd.Refused:
-                            AttemptOutcome outcome = attempt.End == AttemptEnd.Offline ? AttemptOutcome.Offline : AttemptOutcome.Refused;
-                            (_attempts ??= new()).Add(new MemberAttempt(attempt.Member.Id, outcome, attempt.Error!));
-                            break;
-                    }
+                    return result;
                 }
 
                 CancellationToken.ThrowIfCancellationRequested();
@@ -127,9 +107,7 @@ internal sealed class HedgedRun<TState, TResult>
 
                 if (_running.Count == 0)
                 {
-                    Exception error = _attempts is null ? failure.ToException() : new AllMembersFailedException(Cluster.ClusterName, _attempts);
-                    ExecutionTracing.Failed(_span, error, _attempts is null ? failure : default);
-                    throw error;
+                    throw Exhausted(failure);
                 }
 
                 if (armTimer)
@@ -146,6 +124,49 @@ internal sealed class HedgedRun<TState, TResult>
         {
             await FinishAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Looks at what ended, in the order the attempts started: a success decides the run (true), the operation's own
+    /// error ends it (thrown), an offline or refused attempt is listed for <see cref="AllMembersFailedException"/>.
+    /// </summary>
+    private bool TryDecide(out TResult result)
+    {
+        for (int i = 0; i < _running.Count; i++)
+        {
+            HedgedAttempt<TState, TResult> attempt = _running[i];
+            if (!attempt.HasEnded)
+            {
+                continue;
+            }
+
+            _running.RemoveAt(i--);
+            switch (attempt.End)
+            {
+                case AttemptEnd.Success:
+                    result = attempt.Result!;
+                    return true;
+                case AttemptEnd.Error:
+                    ExceptionDispatchInfo.Capture(attempt.Error!).Throw();
+                    break;
+                case AttemptEnd.Offline:
+                case AttemptEnd.Refused:
+                    AttemptOutcome outcome = attempt.End == AttemptEnd.Offline ? AttemptOutcome.Offline : AttemptOutcome.Refused;
+                    (_attempts ??= new()).Add(new MemberAttempt(attempt.Member.Id, outcome, attempt.Error!));
+                    break;
+            }
+        }
+
+        result = default!;
+        return false;
+    }
+
+    /// <summary>Nothing runs and no member can take another attempt: the selection's failure, or every attempt listed.</summary>
+    private Exception Exhausted(SelectionFailure failure)
+    {
+        Exception error = _attempts is null ? failure.ToException() : new AllMembersFailedException(Cluster.ClusterName, _attempts);
+        ExecutionTracing.Failed(_span, error, _attempts is null ? failure : default);
+        return error;
     }
 
     /// <summary>Something happened: an attempt ended, or the hedging delay passed. Called on any thread.</summary>
