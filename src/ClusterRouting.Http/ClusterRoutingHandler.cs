@@ -224,15 +224,7 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
                 {
                     if (!resumed)
                     {
-                        Uri address = lease.Address ?? throw AddressMissing(memberId);
-                        Uri target = _targets.Resolve(lease.MemberIndex, address, original);
-                        request.RequestUri = target;
-                        if (contentFactory is not null)
-                        {
-                            ContentFactory.Prepare(request, contentFactory);
-                        }
-
-                        Log.RequestRouted(_logger, request.Method, attempt, _cluster.ClusterName, memberId, target, lease.IsProbe);
+                        Address(request, original, lease, attempt, contentFactory);
                     }
 
                     CancellationToken token = cancellationToken;
@@ -292,36 +284,7 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
                         return Answer(response, lease, inspection);
                     }
 
-                    bool didNotProcess;
-                    if (refusedFor is ThrottleLimitKind limit)
-                    {
-                        HttpStatusCode status = response!.StatusCode;
-                        _cluster.ReportRefusal(memberId, limit, coolDown);
-                        Log.MemberRefusedRequest(_logger, _cluster.ClusterName, memberId, status, limit, coolDown);
-                        var answer = new HttpRequestException($"Member '{memberId}' answered {(int)status} ({status}).", inner: null, status);
-                        (attempts ??= new(2)).Add(new MemberAttempt(memberId, AttemptOutcome.Refused, new MemberRefusedException(limit, coolDown, answer)));
-                        didNotProcess = true;
-                    }
-                    else
-                    {
-                        _cluster.ReportOffline(memberId);
-                        Log.MemberUnreachable(_logger, error!, _cluster.ClusterName, memberId, Describe(error!, failureKind));
-                        (attempts ??= new(2)).Add(new MemberAttempt(memberId, AttemptOutcome.Offline, error!));
-                        didNotProcess = failureKind == AttemptFailure.NeverReached;
-                    }
-
-                    // A factory also says the request may run again; a buffered content's factory was not looked up before.
-                    bool hasContentFactory = contentFactory is not null || ContentFactory.Find(request) is not null;
-                    ReplayVerdict verdict = ReplayRules.Decide(request.Method, request.Content, hasContentFactory, didNotProcess);
-                    if (verdict != ReplayVerdict.Replay)
-                    {
-                        string reason = verdict == ReplayVerdict.BodyNotReplayable
-                            ? $"its body ({request.Content!.GetType().Name}) cannot be sent again; set a content factory (SetContentFactory) to make it re-creatable"
-                            : $"member '{memberId}' may have processed it and {request.Method} is not idempotent";
-                        Log.RequestNotReplayed(_logger, _cluster.ClusterName, memberId, reason);
-                        throw new RequestNotReplayableException(_cluster.ClusterName, reason, attempts);
-                    }
-
+                    RecordFailedAttempt(request, memberId, response, refusedFor, coolDown, error, failureKind, contentFactory, ref attempts);
                     (tried ??= new(2)).Add(memberId);
                 }
                 finally
@@ -339,6 +302,58 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
         {
             // An outer handler (a retry, a hedge) may send the same request again: it must address the cluster again.
             request.RequestUri = original;
+        }
+    }
+
+    /// <summary>Points the request at the leased member (its address with the request's path and query) and logs the attempt.</summary>
+    private void Address(HttpRequestMessage request, Uri original, MemberLease lease, int attempt, Func<HttpContent>? contentFactory)
+    {
+        string memberId = lease.MemberId;
+        Uri address = lease.Address ?? throw AddressMissing(memberId);
+        Uri target = _targets.Resolve(lease.MemberIndex, address, original);
+        request.RequestUri = target;
+        if (contentFactory is not null)
+        {
+            ContentFactory.Prepare(request, contentFactory);
+        }
+
+        Log.RequestRouted(_logger, request.Method, attempt, _cluster.ClusterName, memberId, target, lease.IsProbe);
+    }
+
+    /// <summary>
+    /// An attempt that did not give the answer: reports the member refused or offline, lists the attempt, and throws
+    /// <see cref="RequestNotReplayableException"/> when the request may not go to another member.
+    /// </summary>
+    private void RecordFailedAttempt(HttpRequestMessage request, string memberId, HttpResponseMessage? response, ThrottleLimitKind? refusedFor, TimeSpan? coolDown, Exception? error, AttemptFailure failureKind, Func<HttpContent>? contentFactory, ref List<MemberAttempt>? attempts)
+    {
+        bool didNotProcess;
+        if (refusedFor is ThrottleLimitKind limit)
+        {
+            HttpStatusCode status = response!.StatusCode;
+            _cluster.ReportRefusal(memberId, limit, coolDown);
+            Log.MemberRefusedRequest(_logger, _cluster.ClusterName, memberId, status, limit, coolDown);
+            var answer = new HttpRequestException($"Member '{memberId}' answered {(int)status} ({status}).", inner: null, status);
+            (attempts ??= new(2)).Add(new MemberAttempt(memberId, AttemptOutcome.Refused, new MemberRefusedException(limit, coolDown, answer)));
+            didNotProcess = true;
+        }
+        else
+        {
+            _cluster.ReportOffline(memberId);
+            Log.MemberUnreachable(_logger, error!, _cluster.ClusterName, memberId, Describe(error!, failureKind));
+            (attempts ??= new(2)).Add(new MemberAttempt(memberId, AttemptOutcome.Offline, error!));
+            didNotProcess = failureKind == AttemptFailure.NeverReached;
+        }
+
+        // A factory also says the request may run again; a buffered content's factory was not looked up before.
+        bool hasContentFactory = contentFactory is not null || ContentFactory.Find(request) is not null;
+        ReplayVerdict verdict = ReplayRules.Decide(request.Method, request.Content, hasContentFactory, didNotProcess);
+        if (verdict != ReplayVerdict.Replay)
+        {
+            string reason = verdict == ReplayVerdict.BodyNotReplayable
+                ? $"its body ({request.Content!.GetType().Name}) cannot be sent again; set a content factory (SetContentFactory) to make it re-creatable"
+                : $"member '{memberId}' may have processed it and {request.Method} is not idempotent";
+            Log.RequestNotReplayed(_logger, _cluster.ClusterName, memberId, reason);
+            throw new RequestNotReplayableException(_cluster.ClusterName, reason, attempts);
         }
     }
 
