@@ -432,6 +432,76 @@ public class HedgingTests
         Assert.Equal("gw-0", await run.WaitAsync(TestTimeout));
     }
 
+    [Fact]
+    public async Task MemberRemovedWhileItsAttemptRuns_TheHedgeGoesElsewhere_AndTheRemovedMembersLateOfflineEndChangesNoOne()
+    {
+        using ClusterSelector cluster = Create(3);
+        var members = new ControlledMembers { IgnoreCancellation = { "gw-0" } };
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+        await members.WaitForStartsAsync(1);
+        Assert.True(cluster.RemoveMember("gw-0"));
+        _time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        Assert.Equal(["gw-0", "gw-1"], members.Started);
+
+        members.Succeed("gw-1");
+        members.Fail("gw-0", new MemberOfflineException("gw-0 is gone"));
+
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+        Assert.Equal(["gw-1", "gw-2"], cluster.GetStatus().Members.Select(m => m.Id));
+        Assert.All(cluster.GetStatus().Members, m =>
+        {
+            Assert.Equal(0, m.InFlight);
+            Assert.Equal(MemberHealth.Online, m.Health);
+        });
+
+        // Added back, it starts with nothing in flight: the removed member's lease was given back when its attempt ended.
+        cluster.AddMember("gw-0");
+        Assert.Equal(0, cluster.GetStatus().Members.Single(m => m.Id == "gw-0").InFlight);
+    }
+
+    [Fact]
+    public async Task ClusterDisposedWhileAHedgedRunWaits_TheRunStillEnds_WithEveryLeaseBack()
+    {
+        ClusterSelector cluster = Create(3);
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+        await members.WaitForStartsAsync(1);
+        _time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        cluster.Dispose();
+
+        members.Succeed("gw-1");
+
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+        Assert.Equal(["gw-0"], members.Cancelled);
+        Assert.Throws<ObjectDisposedException>(() => cluster.GetStatus()); // as documented for a disposed cluster
+        Assert.All(cluster.State.Snapshot.Members, m => Assert.Equal(0, m.State.Slots.InFlight));
+    }
+
+    [Fact]
+    public async Task HedgeThrowsSynchronously_ItsOwnErrorDecidesTheRun_AndTheFirstAttemptIsCancelled()
+    {
+        using ClusterSelector cluster = Create(3);
+        var members = new ControlledMembers();
+        var bug = new InvalidOperationException("the operation's own bug");
+
+        Task<string> run = cluster.ExecuteAsync((lease, token) =>
+            lease.MemberId == "gw-0" ? members.Run(lease, token) : throw bug).AsTask();
+        await members.WaitForStartsAsync(1);
+        _time.Advance(Delay);
+
+        Assert.Same(bug, await Assert.ThrowsAsync<InvalidOperationException>(() => run.WaitAsync(TestTimeout)));
+        Assert.Equal(["gw-0"], members.Cancelled);
+        Assert.All(cluster.GetStatus().Members, m =>
+        {
+            Assert.Equal(0, m.InFlight);
+            Assert.Equal(MemberHealth.Online, m.Health);
+        });
+    }
+
     private sealed class TestMeterFactory : IMeterFactory
     {
         public Meter Meter { get; private set; } = null!;

@@ -83,6 +83,32 @@ public class SteppingClockTests
         Assert.Null(cluster.GetStatus().Members[0].CpuPercent);
     }
 
+    [Fact]
+    public void ClockStepsBackDuringASlowStart_TheRampNeitherJumpsNorThrows_AndEndsWhenTheClockCatchesUp()
+    {
+        using ClusterSelector cluster = Create(o =>
+        {
+            o.ConcurrentOperationLimitPreview = 40;
+            o.SlowStartWindow = TimeSpan.FromSeconds(20);
+        });
+        Assert.True(cluster.SetMemberEnabled("gw-0", false));
+        _clock.Step(TimeSpan.FromSeconds(10));
+        Assert.True(cluster.SetMemberEnabled("gw-0", true)); // ramps from 10 s on the cluster's clock: 4 of 40 at first
+        Assert.Equal(4, cluster.GetStatus().Members[0].ConcurrencyLimit);
+
+        _clock.Step(TimeSpan.FromSeconds(-8)); // the provider says 2 s: the cluster stays at 10 s, the ramp at its start
+        MemberStatus back = cluster.GetStatus().Members[0];
+        Assert.Equal(4, back.ConcurrencyLimit);
+        Assert.Equal(10, back.SlowStartPercentage);
+
+        _clock.Step(TimeSpan.FromSeconds(18)); // 20 s: half the window
+        Assert.Equal(20, cluster.GetStatus().Members[0].ConcurrencyLimit);
+        _clock.Step(TimeSpan.FromSeconds(10)); // 30 s: the window is over
+        MemberStatus done = cluster.GetStatus().Members[0];
+        Assert.Equal(40, done.ConcurrencyLimit);
+        Assert.Null(done.SlowStartPercentage);
+    }
+
     private ClusterSelector Create(Action<ClusterOptions>? configure = null)
     {
         ClusterOptions options = Clusters.Options(2);
