@@ -1,3 +1,4 @@
+using ClusterRouting.Testing;
 using ClusterRouting.AspNetCore.Tests.TestSupport;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;

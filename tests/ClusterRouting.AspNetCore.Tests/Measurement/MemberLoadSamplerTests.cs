@@ -1,3 +1,4 @@
+using ClusterRouting.Testing;
 using ClusterRouting.AspNetCore.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;

@@ -1,3 +1,4 @@
+using ClusterRouting.Testing;
 using System.Net;
 using ClusterRouting.Http.Tests.TestSupport;
 using Microsoft.Extensions.Logging;

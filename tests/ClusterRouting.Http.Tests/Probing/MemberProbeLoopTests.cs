@@ -1,3 +1,4 @@
+using ClusterRouting.Testing;
 using ClusterRouting.Http.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;

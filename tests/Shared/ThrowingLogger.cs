@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 
-namespace ClusterRouting.AspNetCore.Tests.TestSupport;
+namespace ClusterRouting.Testing;
 
-/// <summary>A logger that throws from every call, as a broken sink or a failing provider does; it counts the calls.</summary>
+/// <summary>(Compiled into the HTTP and member-side test projects.) A logger that throws from every call, as a broken sink or a failing provider does; it counts the calls.</summary>
 internal sealed class ThrowingLogger : ILogger
 {
     private int _calls;
