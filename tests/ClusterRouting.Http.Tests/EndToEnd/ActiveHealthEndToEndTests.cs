@@ -92,7 +92,9 @@ public sealed class ActiveHealthEndToEndTests(ITestOutputHelper output)
     {
         Action<MemberLimitsOptions> limits = o =>
         {
-            o.CPUUtilizationPercentageThreshold = 40;
+            // Low enough that spinners sharing two cores with other test processes (the soak, the browser tests, run
+            // at the same time by `dotnet test` of the solution) still cross it: at 40 % they once got 15 % of the machine.
+            o.CPUUtilizationPercentageThreshold = 25;
             o.ResourceUtilizationAggregationTimeInMinutes = 1;
             o.SamplingInterval = TimeSpan.FromMilliseconds(100);
         };
@@ -118,7 +120,7 @@ public sealed class ActiveHealthEndToEndTests(ITestOutputHelper output)
         TimeSpan noticed;
         try
         {
-            noticed = await router.UntilAsync(s => s.Members[0].Throttle == MemberRejectionReason.CpuLimit, TimeSpan.FromSeconds(20));
+            noticed = await router.UntilAsync(s => s.Members[0].Throttle == MemberRejectionReason.CpuLimit, TimeSpan.FromSeconds(40));
         }
         finally
         {
@@ -132,7 +134,7 @@ public sealed class ActiveHealthEndToEndTests(ITestOutputHelper output)
         int servedBefore = gw1.Served;
         Assert.All(await Work(router, 5), id => Assert.Equal("gw-2", id));
         Assert.Equal(servedBefore, gw1.Served);
-        output.WriteLine($"busy loop on {spinners.Length} threads: member over 40 % CPU routed around after {noticed.TotalMilliseconds:0} ms; CPU it reported {router.Member("gw-1").CpuPercent:0.0} %");
+        output.WriteLine($"busy loop on {spinners.Length} threads: member over 25 % CPU routed around after {noticed.TotalMilliseconds:0} ms; CPU it reported {router.Member("gw-1").CpuPercent:0.0} %");
     }
 
     private static async Task<string[]> Concurrently(Router router, int total, int atOnce)
