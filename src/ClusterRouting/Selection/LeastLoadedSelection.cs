@@ -44,60 +44,8 @@ internal static class LeastLoadedSelection
 
     /// <summary><see cref="SelectIn"/> over every candidate, without wrapping round: a cluster of up to <see cref="Window"/> members.</summary>
     private static Pick SelectAll<TFilter>(Candidate[] candidates, RandomSource? custom, LeaseThread local, TFilter filter, int stripe)
-        where TFilter : struct, ICandidateFilter
-    {
-        ulong refused = 0;
-        while (true)
-        {
-            ulong lowest = 0;
-            long lowestInFlight = 0;
-            long lowestCapacity = 0;
-            for (int position = 0; position < candidates.Length; position++)
-            {
-                ref readonly Candidate candidate = ref candidates[position];
-                ulong bit = 1UL << position;
-                if ((refused & bit) != 0 || !filter.Allows(candidate.Slots))
-                {
-                    continue;
-                }
-
-                int inFlight = MemberSlots.SumOfStripes(candidate.Counts);
-                if (inFlight >= candidate.ConcurrencyLimit)
-                {
-                    continue;
-                }
-
-                // inFlight / capacity compared with lowestInFlight / lowestCapacity, multiplied out.
-                long mine = inFlight * lowestCapacity;
-                long theirs = lowestInFlight * candidate.Capacity;
-                if (lowest == 0 || mine < theirs)
-                {
-                    lowest = bit;
-                    lowestInFlight = inFlight;
-                    lowestCapacity = candidate.Capacity;
-                }
-                else if (mine == theirs)
-                {
-                    lowest |= bit;
-                }
-            }
-
-            if (lowest == 0)
-            {
-                return Pick.None;
-            }
-
-            int chosen = Choose(lowest, custom, local);
-            Pick pick = candidates[chosen].TryAcquire(stripe, chosen);
-            if (pick.IsTaken)
-            {
-                return pick;
-            }
-
-            // It filled up (or its probe was taken) since the scan read it: compare the rest again.
-            refused |= 1UL << chosen;
-        }
-    }
+        where TFilter : struct, ICandidateFilter =>
+        SelectIn(candidates, default(Whole), candidates.Length, custom, local, filter, stripe);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Pick SelectInWindows<TFilter>(Candidate[] candidates, RandomSource? custom, LeaseThread local, TFilter filter, int stripe)
@@ -108,7 +56,8 @@ internal static class LeastLoadedSelection
         for (int covered = 0; covered < count; covered += Window)
         {
             int first = start + covered;
-            Pick pick = SelectIn(candidates, first >= count ? first - count : first, Math.Min(Window, count - covered), custom, local, filter, stripe);
+            var window = new Wrapping(first >= count ? first - count : first, count);
+            Pick pick = SelectIn(candidates, window, Math.Min(Window, count - covered), custom, local, filter, stripe);
             if (pick.IsTaken)
             {
                 return pick;
@@ -118,11 +67,11 @@ internal static class LeastLoadedSelection
         return Pick.None;
     }
 
-    /// <summary>The least loaded of the <paramref name="length"/> candidates from <paramref name="start"/> (wrapping round) that takes a slot.</summary>
-    private static Pick SelectIn<TFilter>(Candidate[] candidates, int start, int length, RandomSource? custom, LeaseThread local, TFilter filter, int stripe)
+    /// <summary>The least loaded of the <paramref name="length"/> candidates the window maps offsets 0, 1, ... to, that takes a slot.</summary>
+    private static Pick SelectIn<TFilter, TWindow>(Candidate[] candidates, TWindow window, int length, RandomSource? custom, LeaseThread local, TFilter filter, int stripe)
         where TFilter : struct, ICandidateFilter
+        where TWindow : struct, IWindow
     {
-        int count = candidates.Length;
         ulong refused = 0;
         while (true)
         {
@@ -131,13 +80,7 @@ internal static class LeastLoadedSelection
             long lowestCapacity = 0;
             for (int offset = 0; offset < length; offset++)
             {
-                int position = start + offset;
-                if (position >= count)
-                {
-                    position -= count;
-                }
-
-                ref readonly Candidate candidate = ref candidates[position];
+                ref readonly Candidate candidate = ref candidates[window.Position(offset)];
                 ulong bit = 1UL << offset;
                 if ((refused & bit) != 0 || !filter.Allows(candidate.Slots))
                 {
@@ -171,12 +114,7 @@ internal static class LeastLoadedSelection
             }
 
             int chosen = Choose(lowest, custom, local);
-            int taken = start + chosen;
-            if (taken >= count)
-            {
-                taken -= count;
-            }
-
+            int taken = window.Position(chosen);
             Pick pick = candidates[taken].TryAcquire(stripe, taken);
             if (pick.IsTaken)
             {
@@ -197,4 +135,37 @@ internal static class LeastLoadedSelection
 
     private static int Draw(int bound, RandomSource? custom, LeaseThread local) =>
         custom is null ? local.NextRandom(bound) : custom.Next(bound);
+
+    /// <summary>Maps a scan's offsets to candidate positions; a struct per mapping, so each scan is compiled for its own.</summary>
+    private interface IWindow
+    {
+        int Position(int offset);
+    }
+
+    /// <summary>Every candidate, from the first: the offset is the position.</summary>
+    private readonly struct Whole : IWindow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Position(int offset) => offset;
+    }
+
+    /// <summary>Candidates from a start, wrapping round past the last.</summary>
+    private readonly struct Wrapping : IWindow
+    {
+        private readonly int _start;
+        private readonly int _count;
+
+        public Wrapping(int start, int count)
+        {
+            _start = start;
+            _count = count;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Position(int offset)
+        {
+            int position = _start + offset;
+            return position >= _count ? position - _count : position;
+        }
+    }
 }
