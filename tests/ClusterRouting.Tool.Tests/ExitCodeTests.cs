@@ -177,6 +177,27 @@ public sealed class ExitCodeTests
     }
 
     [Fact]
+    public async Task Interrupted_WhileWaitingForTheApi_Is130_NotAnException()
+    {
+        // Ctrl+C cancels the token the command runs with: the tool says so and exits 130, as shells expect.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        Task<TcpClient> accepted = listener.AcceptTcpClientAsync();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        using var interrupt = new CancellationTokenSource();
+
+        Task<int> run = CliApp.RunAsync(["clusters", "--url", $"http://127.0.0.1:{port}/cluster-routing", "--timeout", "60"], output, error, _ => null, interrupt.Token);
+        using TcpClient connection = await accepted.WaitAsync(TimeSpan.FromSeconds(30));
+        await interrupt.CancelAsync();
+
+        Assert.Equal(ExitCodes.Interrupted, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("cluster-routing: Interrupted before the API answered.", error.ToString().Trim());
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
     public async Task Failure_ARedirectToASignInPage_Is1AndIsNotFollowed()
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
