@@ -68,9 +68,6 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
         _maxRefusalCoolDown = options.MaxRefusalCoolDown;
     }
 
-    /// <summary>Gets the cluster the handler routes to.</summary>
-    internal IClusterSelector Cluster => _cluster;
-
     /// <inheritdoc />
     void IResponseBodyObserver.OnBodyFailed(string memberId, Exception exception)
     {

@@ -6,20 +6,6 @@ namespace ClusterRouting.Tool;
 /// <summary>The API answered with an error: its status, and its problem details when it sent any.</summary>
 internal sealed class AdminApiException : Exception
 {
-    public AdminApiException()
-    {
-    }
-
-    public AdminApiException(string message)
-        : base(message)
-    {
-    }
-
-    public AdminApiException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
     public AdminApiException(HttpStatusCode status, Problem? problem, string? body)
         : base(problem is null ? $"The API answered {(int)status} {status}." : $"{problem.Title}: {problem.Detail}")
     {

@@ -29,7 +29,7 @@ internal static class CliApp
         var root = new RootCommand(
             "Operates ClusterRouting clusters through the admin API of a router (ClusterRouting.AspNetCore.Admin).\n\n" +
             "Exit codes: 0 done, 1 unexpected failure, 2 usage error, 3 no such cluster or member, 4 not authenticated or not allowed, " +
-            "5 request rejected as invalid, 6 API unreachable or timed out, 7 API failed (5xx).");
+            "5 request rejected as invalid, 6 API unreachable or timed out, 7 API failed (5xx), 130 interrupted (Ctrl+C).");
         root.Options.Add(url);
         root.Options.Add(token);
         root.Options.Add(header);
@@ -167,6 +167,10 @@ internal static class CliApp
         catch (InvalidDataException ex)
         {
             return Fail(error, json, ExitCodes.Failure, ex.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Fail(error, json, ExitCodes.Interrupted, "Interrupted before the API answered.");
         }
     }
 

@@ -26,4 +26,7 @@ internal static class ExitCodes
 
     /// <summary>The API failed (5xx).</summary>
     public const int ServerError = 7;
+
+    /// <summary>Interrupted (Ctrl+C, SIGINT) before the API answered, as shells report it.</summary>
+    public const int Interrupted = 130;
 }

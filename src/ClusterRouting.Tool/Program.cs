@@ -1,10 +1,5 @@
 using ClusterRouting.Tool;
 
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancel.Cancel();
-};
-
-return await CliApp.RunAsync(args, Console.Out, Console.Error, cancellationToken: cancel.Token);
+// System.CommandLine turns Ctrl+C (SIGINT) and SIGTERM into the cancellation of the command's token; the command then
+// ends with exit code 130 (ExitCodes.Interrupted). A handler of our own would run after Main returned.
+return await CliApp.RunAsync(args, Console.Out, Console.Error);

@@ -23,6 +23,40 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task Clusters_NoneRegistered_SaysSoInsteadOfAnEmptyTable()
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        Assert.True(host.Clusters.RemoveCluster("refresh"));
+        Assert.True(host.Clusters.RemoveCluster("sales"));
+
+        ToolRun run = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Reader, "clusters"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("No cluster is registered.", run.Output.Trim());
+    }
+
+    [Fact]
+    public async Task Clusters_OverTheMemberLimit_ShowsTheWarningBesideTheVersionSkew()
+    {
+        // Configuration may name more members than the limit (the cluster warns); adding one at runtime may not.
+        Dictionary<string, string?> clusters = AdminTestHost.DefaultClusters();
+        for (int i = 2; i < 11; i++)
+        {
+            clusters[$"ClusterRouting:refresh:Members:{i}:Id"] = $"rf-{i + 1}";
+            clusters[$"ClusterRouting:refresh:Members:{i}:Version"] = "3000.250.5";
+        }
+
+        await using AdminTestHost host = await AdminTestHost.StartAsync(clusters);
+
+        ToolRun run = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Reader, "clusters"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string[] lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^refresh\s+RoundRobin\s+11\s+11\s+11\s+version skew, over the member limit$", lines[1]);
+        Assert.Matches(@"^sales\s+Failover\s+3\s+3\s+3\s+-$", lines[2]);
+    }
+
+    [Fact]
     public async Task Clusters_Json_PrintsTheApisAnswer()
     {
         await using AdminTestHost host = await AdminTestHost.StartAsync();
@@ -130,6 +164,22 @@ public sealed class CommandTests
         Assert.Equal("Removed cluster 'sales'.", run.Output.Trim());
         Assert.DoesNotContain("sales", host.Clusters.ClusterNames);
         Assert.Equal(ExitCodes.NotFound, again.ExitCode);
+    }
+
+    [Fact]
+    public async Task RemoveMemberAndRemoveCluster_Json_PrintWhatWasRemoved()
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+
+        ToolRun member = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Operator, "remove-member", "sales", "gw-2", "--json"));
+        ToolRun cluster = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Operator, "remove-cluster", "refresh", "--json"));
+
+        Assert.True(member.ExitCode == 0, member.ToString());
+        Assert.Equal("""{"cluster":"sales","member":"gw-2","removed":true}""", member.Output.Trim());
+        Assert.Equal(["gw-1", "gw-3"], host.Clusters.GetCluster("sales").GetStatus().Members.Select(m => m.Id));
+        Assert.True(cluster.ExitCode == 0, cluster.ToString());
+        Assert.Equal("""{"cluster":"refresh","removed":true}""", cluster.Output.Trim());
+        Assert.DoesNotContain("refresh", host.Clusters.ClusterNames);
     }
 
     [Fact]

@@ -177,6 +177,27 @@ public sealed class ExitCodeTests
     }
 
     [Fact]
+    public async Task Interrupted_WhileWaitingForTheApi_Is130_NotAnException()
+    {
+        // Ctrl+C cancels the token the command runs with: the tool says so and exits 130, as shells expect.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        Task<TcpClient> accepted = listener.AcceptTcpClientAsync();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        using var interrupt = new CancellationTokenSource();
+
+        Task<int> run = CliApp.RunAsync(["clusters", "--url", $"http://127.0.0.1:{port}/cluster-routing", "--timeout", "60"], output, error, _ => null, interrupt.Token);
+        using TcpClient connection = await accepted.WaitAsync(TimeSpan.FromSeconds(30));
+        await interrupt.CancelAsync();
+
+        Assert.Equal(ExitCodes.Interrupted, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("cluster-routing: Interrupted before the API answered.", error.ToString().Trim());
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
     public async Task Failure_ARedirectToASignInPage_Is1AndIsNotFollowed()
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -204,6 +225,59 @@ public sealed class ExitCodeTests
         Assert.Equal(0, followed);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    public async Task Usage_ATimeoutThatIsNotPositive_Is2NamingIt(string seconds)
+    {
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", "http://127.0.0.1:9/cluster-routing", "--timeout", seconds);
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains($"--timeout must be a positive number of seconds, not {seconds}.", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("text/html", "<html>sign in</html>")]
+    [InlineData("application/json", "null")]
+    [InlineData("application/json", "{\"clusters\":")]
+    public async Task Failure_ASuccessThatIsNotTheApisAnswer_Is1AskingAboutTheAddress(string contentType, string body)
+    {
+        await using WebApplication app = await ServerAsync(context =>
+        {
+            context.Response.ContentType = contentType;
+            return context.Response.WriteAsync(body);
+        });
+
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", Root(app) + "/cluster-routing", "--token", "t");
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains("The API's answer to GET api/clusters is not what the tool understands (is --url the console's address?)", run.Error, StringComparison.Ordinal);
+        Assert.Empty(run.Output);
+    }
+
+    [Theory]
+    [InlineData(500, ExitCodes.ServerError)]
+    [InlineData(503, ExitCodes.ServerError)]
+    [InlineData(429, ExitCodes.Failure)]
+    [InlineData(405, ExitCodes.Failure)]
+    public async Task AnErrorWhoseProblemBodyIsNotJson_IsReportedByItsStatus(int status, int exitCode)
+    {
+        await using WebApplication app = await ServerAsync(context =>
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/problem+json";
+            return context.Response.WriteAsync("upstream failed");
+        });
+
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", Root(app) + "/cluster-routing", "--token", "t");
+        ToolRun json = await ToolRun.RunAsync("clusters", "--url", Root(app) + "/cluster-routing", "--token", "t", "--json");
+
+        Assert.Equal(exitCode, run.ExitCode);
+        Assert.Contains($"The API answered {status} {(HttpStatusCode)status}.", run.Error, StringComparison.Ordinal);
+        Assert.Equal(exitCode, json.ExitCode);
+        Assert.Equal("upstream failed", json.Error.Trim());
+    }
+
     [Fact]
     public async Task Help_IsExit0()
     {
@@ -213,6 +287,20 @@ public sealed class ExitCodeTests
         Assert.Contains("Exit codes: 0 done", run.Output, StringComparison.Ordinal);
         Assert.Contains("remove-member <cluster> <member>", run.Output, StringComparison.Ordinal);
     }
+
+    /// <summary>A server on loopback that answers every request with <paramref name="answer"/>.</summary>
+    private static async Task<WebApplication> ServerAsync(RequestDelegate answer)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        WebApplication app = builder.Build();
+        app.Run(answer);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static string Root(WebApplication app) => app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
 
     private static int FreePort()
     {

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using ClusterRouting.Admin.Tests;
 
 namespace ClusterRouting.Tool.Tests;
@@ -25,6 +28,56 @@ public sealed class ProcessTests
         Assert.Equal(0, disabled);
         Assert.False(host.Clusters.GetCluster("sales").GetStatus().Members[0].Enabled);
         Assert.Equal(3, missing);
+    }
+
+    [Fact]
+    public async Task Process_CtrlC_Exits130WithoutAStackTrace()
+    {
+        // Found by the coverage work: SIGINT aborted the tool (SIGABRT) with an unhandled TaskCanceledException, or an
+        // ObjectDisposedException from a Ctrl+C handler that ran after Main had disposed its token source.
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // SIGINT is sent with kill(2).
+        }
+
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        Task<TcpClient> accepted = listener.AcceptTcpClientAsync();
+        using Process process = Process.Start(Start("clusters", "--url", $"http://127.0.0.1:{port}/cluster-routing", "--timeout", "60"))!;
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        using TcpClient connection = await accepted.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, Kill(process.Id, SigInt));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {await error}");
+        Assert.Equal("cluster-routing: Interrupted before the API answered.", (await error).Trim());
+        Assert.Empty(await output);
+    }
+
+    private const int SigInt = 2;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    private static ProcessStartInfo Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ClusterRouting.Tool.dll"));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
     }
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string token, params string[] args)

@@ -47,8 +47,6 @@ internal sealed class LeasedContent : HttpContent
     /// <summary>Gets a value indicating whether the lease has been released.</summary>
     internal bool IsReleased => Volatile.Read(ref _released) != 0;
 
-    internal HttpContent Inner => _inner;
-
     /// <summary>Releases the lease, once.</summary>
     internal void Release()
     {
@@ -204,8 +202,6 @@ internal sealed class LeasedContent : HttpContent
             throw;
         }
     }
-
-    protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
 
     protected override Stream CreateContentReadStream(CancellationToken cancellationToken)
     {

@@ -21,8 +21,6 @@ internal sealed class MemberProbeLoop(
     private readonly ILogger _logger = GuardedLogger.Wrap(logger);
     private int _failures;
 
-    public string MemberId => memberId;
-
     public Uri Address => address;
 
     /// <summary>Gets how many probes in a row have failed.</summary>

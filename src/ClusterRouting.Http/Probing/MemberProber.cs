@@ -6,8 +6,6 @@ namespace ClusterRouting.Http;
 /// <summary>What one probe found: the member's answer, or why there was none.</summary>
 internal readonly record struct ProbeOutcome(MemberHealthAnswer? Answer, string? Failure, Exception? Error)
 {
-    public bool Answered => Answer is not null;
-
     public static ProbeOutcome Failed(string failure, Exception? error = null) => new(null, failure, error);
 }
 

@@ -144,6 +144,22 @@ public sealed class MemberProbeLoopTests : IDisposable
         Assert.True(logger.Calls > 0);
     }
 
+    [Fact]
+    public async Task RunAsync_MemberRemovedFromTheCluster_EndsAfterItsNextProbe()
+    {
+        int probes = 0;
+        var refusing = new RefusingHandler(() => Interlocked.Increment(ref probes));
+        var prober = new MemberProber(() => new HttpClient(refusing, disposeHandler: false), _options, _time);
+        var loop = new MemberProbeLoop(_cluster, "gw-1", new Uri("http://127.0.0.1:1/"), prober, _options, _time, _logger);
+        _cluster.RemoveMember("gw-1");
+        using var stop = new CancellationTokenSource();
+
+        await loop.RunAsync(TimeSpan.Zero, stop.Token).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, probes);
+        Assert.Equal(["gw-2"], _cluster.GetStatus().Members.Select(m => m.Id));
+    }
+
     private sealed class RefusingHandler(Action onProbe) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
