@@ -1,3 +1,4 @@
+using ClusterRouting.Testing;
 using ClusterRouting.Http.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
