@@ -91,6 +91,32 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task Enable_PrintsTheMemberEnabled()
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        host.Clusters.GetAdministration("sales").SetMemberEnabled("gw-2", false);
+
+        ToolRun run = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Operator, "enable", "sales", "gw-2"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.StartsWith("gw-2 of cluster 'sales' is enabled: gw-2 (", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RemoveMemberAndRemoveCluster_Json_PrintWhatWasRemoved()
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+
+        ToolRun member = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Operator, "remove-member", "sales", "gw-2", "--json"));
+        ToolRun cluster = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Operator, "remove-cluster", "refresh", "--json"));
+
+        Assert.True(member.ExitCode == 0, member.ToString());
+        Assert.Equal("""{"cluster":"sales","member":"gw-2","removed":true}""", member.Output.Trim());
+        Assert.True(cluster.ExitCode == 0, cluster.ToString());
+        Assert.Equal("""{"cluster":"refresh","removed":true}""", cluster.Output.Trim());
+    }
+
+    [Fact]
     public async Task Mode_SetsTheClustersMode()
     {
         await using AdminTestHost host = await AdminTestHost.StartAsync();
