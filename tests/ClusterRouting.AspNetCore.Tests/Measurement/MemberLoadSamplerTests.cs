@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ClusterRouting.AspNetCore.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
@@ -141,7 +142,8 @@ public sealed class MemberLoadSamplerTests : IDisposable
     [Fact]
     public void Sample_AClockThatWentBack_CountsTheSampleAtTheStart()
     {
-        var time = new SettableTimestampProvider { Timestamp = 1_000_000 };
+        // The sampler starts at 1,000 s; the clock then reads 0, 1,000 s before the start (a small step back would round to 0).
+        var time = new SettableTimestampProvider { Timestamp = 1_000 * Stopwatch.Frequency };
         var limiter = new MemberLimiter(new MemberLimitsOptions(), _logger, new MemberMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         var sampler = new MemberLoadSampler(limiter, _source, time, _logger);
         time.Timestamp = 0;
