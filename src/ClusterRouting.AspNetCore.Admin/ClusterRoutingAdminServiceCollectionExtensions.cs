@@ -21,6 +21,7 @@ public static class ClusterRoutingAdminServiceCollectionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
     public static IServiceCollection AddClusterRoutingAdmin(this IServiceCollection services, Action<ClusterRoutingAdminOptions> configure)
     {
+        // Stryker disable once Statement : AddOptions, below, throws the same ArgumentNullException for services
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<ClusterRoutingAdminOptions>().Configure(configure);

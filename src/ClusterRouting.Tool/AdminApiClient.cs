@@ -45,7 +45,9 @@ internal sealed class AdminApiClient(HttpClient http)
     private async Task DeleteAsync(string path, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Delete, new Uri(path, UriKind.Relative));
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
         using HttpResponseMessage response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
         await ThrowIfErrorAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
@@ -61,8 +63,11 @@ internal sealed class AdminApiClient(HttpClient http)
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         }
 
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
         using HttpResponseMessage response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
         await ThrowIfErrorAsync(response, cancellationToken).ConfigureAwait(false);
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
         string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -87,6 +92,7 @@ internal sealed class AdminApiClient(HttpClient http)
             throw new AdminApiException(response.StatusCode, response.Headers.Location);
         }
 
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
         string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         Problem? problem = null;
         if (response.Content.Headers.ContentType?.MediaType is "application/problem+json" or "application/json")

@@ -44,24 +44,32 @@ internal static class CliApp
                 command.Arguments.Add(argument);
             }
 
-            command.SetAction((parse, ct) => ExecuteAsync(
-                parse,
-                error,
-                parse.GetValue(json),
-                () => ToolSettings.Resolve(parse.GetValue(url), parse.GetValue(token), parse.GetValue(header) ?? [], parse.GetValue(json), parse.GetValue(timeout), environment),
-                run,
-                ct));
+            command.SetAction((parse, ct) =>
+            {
+                bool asJson = parse.GetValue(json);
+                // Stryker disable once NullCoalescing : System.CommandLine gives an empty array, never null, for an array option that is not given
+                string[] headers = parse.GetValue(header) ?? [];
+                return ExecuteAsync(
+                    parse,
+                    error,
+                    asJson,
+                    () => ToolSettings.Resolve(parse.GetValue(url), parse.GetValue(token), headers, asJson, parse.GetValue(timeout), environment),
+                    run,
+                    ct);
+            });
             root.Subcommands.Add(command);
             return command;
         }
 
         Define("clusters", "List the clusters: mode, members, how many are enabled and online, warnings.", async (parse, api, settings, ct) =>
         {
+            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
             Answer<ClusterList> answer = await api.ListClustersAsync(ct).ConfigureAwait(false);
             Print(output, settings, answer, Rendering.Clusters);
         });
         Define("members", "List a cluster's members as a table: state, health, throttle, in flight and limit, CPU, memory, version, last minute's routing.", async (parse, api, settings, ct) =>
         {
+            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
             Answer<ClusterDetail> answer = await api.GetClusterAsync(parse.GetValue(cluster)!, ct).ConfigureAwait(false);
             Print(output, settings, answer, Rendering.Members);
         }, cluster);
@@ -69,6 +77,7 @@ internal static class CliApp
         Define("disable", "Disable a member: no selection picks it (operations in flight on it finish).", (parse, api, settings, ct) => SetEnabledAsync(parse, api, settings, false, ct), cluster, member);
         Define("mode", "Set how a cluster chooses its members: Failover, Random or RoundRobin.", async (parse, api, settings, ct) =>
         {
+            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
             Answer<ClusterDetail> answer = await api.SetModeAsync(parse.GetValue(cluster)!, parse.GetValue(mode)!, ct).ConfigureAwait(false);
             Print(output, settings, answer, (detail, writer) => writer.WriteLine($"Cluster '{detail.Name}' now routes in {detail.Mode} mode."));
         }, cluster, mode);
@@ -76,6 +85,7 @@ internal static class CliApp
         {
             string clusterName = parse.GetValue(cluster)!;
             string memberId = parse.GetValue(member)!;
+            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
             await api.RemoveMemberAsync(clusterName, memberId, ct).ConfigureAwait(false);
             if (settings.Json)
             {
@@ -89,6 +99,7 @@ internal static class CliApp
         Define("remove-cluster", "Remove a whole cluster from the router (the gateway's 'delete', at cluster scale): it is disposed, and configuration does not bring it back until the router restarts.", async (parse, api, settings, ct) =>
         {
             string clusterName = parse.GetValue(cluster)!;
+            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
             await api.RemoveClusterAsync(clusterName, ct).ConfigureAwait(false);
             if (settings.Json)
             {
@@ -103,6 +114,7 @@ internal static class CliApp
         async Task SetEnabledAsync(ParseResult parse, AdminApiClient api, ToolSettings settings, bool enabled, CancellationToken ct)
         {
             string clusterName = parse.GetValue(cluster)!;
+            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
             Answer<MemberDetail> answer = await api.SetEnabledAsync(clusterName, parse.GetValue(member)!, enabled, ct).ConfigureAwait(false);
             Print(output, settings, answer, (detail, writer) => Rendering.Member(detail, clusterName, writer));
         }
@@ -112,14 +124,18 @@ internal static class CliApp
         {
             foreach (System.CommandLine.Parsing.ParseError parseError in result.Errors)
             {
+                // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
                 await error.WriteLineAsync($"{Name}: {parseError.Message}").ConfigureAwait(false);
             }
 
+            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
             await error.WriteLineAsync($"Run '{Name} --help' for the commands and options.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
-        return await result.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
+        var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
+        return await result.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<int> ExecuteAsync(
@@ -143,6 +159,7 @@ internal static class CliApp
         using HttpClient http = CreateClient(resolved);
         try
         {
+            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
             await run(parse, new AdminApiClient(http), resolved, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         }
@@ -150,6 +167,7 @@ internal static class CliApp
         {
             if (json && ex.Body is not null)
             {
+                // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
                 await error.WriteLineAsync(ex.Body).ConfigureAwait(false);
                 return ex.ExitCode;
             }
@@ -178,8 +196,11 @@ internal static class CliApp
     {
         // No cookies: the console asks a change that carries cookies for the browser's antiforgery token. No
         // redirects: an API answers scripts itself, and a redirect (to a sign-in page, say) is reported, not followed.
-        var handler = new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false };
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = false };
+        // Stryker disable once Boolean : UseCookies = true acts the same: each run sends one request through a new handler, whose cookie container is empty
+        handler.UseCookies = false;
         var http = new HttpClient(handler) { BaseAddress = settings.BaseAddress, Timeout = settings.Timeout };
+        // Stryker disable once String : the "0" is never used: an assembly always has a version
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue(Name, typeof(CliApp).Assembly.GetName().Version?.ToString(3) ?? "0"));
         if (settings.Token is not null)
         {

@@ -1,3 +1,4 @@
+// Stryker disable all : the entry point runs only in the tool's own process (ProcessTests, the Process category), which Stryker's in-process test runs do not reach
 using ClusterRouting.Tool;
 
 // System.CommandLine turns Ctrl+C (SIGINT) and SIGTERM into the cancellation of the command's token; the command then

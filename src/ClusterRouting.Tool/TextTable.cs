@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace ClusterRouting.Tool;
 
 /// <summary>A plain-text table for a terminal: left-aligned columns (right-aligned where numeric), two spaces apart.</summary>
@@ -22,8 +20,8 @@ internal sealed class TextTable(params string[] headers)
 
     public void WriteTo(TextWriter writer)
     {
-        int[] widths = new int[headers.Length];
-        foreach (string[] row in _rows.Prepend(headers))
+        int[] widths = headers.Select(header => header.Length).ToArray();
+        foreach (string[] row in _rows)
         {
             for (int i = 0; i < widths.Length; i++)
             {
@@ -31,20 +29,16 @@ internal sealed class TextTable(params string[] headers)
             }
         }
 
+        var cells = new string[widths.Length];
         foreach (string[] row in _rows.Prepend(headers))
         {
-            var line = new StringBuilder();
             for (int i = 0; i < widths.Length; i++)
             {
-                string cell = _numeric[i] ? row[i].PadLeft(widths[i]) : (i == widths.Length - 1 ? row[i] : row[i].PadRight(widths[i]));
-                line.Append(cell);
-                if (i < widths.Length - 1)
-                {
-                    line.Append("  ");
-                }
+                cells[i] = _numeric[i] ? row[i].PadLeft(widths[i]) : row[i].PadRight(widths[i]);
             }
 
-            writer.WriteLine(line.ToString().TrimEnd());
+            // The last column's padding goes with the line's trailing spaces.
+            writer.WriteLine(string.Join("  ", cells).TrimEnd());
         }
     }
 }

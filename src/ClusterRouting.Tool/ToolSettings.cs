@@ -31,13 +31,15 @@ internal sealed record ToolSettings(Uri BaseAddress, string? Token, IReadOnlyLis
         var parsed = new List<KeyValuePair<string, string>>(headers.Count);
         foreach (string header in headers)
         {
+            // No colon (-1) and a colon first (0) both leave an empty name.
             int colon = header.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0 || string.IsNullOrWhiteSpace(header[..colon]) || header[..colon].Any(char.IsWhiteSpace))
+            string name = header[..Math.Max(colon, 0)];
+            if (string.IsNullOrWhiteSpace(name) || name.Any(char.IsWhiteSpace))
             {
                 throw new UsageException($"--header takes 'Name: value', not '{header}'.");
             }
 
-            parsed.Add(new(header[..colon], header[(colon + 1)..].Trim()));
+            parsed.Add(new(name, header[(colon + 1)..].Trim()));
         }
 
         bool credentials = !string.IsNullOrEmpty(token) || parsed.Count > 0;

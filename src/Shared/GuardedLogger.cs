@@ -27,6 +27,7 @@ internal sealed class GuardedLogger : ILogger
         {
             return _inner.BeginScope(state);
         }
+        // Stryker disable once Block : an emptied catch block returns default, the same null it returns
         catch (Exception)
         {
             return null;

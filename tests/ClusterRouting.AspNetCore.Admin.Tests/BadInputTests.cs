@@ -70,6 +70,14 @@ public sealed class BadInputTests
         Assert.Equal(status, (int)response.StatusCode);
         using JsonDocument problem = await ProblemAsync(response);
         Assert.Equal("urn:cluster-routing:" + type, problem.RootElement.GetProperty("type").GetString());
+        string title = type switch
+        {
+            "unknown-cluster" => "Unknown cluster",
+            "unknown-member" => "Unknown member",
+            "invalid-route-value" => "Invalid request",
+            _ => "Invalid body",
+        };
+        Assert.Equal(title, problem.RootElement.GetProperty("title").GetString());
         Assert.Equal(status, problem.RootElement.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrWhiteSpace(problem.RootElement.GetProperty("detail").GetString()));
         if (field is not null)
@@ -79,6 +87,75 @@ public sealed class BadInputTests
         }
 
         Assert.Equal(before, host.Snapshot());
+        Assert.DoesNotContain(host.Log.GetSnapshot(), r => r.Id.Name?.StartsWith("Console", StringComparison.Ordinal) == true);
+    }
+
+    [Theory]
+    [InlineData("", "The body is empty; expected {\"enabled\": true or false}.")]
+    [InlineData("{\"enabled\":\"false\"}", "'enabled' must be true or false.")]
+    [InlineData("{\"enable\":false}", "'enable' is not a field of this request: expected {\"enabled\": true or false}.")]
+    public async Task SetEnabled_BadBody_SaysWhatIsExpected(string json, string detail)
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        using HttpClient client = host.Client(TestUsers.Operator);
+
+        using HttpResponseMessage response = await new AdminRequest("PUT", Enabled, json).SendAsync(client);
+
+        using JsonDocument problem = await ProblemAsync(response);
+        Assert.Equal(detail, problem.RootElement.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task SetEnabled_NotJson_SaysWhereItBroke()
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        using HttpClient client = host.Client(TestUsers.Operator);
+
+        using HttpResponseMessage response = await new AdminRequest("PUT", Enabled, "{\"enabled\":false,}").SendAsync(client);
+
+        using JsonDocument problem = await ProblemAsync(response);
+        Assert.Matches(
+            @"^The body is not a valid JSON object of this request \(at byte [1-9][0-9]*\): expected \{""enabled"": true or false\}\.$",
+            problem.RootElement.GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Change_BodyOfExactlyTheLimit_IsRead(bool chunked)
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        using HttpClient client = host.Client(TestUsers.Operator);
+        string head = "{\"enabled\":false,\"padding\":\"";
+        string json = head + new string('x', 4096 - head.Length - 2) + "\"}";
+        Assert.Equal(4096, Encoding.UTF8.GetByteCount(json));
+        using var message = new HttpRequestMessage(HttpMethod.Put, new Uri(Enabled, UriKind.Relative));
+        message.Content = chunked
+            ? new StreamContent(new NoLengthStream(Encoding.UTF8.GetBytes(json)))
+            : new StringContent(json, Encoding.UTF8);
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using HttpResponseMessage response = await client.SendAsync(message);
+
+        // Read whole, then refused for its unknown field: not for its size.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using JsonDocument problem = await ProblemAsync(response);
+        Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("padding", out _), problem.RootElement.ToString());
+    }
+
+    [Theory]
+    [InlineData("{}", "'mode' is required: one of ")]
+    [InlineData("{\"mode\":null}", "'mode' is required: one of ")]
+    [InlineData("{\"mode\":\"Sideways\"}", "'Sideways' is not a mode: use one of ")]
+    public async Task SetMode_MissingOrUnknown_SaysWhich(string json, string detailStart)
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        using HttpClient client = host.Client(TestUsers.Operator);
+
+        using HttpResponseMessage response = await new AdminRequest("PUT", Mode, json).SendAsync(client);
+
+        using JsonDocument problem = await ProblemAsync(response);
+        Assert.StartsWith(detailStart, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -101,6 +178,16 @@ public sealed class BadInputTests
             Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
             using JsonDocument problem = await ProblemAsync(response);
             Assert.Equal("urn:cluster-routing:unsupported-media-type", problem.RootElement.GetProperty("type").GetString());
+            Assert.Equal("Unsupported media type", problem.RootElement.GetProperty("title").GetString());
+            string? detail = problem.RootElement.GetProperty("detail").GetString();
+            if (contentType is null)
+            {
+                Assert.Equal("The body must be JSON (Content-Type: application/json); the request has no content type.", detail);
+            }
+            else
+            {
+                Assert.StartsWith("The body must be JSON (Content-Type: application/json), not '" + contentType.Split(';')[0], detail, StringComparison.Ordinal);
+            }
         }
 
         Assert.Equal(before, host.Snapshot());
@@ -124,6 +211,9 @@ public sealed class BadInputTests
         using HttpResponseMessage response = await client.SendAsync(message);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        using JsonDocument problem = await ProblemAsync(response);
+        Assert.Equal("Body too large", problem.RootElement.GetProperty("title").GetString());
+        Assert.Equal("The body is larger than 4096 bytes.", problem.RootElement.GetProperty("detail").GetString());
         Assert.Equal(before, host.Snapshot());
     }
 

@@ -33,6 +33,7 @@ public sealed class ChangeTests
         Assert.Equal(2, audit.Length);
         Assert.Equal("Operator olivia disabled member gw-1 of cluster sales through the console", audit[0].Message);
         Assert.Equal(LogLevel.Information, audit[0].Level);
+        Assert.Equal("Operator olivia enabled member gw-1 of cluster sales through the console", audit[1].Message);
     }
 
     [Fact]

@@ -15,7 +15,9 @@ public sealed class EventStreamTests
         using HttpResponseMessage response = await client.GetAsync(new Uri("/cluster-routing/api/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
         Assert.True(response.Headers.CacheControl!.NoStore);
+        Assert.Equal("no", response.Headers.GetValues("X-Accel-Buffering").Single());
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+        Assert.Equal("retry: 2000", await reader.ReadLineAsync(timeout.Token));
 
         JsonElement first = await NextOverviewAsync(reader, timeout.Token);
         Assert.Equal(["refresh", "sales"], first.GetProperty("clusters").EnumerateArray().Select(c => c.GetProperty("name").GetString()));

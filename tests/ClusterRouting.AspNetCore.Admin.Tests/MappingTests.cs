@@ -9,6 +9,19 @@ namespace ClusterRouting.Admin.Tests;
 public sealed class MappingTests
 {
     [Fact]
+    public void AddAndMap_NullArguments_AreNamed()
+    {
+        var services = new ServiceCollection();
+        using WebApplication app = Build(s => s.AddClusterRoutingAdmin(o => o.ChangePolicy = "change"));
+
+        Assert.Equal("configure", Assert.Throws<ArgumentNullException>(() => services.AddClusterRoutingAdmin(null!)).ParamName);
+        Assert.Empty(services);
+        Assert.Equal("services", Assert.Throws<ArgumentNullException>(() => ClusterRoutingAdminServiceCollectionExtensions.AddClusterRoutingAdmin(null!, _ => { })).ParamName);
+        Assert.Equal("endpoints", Assert.Throws<ArgumentNullException>(() => ClusterRoutingAdminEndpointRouteBuilderExtensions.MapClusterRoutingAdmin(null!, "/cluster-routing")).ParamName);
+        Assert.Equal("pattern", Assert.Throws<ArgumentNullException>(() => app.MapClusterRoutingAdmin(null!)).ParamName);
+    }
+
+    [Fact]
     public void Map_WithoutAChangePolicy_FailsNamingIt()
     {
         using WebApplication app = Build(services => services.AddClusterRoutingAdmin(o => o.ReadPolicy = "read"));
@@ -16,6 +29,22 @@ public sealed class MappingTests
         var ex = Assert.Throws<OptionsValidationException>(() => app.MapClusterRoutingAdmin("/cluster-routing"));
 
         Assert.Contains("ChangePolicy", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Name the authorization policy that guards changes", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_AnEmptyReadPolicy_IsRefused_AndTheRefreshIntervalBoundsAreAllowed()
+    {
+        var validator = new AdminOptionsValidator();
+
+        ValidateOptionsResult empty = validator.Validate(null, new ClusterRoutingAdminOptions { ChangePolicy = "change", ReadPolicy = " " });
+        ValidateOptionsResult fastest = validator.Validate(null, new ClusterRoutingAdminOptions { ChangePolicy = "change", RefreshInterval = TimeSpan.FromMilliseconds(100) });
+        ValidateOptionsResult slowest = validator.Validate(null, new ClusterRoutingAdminOptions { ChangePolicy = "change", RefreshInterval = TimeSpan.FromMinutes(1) });
+
+        Assert.True(empty.Failed);
+        Assert.Contains("The read policy's name is empty; leave it null to make reads require the change policy.", empty.FailureMessage, StringComparison.Ordinal);
+        Assert.True(fastest.Succeeded);
+        Assert.True(slowest.Succeeded);
     }
 
     [Fact]

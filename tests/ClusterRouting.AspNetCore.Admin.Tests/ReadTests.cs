@@ -156,6 +156,9 @@ public sealed class ReadTests
 
         using var conditional = new HttpRequestMessage(HttpMethod.Get, new Uri("/cluster-routing/console.js", UriKind.Relative));
         using HttpResponseMessage script = await client.GetAsync(new Uri("/cluster-routing/console.js", UriKind.Relative));
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType!.MediaType);
+        using HttpResponseMessage style = await client.GetAsync(new Uri("/cluster-routing/console.css", UriKind.Relative));
+        Assert.Equal("text/css", style.Content.Headers.ContentType!.MediaType);
         conditional.Headers.IfNoneMatch.Add(script.Headers.ETag!);
         using HttpResponseMessage notModified = await client.SendAsync(conditional);
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);

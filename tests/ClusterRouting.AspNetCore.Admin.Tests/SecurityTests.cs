@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace ClusterRouting.Admin.Tests;
 
@@ -108,6 +109,13 @@ public sealed class SecurityTests
 
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Equal("urn:cluster-routing:antiforgery", await ProblemType(response));
+            using JsonDocument problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal("Antiforgery token missing or invalid", problem.RootElement.GetProperty("title").GetString());
+            FakeLogRecord rejected = Assert.Single(host.Log.GetSnapshot(), r => r.Id.Name == "ConsoleAntiforgeryRejected");
+            Assert.Contains(" /cluster-routing/api/clusters/", rejected.Message, StringComparison.Ordinal);
+            Assert.Equal(
+                "A change sent with cookies must carry the antiforgery token the console's session issued (GET api/session) in its header.",
+                problem.RootElement.GetProperty("detail").GetString());
             Assert.Equal(before, host.Snapshot());
         }
     }
@@ -213,11 +221,23 @@ public sealed class SecurityTests
 
         using HttpResponseMessage api = await client.GetAsync(new Uri("/cluster-routing/api/clusters", UriKind.Relative));
         Assert.True(api.Headers.CacheControl!.NoStore);
+        Assert.Equal("nosniff", api.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("application/json", api.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("utf-8", api.Content.Headers.ContentType.CharSet);
         using HttpResponseMessage page = await client.GetAsync(new Uri("/cluster-routing/", UriKind.Relative));
         string csp = string.Join(";", page.Headers.GetValues("Content-Security-Policy"));
         Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
         Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
         Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.True(page.Headers.CacheControl!.NoCache);
+        Assert.Equal("no-referrer", page.Headers.GetValues("Referrer-Policy").Single());
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+
+        // A change that answers 204 is not stored either.
+        using HttpClient operatorClient = host.Client(TestUsers.Operator);
+        using HttpResponseMessage removed = await operatorClient.DeleteAsync(new Uri("/cluster-routing/api/clusters/sales/members/gw-3", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        Assert.True(removed.Headers.CacheControl!.NoStore);
     }
 
     private static HttpRequestMessage Preflight(string path, string method)

@@ -125,6 +125,18 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task Enable_PrintsTheMemberEnabled()
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        host.Clusters.GetAdministration("sales").SetMemberEnabled("gw-2", false);
+
+        ToolRun run = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Operator, "enable", "sales", "gw-2"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.StartsWith("gw-2 of cluster 'sales' is enabled: gw-2 (", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Mode_SetsTheClustersMode()
     {
         await using AdminTestHost host = await AdminTestHost.StartAsync();

@@ -29,10 +29,26 @@ public sealed class ExitCodeTests
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
         Assert.Contains("cluster-routing --help", run.Error, StringComparison.Ordinal);
         Assert.Empty(run.Output);
+        // First what is wrong, then where to look.
+        string[] lines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(lines.Length >= 2, run.ToString());
+        Assert.StartsWith("cluster-routing: ", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("--help", lines[0], StringComparison.Ordinal);
+        Assert.Equal("Run 'cluster-routing --help' for the commands and options.", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Usage_TwoHeadersAfterOneOption_Is2()
+    {
+        // Each header takes its own --header: the second value is an argument no command expects.
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", "http://127.0.0.1:9/cluster-routing", "--header", "X-A: 1", "X-B: 2");
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("X-B: 2", run.Error, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData(null, "--url")]
+    [InlineData(null, "Say where the console is: --url")]
     [InlineData("router.example/cluster-routing", "absolute")]
     [InlineData("ftp://router.example/cluster-routing", "absolute")]
     [InlineData("http://router.example/cluster-routing", "Refusing to send credentials over plain http")]
@@ -142,6 +158,93 @@ public sealed class ExitCodeTests
         Assert.Equal(ExitCodes.Unreachable, json.ExitCode);
         using JsonDocument error = JsonDocument.Parse(json.Error);
         Assert.Equal(ExitCodes.Unreachable, error.RootElement.GetProperty("exitCode").GetInt32());
+        Assert.StartsWith("Cannot reach http://127.0.0.1:", error.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancelled_TheRunThrows_InsteadOfReportingAnExitCode()
+    {
+        // Ctrl+C cancels the token: the cancellation ends the process, it is not reported as the API's failure.
+        await using StubApi api = await StubApi.StartAsync(200, "application/json", "{\"clusters\":[]}");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CliApp.RunAsync(["clusters", "--url", api.Url], output, error, _ => null, cancelled.Token));
+        Assert.Empty(error.ToString());
+    }
+
+    [Fact]
+    public async Task Failure_ABareRedirect_Is1AndSaysItLeadsNowhere()
+    {
+        await using StubApi api = await StubApi.StartAsync(300, null, string.Empty);
+
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", api.Url);
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.StartsWith("cluster-routing: The API answered 300 MultipleChoices, a redirect to nowhere: ", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Failure_AnAnswerOfNull_Is1()
+    {
+        await using StubApi api = await StubApi.StartAsync(200, "application/json", "null");
+
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", api.Url);
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains("The API's answer to GET api/clusters is not what the tool understands", run.Error, StringComparison.Ordinal);
+        Assert.EndsWith("The answer is null.", run.Error.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServerError_WithAnEmptyBody_Is7_AndJsonSaysSo()
+    {
+        await using StubApi api = await StubApi.StartAsync(500, null, string.Empty);
+
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", api.Url, "--json");
+
+        Assert.Equal(ExitCodes.ServerError, run.ExitCode);
+        using JsonDocument error = JsonDocument.Parse(run.Error);
+        Assert.Equal("The API answered 500 InternalServerError.", error.RootElement.GetProperty("error").GetString());
+        Assert.Equal(ExitCodes.ServerError, error.RootElement.GetProperty("exitCode").GetInt32());
+    }
+
+    [Fact]
+    public async Task Rejected_ProblemDetailsAsPlainJson_PrintsTitleDetailAndEveryField()
+    {
+        const string body = """{"type":"urn:x","title":"Conflict","status":409,"detail":"Not now.","errors":{"mode":["one","two"],"name":["three"]}}""";
+        await using StubApi api = await StubApi.StartAsync(409, "application/json", body);
+
+        ToolRun run = await ToolRun.RunAsync("mode", "sales", "Random", "--url", api.Url);
+
+        Assert.Equal(ExitCodes.Rejected, run.ExitCode);
+        Assert.Equal("cluster-routing: Conflict: Not now. (mode: one two; name: three)", run.Error.Trim());
+    }
+
+    [Fact]
+    public async Task NotFound_ProblemDetailsWithoutFields_PrintsTitleAndDetailOnly()
+    {
+        const string body = """{"type":"urn:x","title":"Unknown cluster","status":404,"detail":"No cluster 'x'."}""";
+        await using StubApi api = await StubApi.StartAsync(404, "application/problem+json", body);
+
+        ToolRun run = await ToolRun.RunAsync("members", "x", "--url", api.Url);
+
+        Assert.Equal(ExitCodes.NotFound, run.ExitCode);
+        Assert.Equal("cluster-routing: Unknown cluster: No cluster 'x'.", run.Error.Trim());
+    }
+
+    [Fact]
+    public async Task Requests_AskForJson_AndNameTheToolAndItsVersion()
+    {
+        await using StubApi api = await StubApi.StartAsync(200, "application/json", "{\"clusters\":[]}");
+
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", api.Url);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("application/json", api.LastHeaders!.Accept.ToString());
+        Assert.Equal("cluster-routing/" + typeof(CliApp).Assembly.GetName().Version!.ToString(3), api.LastHeaders.UserAgent.ToString());
     }
 
     [Fact]

@@ -20,6 +20,7 @@ internal sealed class ActivityWindow
         WindowSeconds = windowSeconds;
         _seconds = new long[windowSeconds];
         _counts = new long[windowSeconds * KindCount];
+        // Stryker disable once Statement : a bucket left at second 0 holds no counts: reading or reusing it gives the same (timestamps are never negative)
         Array.Fill(_seconds, long.MinValue);
     }
 
@@ -33,6 +34,7 @@ internal sealed class ActivityWindow
         {
             if (_seconds[bucket] != second)
             {
+                // Stryker disable once Equality : >= is > here, inside != second
                 if (_seconds[bucket] > second)
                 {
                     // Older than the bucket's current second: already out of the window.

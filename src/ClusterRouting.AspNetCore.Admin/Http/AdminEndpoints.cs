@@ -87,6 +87,7 @@ internal static class AdminEndpoints
 
     private static async Task Session(HttpContext context, IAuthorizationService authorization, IAntiforgery antiforgery, string changePolicy)
     {
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
         bool canChange = (await authorization.AuthorizeAsync(context.User, changePolicy).ConfigureAwait(false)).Succeeded;
         string? header = null;
         string? token = null;
@@ -97,6 +98,7 @@ internal static class AdminEndpoints
             token = tokens.RequestToken;
         }
 
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
         await WriteAsync(context, new SessionInfo(context.User.Identity?.Name, canChange, header, token), AdminJsonContext.Default.SessionInfo).ConfigureAwait(false);
     }
 
@@ -111,14 +113,17 @@ internal static class AdminEndpoints
     {
         string cluster = Route(context, "cluster");
         string member = Route(context, "member");
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
         Outcome<MemberDetail> outcome = await Checked(context, guard, member).ConfigureAwait(false) is Problem problem
             ? problem
             : await ReadEnabled(context, cluster, member, changes).ConfigureAwait(false);
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
         await WriteAsync(context, outcome, AdminJsonContext.Default.MemberDetail).ConfigureAwait(false);
     }
 
     private static async Task<Outcome<MemberDetail>> ReadEnabled(HttpContext context, string cluster, string member, ClusterChanges changes)
     {
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
         Outcome<SetEnabledRequest> body = await JsonBody.ReadAsync(context.Request, AdminJsonContext.Default.SetEnabledRequest, "enabled", "true or false", context.RequestAborted).ConfigureAwait(false);
         if (body.Problem is not null)
         {
@@ -137,12 +142,14 @@ internal static class AdminEndpoints
     {
         string cluster = Route(context, "cluster");
         Outcome<ClusterDetail> outcome;
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
         if (await Checked(context, guard, member: null).ConfigureAwait(false) is Problem problem)
         {
             outcome = problem;
         }
         else
         {
+            // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
             Outcome<SetModeRequest> body = await JsonBody.ReadAsync(context.Request, AdminJsonContext.Default.SetModeRequest, "mode", ModeNames.Expected, context.RequestAborted).ConfigureAwait(false);
             if (body.Problem is not null)
             {
@@ -161,6 +168,7 @@ internal static class AdminEndpoints
             }
         }
 
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
         await WriteAsync(context, outcome, AdminJsonContext.Default.ClusterDetail).ConfigureAwait(false);
     }
 
@@ -168,20 +176,25 @@ internal static class AdminEndpoints
     {
         string cluster = Route(context, "cluster");
         string member = Route(context, "member");
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
         Problem? problem = await Checked(context, guard, member).ConfigureAwait(false) ?? changes.RemoveMember(cluster, member, UserOf(context));
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
         await WriteNoContentAsync(context, problem).ConfigureAwait(false);
     }
 
     private static async Task RemoveCluster(HttpContext context, ChangeGuard guard, ClusterChanges changes)
     {
         string cluster = Route(context, "cluster");
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
         Problem? problem = await Checked(context, guard, member: null).ConfigureAwait(false) ?? changes.RemoveCluster(cluster, UserOf(context));
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
         await WriteNoContentAsync(context, problem).ConfigureAwait(false);
     }
 
     /// <summary>The checks every change passes first: its antiforgery token when sent with cookies, and a member id that is not blank.</summary>
     private static async Task<Problem?> Checked(HttpContext context, ChangeGuard guard, string? member)
     {
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
         if (await guard.CheckAsync(context).ConfigureAwait(false) is Problem problem)
         {
             return problem;

@@ -22,6 +22,7 @@ internal sealed class ChangeGuard(IAntiforgery antiforgery, ILogger<ChangeGuard>
             return null;
         }
 
+        // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
         if (await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
         {
             return null;

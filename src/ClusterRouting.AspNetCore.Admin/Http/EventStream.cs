@@ -32,15 +32,21 @@ internal sealed class EventStream(ClusterReader reader, IOptions<ClusterRoutingA
         TimeSpan interval = options.Value.RefreshInterval;
         try
         {
+            // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
             await response.Body.WriteAsync(s_preamble, stop.Token).ConfigureAwait(false);
             while (!stop.IsCancellationRequested)
             {
                 // JSON escapes line breaks inside strings, so one serialized object is one data line.
                 byte[] json = JsonSerializer.SerializeToUtf8Bytes(reader.Overview(), AdminJsonContext.Default.Overview);
+                // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
                 await response.Body.WriteAsync(s_eventStart, stop.Token).ConfigureAwait(false);
+                // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
                 await response.Body.WriteAsync(json, stop.Token).ConfigureAwait(false);
+                // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
                 await response.Body.WriteAsync(s_eventEnd, stop.Token).ConfigureAwait(false);
+                // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
                 await response.Body.FlushAsync(stop.Token).ConfigureAwait(false);
+                // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
                 await Task.Delay(interval, time, stop.Token).ConfigureAwait(false);
             }
         }

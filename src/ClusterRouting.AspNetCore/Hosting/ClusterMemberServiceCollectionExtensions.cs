@@ -37,7 +37,9 @@ public static class ClusterMemberServiceCollectionExtensions
     /// <returns>The service collection.</returns>
     public static IServiceCollection AddClusterMember(this IServiceCollection services)
     {
+        // Stryker disable once Statement : AddOptions, next, throws the same ArgumentNullException for services
         ArgumentNullException.ThrowIfNull(services);
+        // Stryker disable once Statement : nothing seen changes without it: AddMetrics registers the options services too, and the sampler (a hosted service) validates the options when the host starts
         services.AddOptions<MemberLimitsOptions>().ValidateOnStart();
         if (services.Any(static d => d.ServiceType == typeof(MemberLimiter)))
         {
@@ -74,6 +76,7 @@ public static class ClusterMemberServiceCollectionExtensions
     /// <returns>The service collection.</returns>
     public static IServiceCollection AddClusterMember(this IServiceCollection services, IConfiguration section)
     {
+        // Stryker disable once Statement : AddOptions, below, throws the same ArgumentNullException for services
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
         services.AddOptions<MemberLimitsOptions>().Bind(section);

@@ -39,6 +39,7 @@ internal sealed class MemberLimitsMiddleware
     {
         try
         {
+            // Stryker disable once Boolean : ConfigureAwait(true) acts the same: ASP.NET Core runs requests with no SynchronizationContext
             await _next(context).ConfigureAwait(false);
         }
         finally
@@ -56,6 +57,7 @@ internal sealed class MemberLimitsMiddleware
         response.ContentType = RefusalResponses.ContentType;
         response.ContentLength = body.Length;
         IHeaderDictionary headers = response.Headers;
+        // Stryker disable once Conditional : the verdict's text is "1" too then: a concurrency refusal comes only under a verdict with no CPU or memory limit, whose retry is zero, rounded up to 1 s
         headers[HeaderNames.RetryAfter] = limit == MemberLimit.Concurrency ? RetryAfter.ConcurrencyText : verdict.RetryAfterText;
         headers[MemberLimitNames.LimitHeader] = MemberLimitNames.NameOf(limit);
         headers[HeaderNames.CacheControl] = "no-store";

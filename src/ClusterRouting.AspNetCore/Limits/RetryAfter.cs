@@ -16,6 +16,7 @@ internal static class RetryAfter
     /// <summary>Whole seconds, rounded up so that a retry never comes before the moment, and at least 1.</summary>
     public static long Seconds(TimeSpan delay)
     {
+        // Stryker disable once Equality : < gives the same answer: exactly 1 s rounds to 1 below as well
         if (delay <= TimeSpan.FromSeconds(1))
         {
             return 1;

@@ -47,6 +47,7 @@ internal static class CgroupCpuLimit
     public static double? ParseV2(string content)
     {
         string[] parts = content.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // Stryker disable once String : "max" is no number either: Ratio answers null for it all the same
         if (parts.Length != 2 || parts[0] == "max")
         {
             return null;

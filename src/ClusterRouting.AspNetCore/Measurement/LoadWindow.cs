@@ -13,11 +13,8 @@ internal sealed class LoadWindow
     public LoadWindow(TimeSpan window, int bucketCount)
     {
         _buckets = new Bucket[bucketCount];
+        // A bucket never written keeps index 0 and no samples: it adds nothing to an average, whatever its index.
         _bucketTicks = Math.Max(1, window.Ticks / bucketCount);
-        for (int i = 0; i < _buckets.Length; i++)
-        {
-            _buckets[i].Index = long.MinValue;
-        }
     }
 
     /// <summary>Adds a sample at <paramref name="now"/> (time since the member started, never negative); a null value is not counted.</summary>

@@ -100,6 +100,7 @@ internal sealed class MemberLoadSampler : IHostedService, IDisposable
     {
         UtilizationSample sample = _source.Measure();
         TimeSpan now = _timeProvider.GetElapsedTime(_started);
+        // Stryker disable once Equality : <= only also sets a zero to zero
         if (now < TimeSpan.Zero)
         {
             now = TimeSpan.Zero;

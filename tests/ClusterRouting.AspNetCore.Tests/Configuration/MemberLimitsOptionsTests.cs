@@ -81,6 +81,9 @@ public class MemberLimitsOptionsTests
         {
             Assert.Single(error.Failures, f => f.Contains(field, StringComparison.Ordinal));
         }
+
+        Assert.Single(error.Failures, f => f.Contains("Id", StringComparison.Ordinal) && f.Contains("must not be empty or whitespace.", StringComparison.Ordinal));
+        Assert.Single(error.Failures, f => f.Contains("must be greater than zero (was 00:00:00).", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -104,6 +107,15 @@ public class MemberLimitsOptionsTests
 
         string failure = Assert.Single(error.Failures);
         Assert.Contains("SamplingInterval", failure, StringComparison.Ordinal);
+        Assert.Contains("must be at most ResourceUtilizationAggregationTimeInMinutes (was 00:01:01, window 1 min).", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SamplingIntervalAsLongAsTheWindow_Succeeds()
+    {
+        var options = new MemberLimitsOptions { ResourceUtilizationAggregationTimeInMinutes = 1, SamplingInterval = TimeSpan.FromMinutes(1) };
+
+        Assert.True(new MemberLimitsOptionsValidator().Validate(null, options).Succeeded);
     }
 
     [Theory]

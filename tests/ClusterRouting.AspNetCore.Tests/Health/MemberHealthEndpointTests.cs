@@ -44,6 +44,8 @@ public class MemberHealthEndpointTests
         Assert.Equal(3, limits.GetProperty("resourceUtilizationAggregationTimeInMinutes").GetInt32());
         Assert.Equal(12, limits.GetProperty("concurrentOperationLimitPreview").GetInt32());
         Assert.False(limits.GetProperty("bypassConcurrentOperationLimit").GetBoolean());
+        using HttpResponseMessage response = await member.Client.GetAsync(new Uri(MemberServer.HealthPath, UriKind.Relative));
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
     }
 
     [Fact]

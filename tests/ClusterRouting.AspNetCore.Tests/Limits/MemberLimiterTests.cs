@@ -1,6 +1,7 @@
 using ClusterRouting.Testing;
 using ClusterRouting.AspNetCore.Tests.TestSupport;
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
@@ -225,6 +226,37 @@ public sealed class MemberLimiterTests : IDisposable
 
         Assert.Single(refusals.GetMeasurementSnapshot());
         Assert.True(logger.Calls >= 2, $"the logger was called {logger.Calls} times");
+    }
+
+    [Fact]
+    public void AddHealthPath_ARoutePattern_IsNotALiteralPath()
+    {
+        MemberLimiter limiter = Create(new MemberLimitsOptions());
+
+        limiter.AddHealthPath("/health/{id}");
+        limiter.AddHealthPath("/health/*");
+
+        Assert.False(limiter.IsHealthPath(new PathString("/health/{id}")));
+        Assert.False(limiter.IsHealthPath(new PathString("/health/*")));
+    }
+
+    [Fact]
+    public void AddHealthPath_WithoutALeadingSlash_MatchesThePathWithOne()
+    {
+        MemberLimiter limiter = Create(new MemberLimitsOptions());
+
+        limiter.AddHealthPath("member/health");
+
+        Assert.True(limiter.IsHealthPath(new PathString("/member/health")));
+    }
+
+    [Fact]
+    public void KindOf_NotALimit_Throws()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => MemberLimitNames.KindOf((MemberLimit)42));
+
+        Assert.Equal("limit", ex.ParamName);
+        Assert.StartsWith("Not a limit.", ex.Message, StringComparison.Ordinal);
     }
 
     private MemberLimiter Create(MemberLimitsOptions options) =>

@@ -39,6 +39,14 @@ public class MemberLimitsMiddlewareTests
             await Refusal.AssertRefusedAsync(refused, "concurrency", retryAfterSeconds: 1);
         }
 
+        // The refusal starts an episode, logged once; an endpoint exempt from the limits still answers.
+        Assert.Single(member.Logs.GetSnapshot(), r => r.Id.Name == "RefusalsStarted");
+        using (HttpResponseMessage exempt = await member.Client.GetAsync(new Uri("/exempt", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, exempt.StatusCode);
+            Assert.Equal("exempt", await exempt.Content.ReadAsStringAsync());
+        }
+
         member.OpenGate();
         using HttpResponseMessage first = await held.WaitAsync(Waits.Default);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);

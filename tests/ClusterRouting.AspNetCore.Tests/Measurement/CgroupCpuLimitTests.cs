@@ -11,6 +11,7 @@ public sealed class CgroupCpuLimitTests : IDisposable
     [InlineData("150000 100000\n", 1.5)]
     [InlineData("200000 100000", 2.0)]
     [InlineData("garbage", null)]
+    [InlineData("0 100000", null)]
     [InlineData("", null)]
     public void ParseV2_CpuMax_ReadsQuotaInProcessors(string content, double? expected) =>
         Assert.Equal(expected, CgroupCpuLimit.ParseV2(content));
@@ -34,6 +35,7 @@ public sealed class CgroupCpuLimitTests : IDisposable
     [Theory]
     [InlineData("cpu")]
     [InlineData("cpu,cpuacct")]
+    [InlineData("cpuacct,cpu")]
     public void Read_CgroupV1Container_ReadsCfsQuota(string controller)
     {
         Directory.CreateDirectory(Path.Combine(_root, controller));
@@ -41,6 +43,18 @@ public sealed class CgroupCpuLimitTests : IDisposable
         File.WriteAllText(Path.Combine(_root, controller, "cpu.cfs_period_us"), "100000\n");
 
         Assert.Equal(0.75, CgroupCpuLimit.Read(_root));
+    }
+
+    [Fact]
+    public void Read_CgroupV1_AControllerWithoutItsPeriod_IsSkippedForTheNext()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "cpu"));
+        File.WriteAllText(Path.Combine(_root, "cpu", "cpu.cfs_quota_us"), "10000\n");
+        Directory.CreateDirectory(Path.Combine(_root, "cpu,cpuacct"));
+        File.WriteAllText(Path.Combine(_root, "cpu,cpuacct", "cpu.cfs_quota_us"), "150000\n");
+        File.WriteAllText(Path.Combine(_root, "cpu,cpuacct", "cpu.cfs_period_us"), "100000\n");
+
+        Assert.Equal(1.5, CgroupCpuLimit.Read(_root));
     }
 
     [Fact]

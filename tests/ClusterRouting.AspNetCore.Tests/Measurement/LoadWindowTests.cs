@@ -61,4 +61,19 @@ public class LoadWindowTests
         // The last 60 seconds (540 to 599) are all 20: the 540 seconds of 100 before them have left.
         Assert.Equal(20, window.Compute(TimeSpan.FromSeconds(599.9)).CpuPercent);
     }
+
+    [Fact]
+    public void Compute_AnOlderBucketWithoutCpu_DoesNotAgeTheCpuAverage()
+    {
+        // Six 10 s buckets: memory alone at 55 s (bucket 5), then CPU at 65 s (bucket 6, which reuses the first slot).
+        var window = new LoadWindow(Minute, 6);
+        window.Add(TimeSpan.FromSeconds(55), null, 10);
+        window.Add(TimeSpan.FromSeconds(65), 90, 10);
+
+        LoadWindow.Averages averages = window.Compute(TimeSpan.FromSeconds(65));
+
+        Assert.Equal(90, averages.CpuPercent);
+        Assert.Equal(TimeSpan.FromSeconds(120), averages.CpuOldestExpiresAt);
+        Assert.Equal(TimeSpan.FromSeconds(110), averages.MemoryOldestExpiresAt);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ClusterRouting.Testing;
 using ClusterRouting.AspNetCore.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
@@ -124,9 +125,78 @@ public sealed class MemberLoadSamplerTests : IDisposable
         await sampler.StopAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task StartAsync_CreatesItsTimerWithoutTheCallersContext_AndRestoresTheFlow()
+    {
+        var time = new FlowRecordingTimeProvider();
+        var limiter = new MemberLimiter(new MemberLimitsOptions(), _logger, new MemberMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        var sampler = new MemberLoadSampler(limiter, _source, time, _logger);
+
+        Task start = sampler.StartAsync(CancellationToken.None);
+
+        Assert.True(start.IsCompletedSuccessfully);
+        Assert.True(time.FlowSuppressedAtCreate, "the timer would capture the caller's ExecutionContext");
+        Assert.False(ExecutionContext.IsFlowSuppressed(), "the caller's flow is left suppressed");
+        await sampler.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public void Sample_AClockThatWentBack_CountsTheSampleAtTheStart()
+    {
+        // The sampler starts at 1,000 s; the clock then reads 0, 1,000 s before the start (a small step back would round to 0).
+        var time = new SettableTimestampProvider { Timestamp = 1_000 * Stopwatch.Frequency };
+        var limiter = new MemberLimiter(new MemberLimitsOptions(), _logger, new MemberMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        var sampler = new MemberLoadSampler(limiter, _source, time, _logger);
+        time.Timestamp = 0;
+
+        sampler.Sample();
+
+        Assert.Equal(10, limiter.Verdict.CpuPercent);
+        Assert.Empty(_logger.Collector.GetSnapshot());
+    }
+
+    [Fact]
+    public async Task StartAsync_FlowAlreadySuppressed_LeavesItSuppressed()
+    {
+        var time = new FlowRecordingTimeProvider();
+        var limiter = new MemberLimiter(new MemberLimitsOptions(), _logger, new MemberMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        var sampler = new MemberLoadSampler(limiter, _source, time, _logger);
+
+        using (ExecutionContext.SuppressFlow())
+        {
+            Task start = sampler.StartAsync(CancellationToken.None);
+
+            Assert.True(start.IsCompletedSuccessfully);
+            Assert.True(time.FlowSuppressedAtCreate);
+            Assert.True(ExecutionContext.IsFlowSuppressed(), "the caller's own suppression was undone");
+        }
+
+        await sampler.StopAsync(CancellationToken.None);
+    }
+
     private (MemberLimiter Limiter, MemberLoadSampler Sampler) Create(MemberLimitsOptions options)
     {
         var limiter = new MemberLimiter(options, _logger, new MemberMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         return (limiter, new MemberLoadSampler(limiter, _source, _time, _logger));
     }
+}
+
+/// <summary>The system clock, whose timers never fire, noting whether the ExecutionContext flow was suppressed when one was created.</summary>
+internal sealed class FlowRecordingTimeProvider : TimeProvider
+{
+    public bool? FlowSuppressedAtCreate { get; private set; }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        FlowSuppressedAtCreate = ExecutionContext.IsFlowSuppressed();
+        return base.CreateTimer(callback, state, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+}
+
+/// <summary>A clock whose timestamp the test sets, backwards too.</summary>
+internal sealed class SettableTimestampProvider : TimeProvider
+{
+    public long Timestamp { get; set; }
+
+    public override long GetTimestamp() => Timestamp;
 }

@@ -33,6 +33,21 @@ public class ProcessUtilizationSourceTests
     }
 
     [Fact]
+    public void Measure_NoMemoryKnown_HasNoMemoryPercent() => Assert.Null(new ProcessUtilizationSource(null, 0).Measure().MemoryPercent);
+
+    [Fact]
+    public void Measure_Memory_IsTheWorkingSetShareOfTheAvailableBytes()
+    {
+        long available = Environment.WorkingSet * 4;
+
+        double? memory = new ProcessUtilizationSource(null, available).Measure().MemoryPercent;
+
+        // About 25 %: the working set moves a little between the two reads.
+        Assert.NotNull(memory);
+        Assert.InRange(memory.Value, 12.5, 50);
+    }
+
+    [Fact]
     [Trait("Category", "Slow")]
     public void Measure_BusyLoopOnEveryProcessor_RaisesProcessCpu()
     {

@@ -17,7 +17,7 @@ namespace ClusterRouting.AspNetCore.Tests.TestSupport;
 /// <summary>
 /// A real member: a Kestrel server on 127.0.0.1 (a free port) with the member's limits, its health endpoint and a few
 /// test endpoints: /fast answers at once, /slow waits until the test opens its gate (or the request is aborted),
-/// /throw throws. Optionally a scripted measurement source and a fake clock.
+/// /throw throws, /exempt is exempt from the limits. Optionally a scripted measurement source and a fake clock.
 /// </summary>
 internal sealed class MemberServer : IAsyncDisposable
 {
@@ -80,6 +80,7 @@ internal sealed class MemberServer : IAsyncDisposable
 
         app.MapClusterMemberHealth(HealthPath);
         app.MapGet("/fast", (HttpContext context) => context.Response.WriteAsync("ok"));
+        app.MapGet("/exempt", (HttpContext context) => context.Response.WriteAsync("exempt")).DisableClusterMemberLimits();
         app.MapGet("/slow", (HttpContext context) => server!.SlowAsync(context));
         app.MapGet("/throw", (HttpContext context) => throw new InvalidOperationException("The endpoint failed."));
         await app.StartAsync().WaitAsync(Waits.Default);

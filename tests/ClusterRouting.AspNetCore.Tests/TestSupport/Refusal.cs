@@ -27,5 +27,9 @@ internal static class Refusal
         Assert.Equal(sentence, problem.RootElement.GetProperty("detail").GetString());
         Assert.Equal(503, problem.RootElement.GetProperty("status").GetInt32());
         Assert.Equal(limit, problem.RootElement.GetProperty("limit").GetString());
+        Assert.Equal("https://tools.ietf.org/html/rfc9110#section-15.6.4", problem.RootElement.GetProperty("type").GetString());
+        Assert.Equal("Service Unavailable", problem.RootElement.GetProperty("title").GetString());
+        Assert.False(string.IsNullOrEmpty(problem.RootElement.GetProperty("memberId").GetString()), "no memberId");
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
     }
 }
