@@ -162,20 +162,6 @@ public sealed class ExitCodeTests
     }
 
     [Fact]
-    public async Task Cancelled_TheRunThrows_InsteadOfReportingAnExitCode()
-    {
-        // Ctrl+C cancels the token: the cancellation ends the process, it is not reported as the API's failure.
-        await using StubApi api = await StubApi.StartAsync(200, "application/json", "{\"clusters\":[]}");
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        using var cancelled = new CancellationTokenSource();
-        await cancelled.CancelAsync();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CliApp.RunAsync(["clusters", "--url", api.Url], output, error, _ => null, cancelled.Token));
-        Assert.Empty(error.ToString());
-    }
-
-    [Fact]
     public async Task Failure_ABareRedirect_Is1AndSaysItLeadsNowhere()
     {
         await using StubApi api = await StubApi.StartAsync(300, null, string.Empty);
