@@ -24,7 +24,7 @@ internal static class CliApp
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the API.", DefaultValueFactory = _ => 30, Recursive = true };
         var cluster = new Argument<string>("cluster") { Description = "The cluster's name." };
         var member = new Argument<string>("member") { Description = "The member's id." };
-        var mode = new Argument<string>("mode") { Description = "Failover, Random or RoundRobin." };
+        var mode = new Argument<string>("mode") { Description = "Failover, Random, RoundRobin or LeastLoaded." };
 
         var root = new RootCommand(
             "Operates ClusterRouting clusters through the admin API of a router (ClusterRouting.AspNetCore.Admin).\n\n" +
@@ -75,7 +75,7 @@ internal static class CliApp
         }, cluster);
         Define("enable", "Enable a member: it may be selected again.", (parse, api, settings, ct) => SetEnabledAsync(parse, api, settings, true, ct), cluster, member);
         Define("disable", "Disable a member: no selection picks it (operations in flight on it finish).", (parse, api, settings, ct) => SetEnabledAsync(parse, api, settings, false, ct), cluster, member);
-        Define("mode", "Set how a cluster chooses its members: Failover, Random or RoundRobin.", async (parse, api, settings, ct) =>
+        Define("mode", "Set how a cluster chooses its members: Failover, Random, RoundRobin or LeastLoaded.", async (parse, api, settings, ct) =>
         {
             // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
             Answer<ClusterDetail> answer = await api.SetModeAsync(parse.GetValue(cluster)!, parse.GetValue(mode)!, ct).ConfigureAwait(false);

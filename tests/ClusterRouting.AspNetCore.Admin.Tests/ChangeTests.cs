@@ -37,6 +37,21 @@ public sealed class ChangeTests
     }
 
     [Fact]
+    public async Task SetMode_LeastLoaded_IsAModeTheConsoleKnows()
+    {
+        // Regression: the console's mode names stopped at RoundRobin when the engine gained LeastLoaded.
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        using HttpClient client = host.Client(TestUsers.Operator);
+
+        using HttpResponseMessage response = await client.PutJsonAsync("/cluster-routing/api/clusters/sales/mode", "{\"mode\": \"LeastLoaded\"}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument cluster = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("LeastLoaded", cluster.RootElement.GetProperty("mode").GetString());
+        Assert.Equal(SelectionMode.LeastLoaded, host.Clusters.GetCluster("sales").Mode);
+    }
+
+    [Fact]
     public async Task SetMode_RoundRobin_SpreadsTheSelections()
     {
         await using AdminTestHost host = await AdminTestHost.StartAsync();

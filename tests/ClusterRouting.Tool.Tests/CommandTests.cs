@@ -137,6 +137,18 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task Mode_LeastLoaded_IsAccepted()
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+
+        ToolRun run = await ToolRun.RunAsync(ToolRun.Against(host, TestUsers.Operator, "mode", "sales", "LeastLoaded"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("Cluster 'sales' now routes in LeastLoaded mode.", run.Output.Trim());
+        Assert.Equal(SelectionMode.LeastLoaded, host.Clusters.GetCluster("sales").Mode);
+    }
+
+    [Fact]
     public async Task Mode_SetsTheClustersMode()
     {
         await using AdminTestHost host = await AdminTestHost.StartAsync();

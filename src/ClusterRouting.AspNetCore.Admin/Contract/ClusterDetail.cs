@@ -2,7 +2,7 @@ namespace ClusterRouting.Admin.Contract;
 
 /// <summary>One cluster, its members and what routing did over the last minute: <c>GET {prefix}/api/clusters/{cluster}</c>.</summary>
 /// <param name="Name">The cluster's registered name.</param>
-/// <param name="Mode"><c>Failover</c>, <c>Random</c> or <c>RoundRobin</c>.</param>
+/// <param name="Mode"><c>Failover</c>, <c>Random</c>, <c>RoundRobin</c> or <c>LeastLoaded</c>.</param>
 /// <param name="Timestamp">When the status was taken, by the cluster's clock.</param>
 /// <param name="MemberLimit">The documented member limit (10).</param>
 /// <param name="Versions">The distinct versions the members report.</param>

@@ -2,7 +2,7 @@ namespace ClusterRouting.Admin.Contract;
 
 /// <summary>One line of the cluster list.</summary>
 /// <param name="Name">The cluster's registered name.</param>
-/// <param name="Mode"><c>Failover</c>, <c>Random</c> or <c>RoundRobin</c>.</param>
+/// <param name="Mode"><c>Failover</c>, <c>Random</c>, <c>RoundRobin</c> or <c>LeastLoaded</c>.</param>
 /// <param name="MemberCount">How many members the cluster has, enabled or not.</param>
 /// <param name="EnabledCount">How many of them are enabled.</param>
 /// <param name="OnlineCount">How many are online (neither penalized nor probing).</param>

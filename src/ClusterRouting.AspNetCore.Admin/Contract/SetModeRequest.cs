@@ -6,6 +6,6 @@ namespace ClusterRouting.Admin.Contract;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class SetModeRequest
 {
-    /// <summary>Gets or sets the mode by name: <c>Failover</c>, <c>Random</c> or <c>RoundRobin</c>; required.</summary>
+    /// <summary>Gets or sets the mode by name: <c>Failover</c>, <c>Random</c>, <c>RoundRobin</c> or <c>LeastLoaded</c>; required.</summary>
     public string? Mode { get; set; }
 }
