@@ -66,6 +66,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         _customRandom = randomSource is null or RandomSource.SharedRandomSource ? null : randomSource;
         _state = new ClusterState(clusterName, options.Mode, settings, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance, meterFactory, Publish);
         _metrics = _state.Metrics;
+        Reports = new MemberReports(_state);
         using ClusterChange change = _state.Begin();
         MembershipEditor.Reconfigure(change, options, settings, initial: true);
     }
@@ -237,16 +238,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         Guard.NotNullOrWhiteSpace(memberId);
         Guard.Percentage(cpuPercent);
         Guard.Percentage(memoryPercent);
-        using ClusterChange change = _state.Begin();
-        MemberState? member = change.Find(memberId);
-        if (member is null)
-        {
-            return false;
-        }
-
-        member.Throttle.AddSample_NeedsLock(change.Now, cpuPercent, memoryPercent, change.Settings.Throttling.Window);
-        change.Reevaluate(member);
-        return true;
+        return Reports.Utilization(memberId, cpuPercent, memoryPercent);
     }
 
     /// <inheritdoc />
@@ -266,7 +258,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         MemberState? member = Find(memberId);
         if (member is not null)
         {
-            ReportRefusal(member, limit, coolDown);
+            Reports.Refusal(member, limit, coolDown);
         }
 
         return member is not null;
@@ -279,7 +271,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         MemberState? member = Find(memberId);
         if (member is not null)
         {
-            ReportOffline(member);
+            Reports.Offline(member);
         }
 
         return member is not null;
@@ -292,7 +284,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         MemberState? member = Find(memberId);
         if (member is not null)
         {
-            ReportSuccess(member);
+            Reports.Success(member);
         }
 
         return member is not null;
@@ -303,21 +295,12 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     {
         Guard.NotNullOrWhiteSpace(memberId);
         MemberState? member = Find(memberId);
-        if (member is null)
+        if (member is not null)
         {
-            return false;
+            Reports.Probe(member, result);
         }
 
-        using (ClusterChange change = _state.Begin())
-        {
-            if (change.Snapshot.Contains(member))
-            {
-                MemberProbes.Apply_NeedsLock(change, member, result);
-            }
-        }
-
-        _metrics.RecordProbe(member.Id, result.IsOnline);
-        return true;
+        return member is not null;
     }
 
     /// <inheritdoc cref="IClusterSelector.GetStatus" />
@@ -376,51 +359,8 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
 
     internal Func<Exception, bool>? IsOfflineException => _state.Settings.IsOfflineException;
 
-    internal void ReportOffline(MemberState member)
-    {
-        using (ClusterChange change = _state.Begin())
-        {
-            if (change.Snapshot.Contains(member) && _state.Penalties.Offline_NeedsLock(member, change.Settings.Penalties, change.Now, change.Events))
-            {
-                change.Republish();
-            }
-        }
-
-        _metrics.RecordOfflineAttempt(member.Id);
-    }
-
-    internal void ReportSuccess(MemberState member)
-    {
-        if (member.Penalty.IsClear)
-        {
-            return;
-        }
-
-        using ClusterChange change = _state.Begin();
-        if (change.Snapshot.Contains(member) && OfflinePenaltyTracker.Success_NeedsLock(member, change.Events))
-        {
-            // It was penalized or probing: it came back, and ramps up if slow start is on.
-            member.SlowStart.Begin_NeedsLock(change.Now, change.Settings.SlowStart);
-            change.Republish();
-        }
-    }
-
-    internal void ReportRefusal(MemberState member, ThrottleLimitKind limit, TimeSpan? coolDown)
-    {
-        using ClusterChange change = _state.Begin();
-        if (change.Snapshot.Contains(member))
-        {
-            TimeSpan appliedCoolDown = coolDown ?? change.Settings.Throttling.RefusalCoolDown;
-
-            // The refused operation's lease may still be held: count it out (at worst one too few, never one too many).
-            int cap = limit == ThrottleLimitKind.Concurrency ? Math.Max(0, member.Slots.InFlight - 1) : 0;
-            member.Throttle.Refuse_NeedsLock(limit, TimeMath.Add(change.Now, appliedCoolDown), cap);
-            change.Events.Add(new MemberRefusedEvent(member.Id, limit, appliedCoolDown));
-            change.Reevaluate(member);
-        }
-
-        _metrics.RecordRefusal(member.Id, limit);
-    }
+    /// <summary>Gets what applies a report about a member (also an execution's attempt outcomes) to the cluster's state.</summary>
+    internal MemberReports Reports { get; }
 
     private MemberState? Find(string memberId)
     {

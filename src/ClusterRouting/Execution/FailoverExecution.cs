@@ -68,20 +68,20 @@ internal static class FailoverExecution
                     {
                         TResult result = await pending.ConfigureAwait(false);
                         outcome = "success";
-                        cluster.ReportSuccess(member);
+                        cluster.Reports.Success(member);
                         return result;
                     }
                 }
                 catch (MemberRefusedException refused)
                 {
                     outcome = errorType = "refused";
-                    cluster.ReportRefusal(member, refused.Limit, refused.RetryAfter);
+                    cluster.Reports.Refusal(member, refused.Limit, refused.RetryAfter);
                     (attempts ??= new()).Add(new MemberAttempt(member.Id, AttemptOutcome.Refused, refused));
                 }
                 catch (Exception ex) when (IsOffline(cluster, ex, cancellationToken))
                 {
                     outcome = errorType = "offline";
-                    cluster.ReportOffline(member);
+                    cluster.Reports.Offline(member);
                     (attempts ??= new()).Add(new MemberAttempt(member.Id, AttemptOutcome.Offline, ex));
                 }
                 catch (Exception ex)

@@ -78,19 +78,19 @@ internal sealed class HedgedAttempt<TState, TResult>
                 end = AttemptEnd.Success;
                 outcome = "success";
                 Result = result;
-                cluster.ReportSuccess(Member);
+                cluster.Reports.Success(Member);
             }
             else if (error is MemberRefusedException refused)
             {
                 end = AttemptEnd.Refused;
                 outcome = errorType = "refused";
-                cluster.ReportRefusal(Member, refused.Limit, refused.RetryAfter);
+                cluster.Reports.Refusal(Member, refused.Limit, refused.RetryAfter);
             }
             else if (FailoverExecution.IsOffline(cluster, error, _run.CancellationToken))
             {
                 end = AttemptEnd.Offline;
                 outcome = errorType = "offline";
-                cluster.ReportOffline(Member);
+                cluster.Reports.Offline(Member);
             }
             else
             {
