@@ -1,12 +1,13 @@
-using ClusterRouting.Testing;
-using ClusterRouting.AspNetCore.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 
-namespace ClusterRouting.AspNetCore.Tests.Diagnostics;
+namespace ClusterRouting.Testing;
 
-/// <summary>The member's loggers: events pass through to the application's logger; whatever it throws is dropped.</summary>
+/// <summary>
+/// (Compiled into the HTTP and member-side test projects, as GuardedLogger is into both packages.) The satellites'
+/// loggers: events pass through to the application's logger; whatever it throws is dropped.
+/// </summary>
 public sealed class GuardedLoggerTests
 {
     [Fact]
@@ -16,15 +17,16 @@ public sealed class GuardedLoggerTests
         inner.ControlLevel(LogLevel.Debug, enabled: false);
         ILogger logger = GuardedLogger.Wrap(inner);
 
-        using (logger.BeginScope("scope"))
+        using (IDisposable? scope = logger.BeginScope("scope"))
         {
-            logger.Log(LogLevel.Warning, new EventId(200, "RefusalsStarted"), "refusing", null, static (s, _) => s);
+            Assert.NotNull(scope);
+            logger.Log(LogLevel.Warning, new EventId(101, "MemberUnreachable"), "unreachable", null, static (s, _) => s);
         }
 
         Assert.True(logger.IsEnabled(LogLevel.Warning));
         Assert.False(logger.IsEnabled(LogLevel.Debug));
         FakeLogRecord record = Assert.Single(inner.Collector.GetSnapshot());
-        Assert.Equal(("RefusalsStarted", "refusing"), (record.Id.Name, record.Message));
+        Assert.Equal(("MemberUnreachable", "unreachable"), (record.Id.Name, record.Message));
     }
 
     [Fact]
@@ -35,7 +37,7 @@ public sealed class GuardedLoggerTests
 
         Assert.Null(logger.BeginScope("scope"));
         Assert.False(logger.IsEnabled(LogLevel.Error));
-        logger.Log(LogLevel.Error, new EventId(204), "state", null, static (s, _) => s);
+        logger.Log(LogLevel.Error, new EventId(101), "state", null, static (s, _) => s);
 
         Assert.Equal(3, inner.Calls);
     }
