@@ -7,6 +7,10 @@ namespace ClusterRouting.Benchmarks;
 /// the same cluster shape (all policies on): the target is within 1.3x of Random at 10 members, 0 B. <c>Idle</c>: no
 /// lease held, so every member ties and each selection draws among all of them (the most work a scan does).
 /// <c>Loaded</c>: member <c>i</c> holds <c>i</c> leases, so the scan finds one least loaded member and draws nothing.
+/// <c>ScanFloor</c>: the least a full scan does, with no cluster around it: read every member's in-flight stripes
+/// (laid out as the library lays them out), compare the loads as cross products, then an
+/// <see cref="Interlocked"/> increment + decrement pair on the chosen member's count; what a least-loaded
+/// select + release cannot go under, next to <c>Random</c>.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -16,6 +20,8 @@ public class LeastLoadedBenchmarks
     private ClusterSelector _idle = null!;
     private ClusterSelector _loaded = null!;
     private readonly List<MemberLease> _held = new();
+    private int[][] _stripes = null!;
+    private int[] _capacities = null!;
 
     [Params(3, 10)]
     public int MemberCount { get; set; }
@@ -26,6 +32,19 @@ public class LeastLoadedBenchmarks
         _random = BenchmarkClusters.AllPoliciesOn(MemberCount, SelectionMode.Random);
         _idle = BenchmarkClusters.AllPoliciesOn(MemberCount, SelectionMode.LeastLoaded);
         _loaded = BenchmarkClusters.AllPoliciesOn(MemberCount, SelectionMode.LeastLoaded);
+        int stripeCount = 1; // As the library counts stripes: the processor count rounded up to a power of two, at most 16.
+        while (stripeCount < Environment.ProcessorCount && stripeCount < 16)
+        {
+            stripeCount <<= 1;
+        }
+
+        _stripes = Enumerable.Range(0, MemberCount).Select(_ => new int[(stripeCount + 1) * 32]).ToArray();
+        _capacities = Enumerable.Repeat(40, MemberCount).ToArray();
+        for (int i = 0; i < MemberCount; i++)
+        {
+            _stripes[i][32] = i; // As in Loaded: member i holds i leases, so one member is least loaded.
+        }
+
         string[] ids = Enumerable.Range(0, MemberCount).Select(i => $"gw-{i}").ToArray();
         for (int i = 0; i < MemberCount; i++)
         {
@@ -54,4 +73,35 @@ public class LeastLoadedBenchmarks
 
     [Benchmark]
     public int LeastLoadedLoaded() => BenchmarkClusters.SelectAndRelease(_loaded);
+
+    [Benchmark]
+    public int ScanFloor()
+    {
+        int[][] stripes = _stripes;
+        int[] capacities = _capacities;
+        int chosen = -1;
+        long chosenInFlight = 0;
+        long chosenCapacity = 1;
+        for (int member = 0; member < stripes.Length; member++)
+        {
+            int[] counts = stripes[member];
+            int inFlight = 0;
+            for (int offset = 32; offset < counts.Length; offset += 32)
+            {
+                inFlight += Volatile.Read(ref counts[offset]);
+            }
+
+            if (chosen < 0 || inFlight * chosenCapacity < chosenInFlight * capacities[member])
+            {
+                chosen = member;
+                chosenInFlight = inFlight;
+                chosenCapacity = capacities[member];
+            }
+        }
+
+        int[] taken = stripes[chosen];
+        Interlocked.Increment(ref taken[32]);
+        Interlocked.Decrement(ref taken[32]);
+        return chosen;
+    }
 }
