@@ -275,11 +275,16 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
         {
             try
             {
-                response = firstSend is not null
-                    ? await firstSend.ConfigureAwait(false)
-                    : async
-                        ? await base.SendAsync(request, token).ConfigureAwait(false)
-                        : base.Send(request, token);
+                if (firstSend is not null)
+                {
+                    // Stryker disable once Boolean : firstSend has completed (CompleteFirstAttemptAsync awaited it before resuming here), and an await of a completed task goes on at once on either setting
+                    response = await firstSend.ConfigureAwait(false);
+                }
+                else
+                {
+                    response = async ? await base.SendAsync(request, token).ConfigureAwait(false) : base.Send(request, token);
+                }
+
                 RefusalInspection inspection = RefusalRules.MayBeRefusal(response.StatusCode)
                     ? await InspectAsync(response, async, token).ConfigureAwait(false)
                     : default;

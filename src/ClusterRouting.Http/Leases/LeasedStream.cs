@@ -104,6 +104,7 @@ internal sealed class LeasedStream : Stream
     {
         _content.Release();
         await _inner.DisposeAsync().ConfigureAwait(false);
+        // Stryker disable once Boolean : Stream.DisposeAsync calls Dispose and returns a completed task, and an await of a completed task goes on at once on either setting
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
