@@ -1,0 +1,154 @@
+using System.Net;
+using ClusterRouting.Http.Tests.TestSupport;
+using Microsoft.Extensions.Options;
+
+namespace ClusterRouting.Http.Tests.Probing;
+
+/// <summary>
+/// Which members the probing service probes, and when it starts, on a fake clock and against health endpoints answered
+/// in memory: only the clusters the options name (every cluster when they name none), only members with an address,
+/// one loop per member that lives as long as the member keeps its address, and the first probe within the jittered
+/// share of the interval.
+/// </summary>
+public sealed class ProbingServiceMembershipTests : IDisposable
+{
+    private readonly TimerCountingTimeProvider _time = new();
+    private readonly Dictionary<string, ClusterSelector> _clusters = new(StringComparer.Ordinal);
+    private readonly Endpoints _endpoints = new();
+    private readonly CancellationTokenSource _stop = new();
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+        foreach (ClusterSelector cluster in _clusters.Values)
+        {
+            cluster.Dispose();
+        }
+    }
+
+    private ClusterSelector Add(string name, params ClusterMemberOptions[] members)
+    {
+        var options = new ClusterOptions();
+        foreach (ClusterMemberOptions member in members)
+        {
+            options.Members.Add(member);
+        }
+
+        return _clusters[name] = new ClusterSelector(name, options, _time);
+    }
+
+    private HealthProbingService Service(HealthProbingOptions options) =>
+        new(new Provider(_clusters), _endpoints, Options.Create(options), _time);
+
+    [Fact]
+    public void Reconcile_OptionsThatNameClusters_ProbeOnlyThose()
+    {
+        Add("a", new ClusterMemberOptions("gw-1") { Address = new Uri("http://a1.test/") });
+        Add("b", new ClusterMemberOptions("gw-1") { Address = new Uri("http://b1.test/") });
+        var options = new HealthProbingOptions();
+        options.Clusters.Add("b");
+        using HealthProbingService service = Service(options);
+
+        service.Reconcile(_stop.Token);
+
+        Assert.Equal([("b", "GW-1")], service.Probed.Keys);
+    }
+
+    [Fact]
+    public void Reconcile_OptionsThatNameNoCluster_ProbeEveryCluster()
+    {
+        Add("a", new ClusterMemberOptions("gw-1") { Address = new Uri("http://a1.test/") });
+        Add("b", new ClusterMemberOptions("gw-1") { Address = new Uri("http://b1.test/") });
+        using HealthProbingService service = Service(new HealthProbingOptions());
+
+        service.Reconcile(_stop.Token);
+
+        Assert.Equal([("a", "GW-1"), ("b", "GW-1")], service.Probed.Keys.Order());
+    }
+
+    [Fact]
+    public void Reconcile_AMemberWithoutAddress_IsNotProbed()
+    {
+        Add("a", new ClusterMemberOptions("gw-1") { Address = new Uri("http://a1.test/") }, new ClusterMemberOptions("gw-2"));
+        using HealthProbingService service = Service(new HealthProbingOptions());
+
+        service.Reconcile(_stop.Token);
+
+        Assert.Equal([("a", "GW-1")], service.Probed.Keys);
+    }
+
+    [Fact]
+    public void Reconcile_AMemberKeepsItsLoopWhileItKeepsItsAddress_AndGetsANewOneWhenReaddressed_OrNoneWhenRemoved()
+    {
+        ClusterSelector cluster = Add("a", new ClusterMemberOptions("gw-1") { Address = new Uri("http://a1.test/") });
+        using HealthProbingService service = Service(new HealthProbingOptions());
+        service.Reconcile(_stop.Token);
+        MemberProbeLoop first = service.Probed[("a", "GW-1")];
+
+        service.Reconcile(_stop.Token);
+        Assert.Same(first, service.Probed[("a", "GW-1")]);
+
+        cluster.RemoveMember("gw-1");
+        cluster.AddMember(new ClusterMemberOptions("gw-1") { Address = new Uri("http://a1-moved.test/") });
+        service.Reconcile(_stop.Token);
+        MemberProbeLoop moved = service.Probed[("a", "GW-1")];
+        Assert.NotSame(first, moved);
+        Assert.Equal(new Uri("http://a1-moved.test/"), moved.Address);
+
+        cluster.RemoveMember("gw-1");
+        service.Reconcile(_stop.Token);
+        Assert.Empty(service.Probed);
+    }
+
+    [Fact]
+    public async Task Reconcile_TheFirstProbe_ComesWithinTheJitteredShareOfTheInterval()
+    {
+        Add("a", new ClusterMemberOptions("gw-1") { Address = new Uri("http://a1.test/") });
+        var options = new HealthProbingOptions { Interval = TimeSpan.FromSeconds(5), Jitter = 0.2 };
+        using HealthProbingService service = Service(options);
+
+        service.Reconcile(_stop.Token);
+
+        // The first wait is at most Interval x Jitter (1 s), and its timer is the first one created.
+        await _time.AdvanceOnceArmedAsync(1, TimeSpan.FromSeconds(1));
+        await Members.WaitUntilAsync(() => _endpoints.Probes("a1.test") == 1, "the first probe is sent");
+    }
+
+    private sealed class Provider(Dictionary<string, ClusterSelector> clusters) : IClusterSelectorProvider
+    {
+        public IReadOnlyCollection<string> ClusterNames => clusters.Keys;
+
+        public IClusterSelector GetCluster(string clusterName) => clusters[clusterName];
+
+        public IClusterAdministration GetAdministration(string clusterName) => throw new NotSupportedException();
+
+        public bool RemoveCluster(string clusterName) => throw new NotSupportedException();
+    }
+
+    /// <summary>Every member's health endpoint, answered in memory; counts the probes by host.</summary>
+    private sealed class Endpoints : HttpMessageHandler, IHttpClientFactory
+    {
+        private readonly Dictionary<string, int> _probes = new(StringComparer.Ordinal);
+
+        public int Probes(string host)
+        {
+            lock (_probes)
+            {
+                return _probes.GetValueOrDefault(host);
+            }
+        }
+
+        public HttpClient CreateClient(string name) => new(this, disposeHandler: false);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (_probes)
+            {
+                _probes[request.RequestUri!.Host] = _probes.GetValueOrDefault(request.RequestUri.Host) + 1;
+            }
+
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"online":true}""") });
+        }
+    }
+}
