@@ -115,6 +115,28 @@ public sealed class ProbingServiceMembershipTests : IDisposable
         await Members.WaitUntilAsync(() => _endpoints.Probes("a1.test") == 1, "the first probe is sent");
     }
 
+    [Fact]
+    public async Task Running_FollowsTheMembershipEveryUnhealthyInterval_AndStopsEveryLoopWhenStopped()
+    {
+        ClusterSelector cluster = Add("a", new ClusterMemberOptions("gw-1") { Address = new Uri("http://a1.test/") });
+        using HealthProbingService service = Service(new HealthProbingOptions { UnhealthyInterval = TimeSpan.FromSeconds(1) });
+        await service.StartAsync(CancellationToken.None);
+        await Members.WaitUntilAsync(() => service.Probed.Count == 1, "the first member is probed");
+
+        cluster.AddMember(new ClusterMemberOptions("gw-2") { Address = new Uri("http://a2.test/") });
+        await Members.WaitUntilAsync(
+            () =>
+            {
+                _time.Advance(TimeSpan.FromSeconds(1));
+                return service.Probed.Count == 2;
+            },
+            "the member added is probed");
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.Empty(service.Probed);
+        Assert.True(service.ExecuteTask!.IsCompletedSuccessfully, $"the service ended {service.ExecuteTask.Status}: {service.ExecuteTask.Exception}");
+    }
+
     private sealed class Provider(Dictionary<string, ClusterSelector> clusters) : IClusterSelectorProvider
     {
         public IReadOnlyCollection<string> ClusterNames => clusters.Keys;
