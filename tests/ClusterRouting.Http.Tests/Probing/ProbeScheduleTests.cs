@@ -1,13 +1,14 @@
 using System.Net;
 using ClusterRouting.Http.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Http.Tests.Probing;
 
 /// <summary>
-/// When probes are sent, on a fake clock: a member that answers is probed every interval, shortened by up to the jitter;
-/// one that failed its probes up to the threshold is probed at the unhealthy interval. Each probe arms two timers (its
-/// timeout and the wait after it), so the clock is advanced only once the wait is armed.
+/// When probes are sent, read from the timers the loop arms on a fake clock: each probe arms its timeout, then the wait
+/// before the next probe. A member that answers waits the interval, shortened by up to the jitter; one that failed its
+/// probes up to the threshold waits the unhealthy interval; and the first probe waits the first delay it is given.
 /// </summary>
 public sealed class ProbeScheduleTests : IDisposable
 {
@@ -19,7 +20,8 @@ public sealed class ProbeScheduleTests : IDisposable
 
     public ProbeScheduleTests()
     {
-        _cluster = new ClusterSelector("probed", new ClusterOptions { Members = { new("gw-1") { Address = Address } } }, _time);
+        // The cluster has a clock of its own: its timers (a penalty's) are not the loop's.
+        _cluster = new ClusterSelector("probed", new ClusterOptions { Members = { new("gw-1") { Address = Address } } }, new FakeTimeProvider());
     }
 
     public void Dispose()
@@ -30,36 +32,59 @@ public sealed class ProbeScheduleTests : IDisposable
     }
 
     [Fact]
-    public async Task AMemberThatAnswers_IsProbedAgainWithinTheInterval_EarlierByUpToTheJitter()
+    public async Task TheFirstProbe_WaitsTheFirstDelay()
     {
-        // Twenty loops, each with its own draw of the jitter, so that no draw can hide a wait computed wrong.
-        var options = new HealthProbingOptions { Interval = TimeSpan.FromSeconds(5), Jitter = 0.5 };
-        var endpoints = Enumerable.Range(0, 20).Select(_ => new Endpoint(answers: true)).ToArray();
-        Task[] loops = endpoints.Select(e => Loop(e, options).RunAsync(TimeSpan.Zero, _stop.Token)).ToArray();
+        var endpoint = new Endpoint(answers: true);
+        _ = Loop(endpoint, new HealthProbingOptions()).RunAsync(TimeSpan.FromSeconds(1), _stop.Token);
 
-        // Each probe arms its timeout, and then the wait before the next probe: two timers per loop.
-        await _time.AdvanceOnceArmedAsync(2 * endpoints.Length, options.Interval - TimeSpan.FromTicks(1));
-        await Members.WaitUntilAsync(() => endpoints.All(e => e.Probes == 2), "every loop probes a second time before the interval is over");
+        Assert.Equal(0, endpoint.Probes);
+        Assert.Equal([TimeSpan.FromSeconds(1)], _time.DueTimes);
 
-        Assert.All(loops, l => Assert.False(l.IsCompleted));
-        Assert.All(endpoints, e => Assert.True(e.Probes == 2));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await Members.WaitUntilAsync(() => endpoint.Probes == 1, "the first probe is sent");
     }
 
     [Fact]
-    public async Task AMemberThatFailedUpToTheThreshold_IsProbedAtTheUnhealthyInterval()
+    public async Task AMemberThatAnswers_WaitsTheInterval_WithoutJitter()
     {
-        var options = new HealthProbingOptions { Interval = TimeSpan.FromSeconds(5), UnhealthyInterval = TimeSpan.FromSeconds(1), UnhealthyThreshold = 2, Jitter = 0 };
+        var options = new HealthProbingOptions { Interval = TimeSpan.FromSeconds(5), Timeout = TimeSpan.FromSeconds(2), Jitter = 0 };
+        _ = Loop(new Endpoint(answers: true), options).RunAsync(TimeSpan.Zero, _stop.Token);
+
+        await _time.ArmedAsync(2);
+
+        Assert.Equal([options.Timeout, options.Interval], _time.DueTimes);
+    }
+
+    [Fact]
+    public async Task AMemberThatAnswers_WaitsTheInterval_ShortenedByUpToTheJitter()
+    {
+        var options = new HealthProbingOptions { Interval = TimeSpan.FromSeconds(5), Timeout = TimeSpan.FromSeconds(2), Jitter = 0.5 };
+        var endpoints = Enumerable.Range(0, 3).Select(_ => new Endpoint(answers: true)).ToArray();
+        foreach (Endpoint endpoint in endpoints)
+        {
+            _ = Loop(endpoint, options).RunAsync(TimeSpan.Zero, _stop.Token);
+        }
+
+        await _time.ArmedAsync(2 * endpoints.Length);
+
+        TimeSpan[] waits = _time.DueTimes.Where(t => t != options.Timeout).ToArray();
+        Assert.Equal(endpoints.Length, waits.Length);
+        Assert.All(waits, w => Assert.InRange(w, TimeSpan.FromSeconds(2.5) + TimeSpan.FromTicks(1), options.Interval));
+    }
+
+    [Fact]
+    public async Task AMemberThatFailedUpToTheThreshold_WaitsTheUnhealthyInterval()
+    {
+        var options = new HealthProbingOptions { Interval = TimeSpan.FromSeconds(5), UnhealthyInterval = TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromSeconds(2), UnhealthyThreshold = 2, Jitter = 0 };
         var endpoint = new Endpoint(answers: false);
         _ = Loop(endpoint, options).RunAsync(TimeSpan.Zero, _stop.Token);
 
-        // One failure, below the threshold: the next probe after the interval.
+        // One failure, below the threshold: the interval. Two, the threshold: the unhealthy interval.
         await _time.AdvanceOnceArmedAsync(2, options.Interval);
-        await Members.WaitUntilAsync(() => endpoint.Probes == 2, "the second probe after the interval");
+        await _time.ArmedAsync(4);
 
-        // Two failures, the threshold: the next probe after the unhealthy interval.
-        await _time.AdvanceOnceArmedAsync(4, options.UnhealthyInterval);
-        await Members.WaitUntilAsync(() => endpoint.Probes == 3, "the third probe after the unhealthy interval");
-
+        Assert.Equal([options.Timeout, options.Interval, options.Timeout, options.UnhealthyInterval], _time.DueTimes);
+        Assert.Equal(2, endpoint.Probes);
         Assert.Equal(MemberHealth.Penalized, _cluster.GetStatus().Members[0].Health);
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using ClusterRouting.Http.Tests.TestSupport;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Http.Tests.Probing;
 
@@ -35,7 +36,8 @@ public sealed class ProbingServiceMembershipTests : IDisposable
             options.Members.Add(member);
         }
 
-        return _clusters[name] = new ClusterSelector(name, options, _time);
+        // Each cluster has a clock of its own: its timers are not the service's or the loops'.
+        return _clusters[name] = new ClusterSelector(name, options, new FakeTimeProvider());
     }
 
     private HealthProbingService Service(HealthProbingOptions options) =>
@@ -102,16 +104,18 @@ public sealed class ProbingServiceMembershipTests : IDisposable
     }
 
     [Fact]
-    public async Task Reconcile_TheFirstProbe_ComesWithinTheJitteredShareOfTheInterval()
+    public async Task Reconcile_TheFirstProbe_WaitsLessThanTheJitteredShareOfTheInterval()
     {
-        Add("a", new ClusterMemberOptions("gw-1") { Address = new Uri("http://a1.test/") });
+        Add("a", Enumerable.Range(1, 3).Select(i => new ClusterMemberOptions($"gw-{i}") { Address = new Uri($"http://a{i}.test/") }).ToArray());
         var options = new HealthProbingOptions { Interval = TimeSpan.FromSeconds(5), Jitter = 0.2 };
         using HealthProbingService service = Service(options);
 
         service.Reconcile(_stop.Token);
 
-        // The first wait is at most Interval x Jitter (1 s), and its timer is the first one created.
-        await _time.AdvanceOnceArmedAsync(1, TimeSpan.FromSeconds(1));
+        // Each loop's first timer is its first wait: from zero up to Interval x Jitter (1 s), drawn for each member.
+        await _time.ArmedAsync(3);
+        Assert.All(_time.DueTimes, wait => Assert.InRange(wait, TimeSpan.Zero, TimeSpan.FromSeconds(1) - TimeSpan.FromTicks(1)));
+        _time.Advance(TimeSpan.FromSeconds(1));
         await Members.WaitUntilAsync(() => _endpoints.Probes("a1.test") == 1, "the first probe is sent");
     }
 
@@ -131,7 +135,7 @@ public sealed class ProbingServiceMembershipTests : IDisposable
                 return service.Probed.Count == 2;
             },
             "the member added is probed");
-        await service.StopAsync(CancellationToken.None);
+        await service.StopAsync(CancellationToken.None).WaitAsync(Members.Timeout);
 
         Assert.Empty(service.Probed);
         Assert.True(service.ExecuteTask!.IsCompletedSuccessfully, $"the service ended {service.ExecuteTask.Status}: {service.ExecuteTask.Exception}");
