@@ -241,6 +241,25 @@ public sealed class AttemptDetailsTests
     }
 
     [Fact]
+    public async Task SendAsync_ARefusalsBodyFailingForAReasonNotTheMembers_EndsTheRequestAndDisposesTheResponse()
+    {
+        using ClusterSelector cluster = StubMembers.Cluster("refresh", Two);
+        var failure = new InvalidOperationException("the body cannot be read twice");
+        var content = new DisposalTrackingContent(failure);
+        var members = new StubMembers()
+            .On("gw-1", _ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = content })
+            .On("gw-2", _ => Text("two"));
+        using HttpMessageInvoker invoker = Invoker(cluster, members, new ClusterRoutingHandlerOptions { AttemptTimeout = TimeSpan.FromMinutes(1) });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => invoker.SendAsync(Get(), CancellationToken.None));
+
+        Assert.Same(failure, error);
+        Assert.True(content.Disposed);
+        Assert.Equal(["gw-1"], members.Received.Select(r => r.Member));
+        Assert.Equal(0, Members.TotalInFlight(cluster));
+    }
+
+    [Fact]
     public async Task SendAsync_RequestThatFailsOnEveryMember_AddressesTheClusterAgainAfterwards()
     {
         using ClusterSelector cluster = StubMembers.Cluster("refresh", Two);
@@ -443,11 +462,14 @@ public sealed class AttemptDetailsTests
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    private sealed class DisposalTrackingContent : HttpContent
+    private sealed class DisposalTrackingContent(Exception? openFailure = null) : HttpContent
     {
         public bool Disposed { get; private set; }
 
         protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => Task.CompletedTask;
+
+        protected override Task<Stream> CreateContentReadStreamAsync() =>
+            openFailure is null ? Task.FromResult<Stream>(new MemoryStream()) : Task.FromException<Stream>(openFailure);
 
         protected override bool TryComputeLength(out long length)
         {
