@@ -185,7 +185,6 @@ internal sealed class LeasedContent : HttpContent
             throw;
         }
 
-        // Stryker disable once Conditional : AwaitStreamAsync of a task already completed completes at once with the same stream; the shortcut only skips its state machine
         return open.IsCompletedSuccessfully
             ? Task.FromResult<Stream>(new LeasedStream(this, open.Result, _prefix, Headers.ContentLength))
             : AwaitStreamAsync(open);

@@ -24,8 +24,6 @@ internal static class RefusalSentences
         foreach ((string sentence, ThrottleLimitKind limit) in Sentences)
         {
             int index = normalized.IndexOf(sentence, StringComparison.Ordinal);
-
-            // Stryker disable once Equality : two different sentences cannot both start at the same index, so index == at never holds for a match
             if (index >= 0 && index < at)
             {
                 at = index;

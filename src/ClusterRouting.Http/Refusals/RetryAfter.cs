@@ -17,13 +17,11 @@ internal static class RetryAfter
         }
 
         TimeSpan wait = value.Delta ?? (value.Date is DateTimeOffset date ? date - now : TimeSpan.Zero);
-        // Stryker disable once Equality : a wait of exactly the minimum is the minimum whichever branch returns it
         if (wait < HttpRoutingDefaults.MinRefusalCoolDown)
         {
             return HttpRoutingDefaults.MinRefusalCoolDown;
         }
 
-        // Stryker disable once Equality : a wait of exactly the maximum is the maximum whichever branch returns it
         return wait > max ? max : wait;
     }
 
