@@ -130,6 +130,81 @@ public sealed class AttemptDetailsTests
     }
 
     [Fact]
+    public async Task SendAsync_WithAnAttemptTimeout_AnAnswerThatIsNoRefusal_IsReturnedWithoutReadingItsBody()
+    {
+        using ClusterSelector cluster = StubMembers.Cluster("refresh", Two);
+        var body = new StallingStream("abcdefgh"u8.ToArray());
+        var members = new StubMembers().On("gw-1", _ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) });
+        using HttpMessageInvoker invoker = Invoker(cluster, members, new ClusterRoutingHandlerOptions { AttemptTimeout = TimeSpan.FromMinutes(1) });
+
+        using HttpResponseMessage answer = await invoker.SendAsync(Get(), CancellationToken.None).WaitAsync(Members.Timeout);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(0, body.Reads);
+    }
+
+    [Fact]
+    public void Send_OpensARefusalsBodySynchronously()
+    {
+        using ClusterSelector cluster = StubMembers.Cluster("refresh", Two);
+        var members = new SyncOnlyMembers()
+            .On("gw-1", () => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = new SyncOpeningContent(Encoding.UTF8.GetBytes(GatewayMessages.Cpu)) })
+            .On("gw-2", () => Text("two"));
+        using HttpMessageInvoker invoker = Invoker(cluster, members);
+
+        using HttpResponseMessage response = invoker.Send(Get(), CancellationToken.None);
+
+        Assert.Equal("two", new StreamReader(response.Content.ReadAsStream()).ReadToEnd());
+        Assert.Equal(MemberRejectionReason.CpuLimit, cluster.GetStatus().Members[0].Throttle);
+    }
+
+    [Fact]
+    public async Task SendAsync_WithAnAttemptTimeout_FactoryOfABodyThatCanBeSentAgain_IsNotCalledAgainOnFailover()
+    {
+        using ClusterSelector cluster = StubMembers.Cluster("refresh", Two);
+        var members = new StubMembers()
+            .On("gw-1", _ => throw new HttpRequestException(HttpRequestError.ResponseEnded, "ended"))
+            .On("gw-2", _ => Text("two"));
+        using HttpMessageInvoker invoker = Invoker(cluster, members, new ClusterRoutingHandlerOptions { AttemptTimeout = TimeSpan.FromMinutes(1) });
+        int created = 0;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://refresh/q");
+        request.SetContentFactory(() =>
+        {
+            created++;
+            return new StringContent("body");
+        });
+
+        using HttpResponseMessage response = await invoker.SendAsync(request, CancellationToken.None);
+
+        Assert.Equal("two", await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, created);
+    }
+
+    [Fact]
+    public async Task SendAsync_FactoryOfABodySentOnce_DisposesTheContentSent()
+    {
+        using ClusterSelector cluster = StubMembers.Cluster("refresh", Two);
+        var members = new StubMembers()
+            .On("gw-1", _ => throw new HttpRequestException(HttpRequestError.ConnectionError, "refused"))
+            .On("gw-2", _ => Text("two"));
+        using HttpMessageInvoker invoker = Invoker(cluster, members);
+        var created = new List<DisposalTrackingContent>();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://refresh/q");
+        request.SetContentFactory(() =>
+        {
+            var content = new DisposalTrackingContent();
+            created.Add(content);
+            return content;
+        });
+
+        (await invoker.SendAsync(request, CancellationToken.None)).Dispose();
+
+        Assert.Equal(2, created.Count);
+        Assert.True(created[0].Disposed);
+        Assert.False(created[1].Disposed);
+    }
+
+    [Fact]
     public async Task SendAsync_RequestWithoutUri_ThrowsSayingHowToAddressTheCluster()
     {
         using ClusterSelector cluster = StubMembers.Cluster("refresh", Two);
@@ -460,6 +535,23 @@ public sealed class AttemptDetailsTests
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>A content whose stream opens only synchronously: opening it asynchronously is a failure of the test.</summary>
+    private sealed class SyncOpeningContent(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
+
+        protected override Stream CreateContentReadStream(CancellationToken cancellationToken) => new MemoryStream(bytes, writable: false);
+
+        protected override Task<Stream> CreateContentReadStreamAsync() =>
+            throw new InvalidOperationException("The body was opened asynchronously for a synchronous Send.");
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = bytes.Length;
+            return true;
+        }
     }
 
     private sealed class DisposalTrackingContent(Exception? openFailure = null) : HttpContent
