@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -128,6 +129,7 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
     /// <inheritdoc />
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // Stryker disable once Statement : HttpMessageInvoker.Send and DelegatingHandler.Send refuse a null request before a handler's Send is called
         ArgumentNullException.ThrowIfNull(request);
 
         // With async: false every call below is synchronous, so the task has completed when it is returned.
@@ -171,8 +173,13 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
         }
         catch
         {
+            // Stryker disable once Statement : LeasedContent's constructor only copies headers without validation, which no content a handler returns makes throw: this guard (against an out-of-memory) cannot be reached by a test
             response.Dispose();
+
+            // Stryker disable once Statement : LeasedContent's constructor only copies headers without validation, which no content a handler returns makes throw: this guard (against an out-of-memory) cannot be reached by a test
             lease.Dispose();
+
+            // Stryker disable once Statement : LeasedContent's constructor only copies headers without validation, which no content a handler returns makes throw: this guard (against an out-of-memory) cannot be reached by a test
             throw;
         }
 
@@ -188,6 +195,10 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
         return response;
     }
 
+    /// <summary>
+    /// The attempts of one request: each on the member the cluster selects next, until one gives the answer; a member
+    /// that refused or failed is reported and listed, and the next attempt goes to a member not tried yet.
+    /// </summary>
     private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, Uri original, bool async, MemberLease firstLease, Task<HttpResponseMessage>? firstSend, CancellationToken cancellationToken)
     {
         // Looked up only for a body that cannot be sent again as it is, so that other requests do not allocate their options.
@@ -200,96 +211,35 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
             {
                 // The fast path may have made the first attempt already: its lease and its send go on here.
                 bool resumed = attempt == 1 && firstSend is not null;
-                MemberLease lease = firstLease;
-                if (!resumed)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    bool selected = tried is null
-                        ? _cluster.TrySelect(out lease, out SelectionFailure failure)
-                        : _cluster.TrySelect(tried, out lease, out failure);
-                    if (!selected)
-                    {
-                        throw NoMemberLeft(failure, attempts);
-                    }
-                }
-
-                string memberId = lease.MemberId;
-                bool handedOver = false;
-                HttpResponseMessage? response = null;
+                MemberLease lease = resumed ? firstLease : SelectNext(tried, attempts, cancellationToken);
                 AttemptTimer? timer = null;
+                AttemptResult result = default;
+                bool handedOver = false;
                 try
                 {
                     if (!resumed)
                     {
                         Address(request, original, lease, attempt, contentFactory);
+                        timer = StartTimer(cancellationToken);
                     }
 
-                    CancellationToken token = cancellationToken;
-                    if (!resumed && _attemptTimeout is TimeSpan timeout)
-                    {
-                        timer = new AttemptTimer(timeout, _timeProvider, cancellationToken);
-                        token = timer.Token;
-                    }
-
-                    Exception? error = null;
-                    AttemptFailure failureKind = AttemptFailure.None;
-                    RefusalInspection inspection = default;
-                    try
-                    {
-                        response = resumed
-                            ? await firstSend!.ConfigureAwait(false)
-                            : async
-                                ? await base.SendAsync(request, token).ConfigureAwait(false)
-                                : base.Send(request, token);
-                        if (RefusalRules.MayBeRefusal(response.StatusCode))
-                        {
-                            inspection = await InspectAsync(response, async, token).ConfigureAwait(false);
-                        }
-                    }
-                    catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        bool timedOut = timer?.TimedOut == true;
-                        failureKind = timedOut ? AttemptFailure.Offline : AttemptFailures.Classify(ex);
-                        if (failureKind == AttemptFailure.None)
-                        {
-                            throw;
-                        }
-
-                        if (response is not null && RefusalRules.MayBeRefusal(response.StatusCode) && HeadersSayRefusal(response) is RefusalInspection byHeaders)
-                        {
-                            // Reading the refusal's body failed, but its headers said enough.
-                            inspection = byHeaders;
-                            failureKind = AttemptFailure.None;
-                        }
-                        else
-                        {
-                            error = timedOut ? new TimeoutException($"Member '{memberId}' of cluster '{_cluster.ClusterName}' did not answer within the attempt timeout of {_attemptTimeout}.", ex) : ex;
-                        }
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        // The caller canceled while the attempt failed another way: the caller's cancellation wins.
-                        throw new OperationCanceledException("The request was canceled.", ex, cancellationToken);
-                    }
-
-                    ThrottleLimitKind? refusedFor = inspection.Limit;
-                    TimeSpan? coolDown = inspection.CoolDown;
-                    if (response is not null && refusedFor is null && error is null)
+                    result = await ExchangeAsync(request, resumed ? firstSend : null, async, timer, lease.MemberId, cancellationToken).ConfigureAwait(false);
+                    if (result.IsAnswer)
                     {
                         handedOver = true;
                         request.RequestUri = original;
-                        return Answer(response, lease, inspection);
+                        return Answer(result.Response, lease, result.Inspection);
                     }
 
-                    RecordFailedAttempt(request, memberId, response, refusedFor, coolDown, error, failureKind, contentFactory, ref attempts);
-                    (tried ??= new(2)).Add(memberId);
+                    RecordFailedAttempt(request, lease.MemberId, result, contentFactory, ref attempts);
+                    (tried ??= new(2)).Add(lease.MemberId);
                 }
                 finally
                 {
                     timer?.Dispose();
                     if (!handedOver)
                     {
-                        response?.Dispose();
+                        result.Response?.Dispose();
                         lease.Dispose();
                     }
                 }
@@ -300,6 +250,87 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
             // An outer handler (a retry, a hedge) may send the same request again: it must address the cluster again.
             request.RequestUri = original;
         }
+    }
+
+    /// <summary>Leases the member to try next, one not tried yet after a failed attempt; throws the typed error when none is left.</summary>
+    private MemberLease SelectNext(List<string>? tried, List<MemberAttempt>? attempts, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        bool selected = tried is null
+            ? _cluster.TrySelect(out MemberLease lease, out SelectionFailure failure)
+            : _cluster.TrySelect(tried, out lease, out failure);
+        return selected ? lease : throw NoMemberLeft(failure, attempts);
+    }
+
+    /// <summary>The attempt's timer when the options set an attempt timeout; none otherwise.</summary>
+    private AttemptTimer? StartTimer(CancellationToken cancellationToken) =>
+        _attemptTimeout is TimeSpan timeout ? new AttemptTimer(timeout, _timeProvider, cancellationToken) : null;
+
+    /// <summary>
+    /// One attempt's exchange with its member: sends the request (or awaits the fast path's send) and reads what a 503
+    /// or 429 says, or ends with the member's failure. Anything else (the request's own failure, a client-side limit,
+    /// the caller's cancellation) ends the request, and the response received, if any, with it.
+    /// </summary>
+    // Pooled, so that an attempt that waits for its member allocates no state machine of its own.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<AttemptResult> ExchangeAsync(HttpRequestMessage request, Task<HttpResponseMessage>? firstSend, bool async, AttemptTimer? timer, string memberId, CancellationToken cancellationToken)
+    {
+        CancellationToken token = timer?.Token ?? cancellationToken;
+        HttpResponseMessage? response = null;
+        try
+        {
+            try
+            {
+                if (firstSend is not null)
+                {
+                    // Stryker disable once Boolean : firstSend has completed (CompleteFirstAttemptAsync awaited it before resuming here), and an await of a completed task goes on at once on either setting
+                    response = await firstSend.ConfigureAwait(false);
+                }
+                else
+                {
+                    response = async ? await base.SendAsync(request, token).ConfigureAwait(false) : base.Send(request, token);
+                }
+
+                RefusalInspection inspection = RefusalRules.MayBeRefusal(response.StatusCode)
+                    ? await InspectAsync(response, async, token).ConfigureAwait(false)
+                    : default;
+                return new AttemptResult(response, inspection, Error: null, AttemptFailure.None);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                bool timedOut = timer?.TimedOut == true;
+                AttemptFailure failure = timedOut ? AttemptFailure.Offline : AttemptFailures.Classify(ex);
+                if (failure == AttemptFailure.None)
+                {
+                    throw;
+                }
+
+                return MemberFailed(response, ex, failure, timedOut, memberId);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The caller canceled while the attempt failed another way: the caller's cancellation wins.
+                throw new OperationCanceledException("The request was canceled.", ex, cancellationToken);
+            }
+        }
+        catch
+        {
+            response?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>An attempt that failed because of its member: a refusal still, when the headers of a 503 or 429 whose body failed say so.</summary>
+    private AttemptResult MemberFailed(HttpResponseMessage? response, Exception ex, AttemptFailure failure, bool timedOut, string memberId)
+    {
+        if (response is not null && RefusalRules.MayBeRefusal(response.StatusCode) && HeadersSayRefusal(response) is RefusalInspection byHeaders)
+        {
+            // Reading the refusal's body failed, but its headers said enough.
+            return new AttemptResult(response, byHeaders, Error: null, AttemptFailure.None);
+        }
+
+        Exception error = timedOut ? new TimeoutException($"Member '{memberId}' of cluster '{_cluster.ClusterName}' did not answer within the attempt timeout of {_attemptTimeout}.", ex) : ex;
+        return new AttemptResult(response, Inspection: default, error, failure);
     }
 
     /// <summary>Points the request at the leased member (its address with the request's path and query) and logs the attempt.</summary>
@@ -321,12 +352,13 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
     /// An attempt that did not give the answer: reports the member refused or offline, lists the attempt, and throws
     /// <see cref="RequestNotReplayableException"/> when the request may not go to another member.
     /// </summary>
-    private void RecordFailedAttempt(HttpRequestMessage request, string memberId, HttpResponseMessage? response, ThrottleLimitKind? refusedFor, TimeSpan? coolDown, Exception? error, AttemptFailure failureKind, Func<HttpContent>? contentFactory, ref List<MemberAttempt>? attempts)
+    private void RecordFailedAttempt(HttpRequestMessage request, string memberId, AttemptResult result, Func<HttpContent>? contentFactory, ref List<MemberAttempt>? attempts)
     {
         bool didNotProcess;
-        if (refusedFor is ThrottleLimitKind limit)
+        if (result.Inspection.Limit is ThrottleLimitKind limit)
         {
-            HttpStatusCode status = response!.StatusCode;
+            HttpStatusCode status = result.Response!.StatusCode;
+            TimeSpan? coolDown = result.Inspection.CoolDown;
             _cluster.ReportRefusal(memberId, limit, coolDown);
             Log.MemberRefusedRequest(_logger, _cluster.ClusterName, memberId, status, limit, coolDown);
             var answer = new HttpRequestException($"Member '{memberId}' answered {(int)status} ({status}).", inner: null, status);
@@ -335,10 +367,11 @@ public sealed class ClusterRoutingHandler : DelegatingHandler, IResponseBodyObse
         }
         else
         {
+            Exception error = result.Error!;
             _cluster.ReportOffline(memberId);
-            Log.MemberUnreachable(_logger, error!, _cluster.ClusterName, memberId, Describe(error!, failureKind));
-            (attempts ??= new(2)).Add(new MemberAttempt(memberId, AttemptOutcome.Offline, error!));
-            didNotProcess = failureKind == AttemptFailure.NeverReached;
+            Log.MemberUnreachable(_logger, error, _cluster.ClusterName, memberId, Describe(error, result.Failure));
+            (attempts ??= new(2)).Add(new MemberAttempt(memberId, AttemptOutcome.Offline, error));
+            didNotProcess = result.Failure == AttemptFailure.NeverReached;
         }
 
         // A factory also says the request may run again; a buffered content's factory was not looked up before.

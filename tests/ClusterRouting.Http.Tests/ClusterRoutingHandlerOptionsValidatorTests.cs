@@ -48,4 +48,37 @@ public class ClusterRoutingHandlerOptionsValidatorTests
 
         Assert.Equal(3, result.Failures!.Count());
     }
+
+    [Fact]
+    public void Validate_SmallestPositiveTimes_Succeed()
+    {
+        var options = new ClusterRoutingHandlerOptions { AttemptTimeout = TimeSpan.FromTicks(1), MaxRefusalCoolDown = TimeSpan.FromTicks(1) };
+
+        Assert.True(ClusterRoutingHandlerOptionsValidator.Instance.Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_EachProblem_SaysTheValueAndTheRule_PrefixedOnlyForANamedClient()
+    {
+        var options = new ClusterRoutingHandlerOptions { MaxRefusalBodyBytes = -5, AttemptTimeout = TimeSpan.Zero, MaxRefusalCoolDown = TimeSpan.FromSeconds(-1) };
+
+        var unnamed = ClusterRoutingHandlerOptionsValidator.Instance.Validate(null, options);
+        var named = ClusterRoutingHandlerOptionsValidator.Instance.Validate("refresh", options);
+
+        string[] expected =
+        [
+            "MaxRefusalBodyBytes is -5; it must be between 0 and 1048576.",
+            "AttemptTimeout is 00:00:00; it must be greater than zero, or null for none.",
+            "MaxRefusalCoolDown is -00:00:01; it must be greater than zero.",
+        ];
+        Assert.Equal(expected, unnamed.Failures);
+        Assert.Equal(expected.Select(e => "HTTP client 'refresh': " + e), named.Failures);
+        Assert.Equal(expected, ClusterRoutingHandlerOptionsValidator.Instance.Validate(string.Empty, options).Failures);
+    }
+
+    [Fact]
+    public void Validate_NullOptions_ThrowsNamingThem()
+    {
+        Assert.Throws<ArgumentNullException>("options", () => ClusterRoutingHandlerOptionsValidator.Instance.Validate(null, null!));
+    }
 }

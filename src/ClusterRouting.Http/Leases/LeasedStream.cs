@@ -104,6 +104,7 @@ internal sealed class LeasedStream : Stream
     {
         _content.Release();
         await _inner.DisposeAsync().ConfigureAwait(false);
+        // Stryker disable once Boolean,Statement : Stream.DisposeAsync only calls Dispose, which releases (done above, once) and disposes the member's stream (done above) again, and returns a completed task, whose await goes on at once on either setting
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -115,6 +116,7 @@ internal sealed class LeasedStream : Stream
             _inner.Dispose();
         }
 
+        // Stryker disable once Statement : Stream.Dispose(bool) does nothing
         base.Dispose(disposing);
     }
 

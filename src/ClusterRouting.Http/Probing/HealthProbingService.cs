@@ -55,6 +55,8 @@ internal sealed class HealthProbingService : BackgroundService
             while (true)
             {
                 Reconcile(stoppingToken);
+
+                // Stryker disable once Boolean : ExecuteAsync runs on the thread pool (BackgroundService starts it with Task.Run since Microsoft.Extensions.Hosting.Abstractions 10), where there is no SynchronizationContext to return to
                 await Task.Delay(_options.UnhealthyInterval, _timeProvider, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -71,6 +73,7 @@ internal sealed class HealthProbingService : BackgroundService
                 _loops.Clear();
             }
 
+            // Stryker disable once Boolean : ExecuteAsync runs on the thread pool (BackgroundService starts it with Task.Run since Microsoft.Extensions.Hosting.Abstractions 10), where there is no SynchronizationContext to return to
             await Task.WhenAll(running).ConfigureAwait(false);
         }
     }
@@ -131,10 +134,12 @@ internal sealed class HealthProbingService : BackgroundService
             IClusterSelector cluster = _provider.GetCluster(clusterName);
             return (cluster, cluster.GetStatus());
         }
+        // Stryker disable once Block : an emptied catch block returns default, the same null it returns
         catch (ObjectDisposedException)
         {
             return null; // removed at runtime
         }
+        // Stryker disable once Block : an emptied catch block returns default, the same null it returns
         catch (ArgumentException)
         {
             return null; // removed between reading the names and resolving it
@@ -169,7 +174,10 @@ internal sealed class HealthProbingService : BackgroundService
 
         public async Task Stop()
         {
+            // Stryker disable once Boolean : Stop runs only from ExecuteAsync (itself or through Reconcile), on the thread pool, where there is no SynchronizationContext to return to
             await stop.CancelAsync().ConfigureAwait(false);
+
+            // Stryker disable once Boolean : Stop runs only from ExecuteAsync (itself or through Reconcile), on the thread pool, where there is no SynchronizationContext to return to
             await task.ConfigureAwait(false);
             stop.Dispose();
         }

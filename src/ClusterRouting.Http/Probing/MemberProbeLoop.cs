@@ -114,6 +114,6 @@ internal sealed class MemberProbeLoop(
         double v => Math.Min(v, 100),
     };
 
-    private TimeSpan Jittered(TimeSpan interval) =>
-        options.Jitter <= 0 ? interval : interval - (interval * (options.Jitter * Random.Shared.NextDouble()));
+    // A jitter of 0 gives the interval itself.
+    private TimeSpan Jittered(TimeSpan interval) => interval - (interval * (options.Jitter * Random.Shared.NextDouble()));
 }

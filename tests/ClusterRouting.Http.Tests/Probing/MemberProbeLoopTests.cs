@@ -1,5 +1,6 @@
 using ClusterRouting.Testing;
 using ClusterRouting.Http.Tests.TestSupport;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -98,6 +99,7 @@ public sealed class MemberProbeLoopTests : IDisposable
 
     [Theory]
     [InlineData(150.0, 100.0)]
+    [InlineData(0.0, 0.0)]
     [InlineData(-5.0, null)]
     [InlineData(double.NaN, null)]
     public void NonsenseFigures_AreCappedOrDropped(double reported, double? kept)
@@ -158,6 +160,100 @@ public sealed class MemberProbeLoopTests : IDisposable
 
         Assert.Equal(1, probes);
         Assert.Equal(["gw-2"], _cluster.GetStatus().Members.Select(m => m.Id));
+    }
+
+    [Fact]
+    public void EachFailedProbe_IsLoggedWithWhyAndHowManyInARow_TheThresholdAsTheMemberDown_AndTheAnswerAfterAsItsReturn()
+    {
+        var error = new HttpRequestException(HttpRequestError.ConnectionError, "refused");
+        _loop.Report(ProbeOutcome.Failed("ConnectionError: refused", error));
+        _loop.Report(new ProbeOutcome(null, null, null));
+        _loop.Report(new ProbeOutcome(new MemberHealthAnswer { Online = false }, "ignored when there is an answer", null));
+        _loop.Report(Answer(cpu: 1, memory: 1));
+
+        Assert.Equal(
+            [
+                (LogLevel.Debug, "ProbeFailed", "The health probe of member gw-1 of cluster probed failed (1 in a row): ConnectionError: refused."),
+                (LogLevel.Debug, "ProbeFailed", "The health probe of member gw-1 of cluster probed failed (2 in a row): no answer."),
+                (LogLevel.Warning, "MemberDown", "Member gw-1 of cluster probed failed 2 health probes in a row (no answer): it is reported offline until it answers again."),
+                (LogLevel.Debug, "ProbeFailed", "The health probe of member gw-1 of cluster probed failed (3 in a row): it reports itself offline."),
+                (LogLevel.Information, "MemberAnswersAgain", "Member gw-1 of cluster probed answers its health probe again after 3 failures: it is restored."),
+            ],
+            _logger.Collector.GetSnapshot().Select(r => (r.Level, r.Id.Name, r.Message)));
+        Assert.Same(error, _logger.Collector.GetSnapshot()[0].Exception);
+    }
+
+    [Fact]
+    public async Task RunAsync_ReportingThrows_LogsIt_AndKeepsProbing()
+    {
+        int probes = 0;
+        var refusing = new RefusingHandler(() => Interlocked.Increment(ref probes));
+        var prober = new MemberProber(() => new HttpClient(refusing, disposeHandler: false), _options, _time);
+        var failure = new InvalidOperationException("the cluster could not take the report");
+        var loop = new MemberProbeLoop(new FailingReports(_cluster, failure), "gw-1", new Uri("http://127.0.0.1:1/"), prober, _options, _time, _logger);
+        using var stop = new CancellationTokenSource();
+        Task running = loop.RunAsync(TimeSpan.Zero, stop.Token);
+
+        await Members.WaitUntilAsync(
+            () =>
+            {
+                _time.Advance(_options.Interval);
+                return Volatile.Read(ref probes) >= 3;
+            },
+            "three probes are sent");
+
+        Assert.False(running.IsCompleted, $"the probe loop ended: {running.Exception}");
+        FakeLogRecord reportFailed = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "ProbeReportFailed" && r.Message.Contains("gw-1", StringComparison.Ordinal));
+        Assert.Equal((LogLevel.Warning, 114), (reportFailed.Level, reportFailed.Id.Id));
+        Assert.Equal("Reporting the health probe of member gw-1 of cluster probed failed; probing goes on.", reportFailed.Message);
+        Assert.Same(failure, reportFailed.Exception);
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>A cluster whose probe reports throw once (the second failure in a row, the first one reported); everything else goes to the real cluster.</summary>
+    private sealed class FailingReports(ClusterSelector inner, Exception failure) : IClusterSelector
+    {
+        private int _thrown;
+
+        public string ClusterName => inner.ClusterName;
+
+        public SelectionMode Mode => inner.Mode;
+
+        public int MemberCount => inner.MemberCount;
+
+        public bool TrySelect(out MemberLease lease) => inner.TrySelect(out lease);
+
+        public bool TrySelect(out MemberLease lease, out SelectionFailure failure) => inner.TrySelect(out lease, out failure);
+
+        public bool TrySelect(IReadOnlyList<string> excludedMemberIds, out MemberLease lease, out SelectionFailure failure) => inner.TrySelect(excludedMemberIds, out lease, out failure);
+
+        public MemberLease Select() => inner.Select();
+
+        public bool TrySelectPrimary(out MemberLease lease, out SelectionFailure failure) => inner.TrySelectPrimary(out lease, out failure);
+
+        public MemberLease SelectPrimary() => inner.SelectPrimary();
+
+        public ValueTask<TResult> ExecuteAsync<TResult>(Func<MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default) => inner.ExecuteAsync(operation, cancellationToken);
+
+        public ValueTask<TResult> ExecuteAsync<TState, TResult>(TState state, Func<TState, MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default) => inner.ExecuteAsync(state, operation, cancellationToken);
+
+        public ValueTask<TResult> ExecutePrimaryAsync<TResult>(Func<MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default) => inner.ExecutePrimaryAsync(operation, cancellationToken);
+
+        public ValueTask<TResult> ExecutePrimaryAsync<TState, TResult>(TState state, Func<TState, MemberLease, CancellationToken, ValueTask<TResult>> operation, CancellationToken cancellationToken = default) => inner.ExecutePrimaryAsync(state, operation, cancellationToken);
+
+        public bool ReportUtilization(string memberId, double cpuPercent, double memoryPercent) => inner.ReportUtilization(memberId, cpuPercent, memoryPercent);
+
+        public bool ReportRefusal(string memberId, ThrottleLimitKind limit, TimeSpan? coolDown = null) => inner.ReportRefusal(memberId, limit, coolDown);
+
+        public bool ReportOffline(string memberId) => inner.ReportOffline(memberId);
+
+        public bool ReportSuccess(string memberId) => inner.ReportSuccess(memberId);
+
+        public bool ReportProbe(string memberId, MemberProbeResult result) =>
+            Interlocked.Exchange(ref _thrown, 1) == 0 ? throw failure : inner.ReportProbe(memberId, result);
+
+        public ClusterStatus GetStatus() => inner.GetStatus();
     }
 
     private sealed class RefusingHandler(Action onProbe) : HttpMessageHandler

@@ -36,6 +36,7 @@ public sealed class ProbingServiceReconcileTests
         using var stop = new CancellationTokenSource();
 
         service.Reconcile(stop.Token);
+        Assert.Equal(2, logs.Collector.GetSnapshot().Count(r => r.Id.Name == "ClusterNotProbed"));
         service.Reconcile(stop.Token);
 
         Assert.Equal([("ok", "GW-1")], service.Probed.Keys);

@@ -41,4 +41,39 @@ public class ExceptionConstructorsTests
             Assert.Empty(e.Attempts);
         });
     }
+
+    [Fact]
+    public void MemberAddressMissingException_ForAMember_NamesItAndItsCluster_AndRefusesNulls()
+    {
+        var error = new MemberAddressMissingException("refresh", "gw-1");
+
+        Assert.Equal(("refresh", "gw-1"), (error.ClusterName, error.MemberId));
+        Assert.Throws<ArgumentNullException>("clusterName", () => new MemberAddressMissingException(null!, "gw-1"));
+        Assert.Throws<ArgumentNullException>("memberId", () => new MemberAddressMissingException("refresh", (string)null!));
+    }
+
+    [Fact]
+    public void RequestNotReplayableException_ForARequest_SaysEachAttemptAndWhy_AndItsInnerExceptionIsTheLastAttempts()
+    {
+        var first = new MemberAttempt("gw-1", AttemptOutcome.Offline, new HttpRequestException("reset"));
+        var last = new MemberAttempt("gw-2", AttemptOutcome.Offline, new HttpRequestException("ended"));
+
+        var error = new RequestNotReplayableException("refresh", "its body cannot be sent again", [first, last]);
+
+        Assert.Equal($"The request to cluster 'refresh' failed ({first}; {last}) and was not sent to another member: its body cannot be sent again.", error.Message);
+        Assert.Same(last.Exception, error.InnerException);
+        Assert.Equal(("refresh", "its body cannot be sent again"), (error.ClusterName, error.Reason));
+        Assert.Equal([first, last], error.Attempts);
+    }
+
+    [Fact]
+    public void RequestNotReplayableException_WithoutAttempts_HasNoInnerException_AndRefusesNulls()
+    {
+        var attempt = new MemberAttempt("gw-1", AttemptOutcome.Offline, new HttpRequestException("reset"));
+
+        Assert.Null(new RequestNotReplayableException("refresh", "why", []).InnerException);
+        Assert.Throws<ArgumentNullException>("clusterName", () => new RequestNotReplayableException(null!, "why", [attempt]));
+        Assert.Throws<ArgumentNullException>("reason", () => new RequestNotReplayableException("refresh", null!, [attempt]));
+        Assert.Throws<ArgumentNullException>("attempts", () => new RequestNotReplayableException("refresh", "why", null!));
+    }
 }

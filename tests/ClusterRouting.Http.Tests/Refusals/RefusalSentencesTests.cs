@@ -56,4 +56,17 @@ public class RefusalSentencesTests
         Assert.Equal(ThrottleLimitKind.Concurrency, RefusalSentences.Find(GatewayMessages.Concurrency + " " + GatewayMessages.Cpu));
         Assert.Equal(ThrottleLimitKind.Cpu, RefusalSentences.Find(GatewayMessages.Cpu + " " + GatewayMessages.Concurrency));
     }
+
+    [Fact]
+    public void Find_NamedEntityApostrophes_ReturnsTheLimit()
+    {
+        Assert.Equal(ThrottleLimitKind.Concurrency, RefusalSentences.Find(GatewayMessages.Concurrency.Replace("'", "&apos;", StringComparison.Ordinal)));
+        Assert.Null(RefusalSentences.Find("Tom &amp; Jerry"));
+    }
+
+    [Fact]
+    public void Find_NullText_ThrowsNamingIt()
+    {
+        Assert.Throws<ArgumentNullException>("text", () => RefusalSentences.Find(null!));
+    }
 }

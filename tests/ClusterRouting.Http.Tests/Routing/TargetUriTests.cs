@@ -52,4 +52,13 @@ public class TargetUriTests
 
         Assert.Equal(expected, target.AbsoluteUri);
     }
+
+    [Theory]
+    [InlineData("#section", "/")]
+    [InlineData("q?x=1#section", "/q?x=1")]
+    [InlineData("/q", "/q")]
+    public void PathAndQuery_RelativeRequest_IsAPathWithoutItsFragment(string relative, string expected)
+    {
+        Assert.Equal(expected, TargetUri.PathAndQuery(new Uri(relative, UriKind.Relative)));
+    }
 }
