@@ -1,11 +1,14 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ClusterRouting.Admin.Tests;
 
-/// <summary>What AddClusterRoutingAdmin registers: the console counts activity on the application's clock, and its options are checked with messages that say what is allowed.</summary>
+/// <summary>What AddClusterRoutingAdmin registers: the console counts activity on the application's clock, names an antiforgery header when the app names none, and its options are checked with messages that say what is allowed.</summary>
 public sealed class RegistrationTests
 {
     [Fact]
@@ -25,6 +28,25 @@ public sealed class RegistrationTests
 
         Assert.Equal(2, now.GetProperty("activity").GetProperty("selections").GetInt64());
         Assert.Equal(0, aMinuteLater.GetProperty("activity").GetProperty("selections").GetInt64());
+    }
+
+    [Fact]
+    public async Task Antiforgery_WithNoHeaderNamed_UsesTheConsolesHeader()
+    {
+        // An application that clears the header name (cookie-and-form antiforgery only) still gets a header for the console.
+        await using AdminTestHost host = await AdminTestHost.StartAsync(configureServices: s => s.Configure<AntiforgeryOptions>(o => o.HeaderName = null));
+        (HttpClient client, _) = await host.CookieClientAsync(TestUsers.Operator);
+        using (client)
+        {
+            JsonElement session = await client.GetFromJsonAsync<JsonElement>(new Uri("/cluster-routing/api/session", UriKind.Relative));
+            Assert.Equal("RequestVerificationToken", session.GetProperty("antiforgeryHeaderName").GetString());
+
+            using HttpResponseMessage response = await new AdminRequest("PUT", "/cluster-routing/api/clusters/sales/mode", "{\"mode\": \"Random\"}")
+                .SendAsync(client, m => m.Headers.Add("RequestVerificationToken", session.GetProperty("antiforgeryToken").GetString()));
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(SelectionMode.Random, host.Clusters.GetCluster("sales").Mode);
+        }
     }
 
     [Theory]
