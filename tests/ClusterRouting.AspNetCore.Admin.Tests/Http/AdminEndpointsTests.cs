@@ -54,6 +54,20 @@ public sealed class AdminEndpointsTests
     }
 
     [Theory]
+    [InlineData("", "The body is empty; expected {\"mode\": \"Failover\", \"Random\", \"RoundRobin\" or \"LeastLoaded\"}.")]
+    [InlineData("{\"mode\":1}", "'mode' must be \"Failover\", \"Random\", \"RoundRobin\" or \"LeastLoaded\".")]
+    public async Task SetMode_BadBody_SaysWhatTheModeTakes(string json, string detail)
+    {
+        await using AdminTestHost host = await AdminTestHost.StartAsync();
+        using HttpClient client = host.Client(TestUsers.Operator);
+
+        using HttpResponseMessage response = await new AdminRequest("PUT", Mode, json).SendAsync(client);
+
+        JsonElement problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(detail, problem.GetProperty("detail").GetString());
+    }
+
+    [Theory]
     [InlineData("GET", "/cluster-routing/api/clusters/sales/members/%20", null)]
     [InlineData("PUT", "/cluster-routing/api/clusters/sales/members/%20/enabled", "{\"enabled\":false}")]
     [InlineData("DELETE", "/cluster-routing/api/clusters/sales/members/%20", null)]

@@ -80,6 +80,32 @@ public sealed class EventStreamLifetimeTests
         Assert.Equal("text/event-stream", context.Response.ContentType);
     }
 
+    [Fact]
+    public async Task WriteAsync_FlushesEachEventAsItIsWritten()
+    {
+        // A server or middleware that buffers the body would hold the event back until flushed.
+        using ServiceProvider services = new ServiceCollection().AddMetrics().AddClusterRouting()
+            .AddCluster("sales", o => o.Members.Add(new ClusterMemberOptions("gw-1"))).Services.BuildServiceProvider();
+        var time = new FakeTimeProvider();
+        using var activity = new RoutingActivity(null, time);
+        var reader = new ClusterReader(new ClusterDirectory(services.GetRequiredService<IClusterSelectorProvider>()), activity, time);
+        var stream = new EventStream(reader, Options.Create(new ClusterRoutingAdminOptions()), new RunningLifetime(), time);
+        using var body = new FlushRecordingStream();
+        var context = new DefaultHttpContext();
+        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(body));
+        using var gone = new CancellationTokenSource();
+        context.RequestAborted = gone.Token;
+
+        Task writing = stream.WriteAsync(context);
+        string flushed = await body.FirstFlush.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await gone.CancelAsync(); // the client goes while the stream waits for the next refresh
+        await writing.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.StartsWith("retry: 2000\n\nevent: overview\ndata: {", flushed, StringComparison.Ordinal);
+        Assert.EndsWith("}\n\n", flushed, StringComparison.Ordinal);
+        Assert.Contains("\"name\":\"sales\"", flushed, StringComparison.Ordinal);
+    }
+
     private static async Task<JsonElement> NextOverviewAsync(StreamReader reader, CancellationToken cancellationToken)
     {
         while (await reader.ReadLineAsync(cancellationToken) is string line)
@@ -91,6 +117,20 @@ public sealed class EventStreamLifetimeTests
         }
 
         throw new InvalidOperationException("The stream ended before an overview event.");
+    }
+
+    /// <summary>A body that records what had been written when it was first flushed.</summary>
+    private sealed class FlushRecordingStream : MemoryStream
+    {
+        public TaskCompletionSource<string> FirstFlush { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Flush() => FirstFlush.TrySetResult(System.Text.Encoding.UTF8.GetString(ToArray()));
+
+        public override Task FlushAsync(CancellationToken cancellationToken)
+        {
+            Flush();
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class RunningLifetime : IHostApplicationLifetime

@@ -42,6 +42,23 @@ public sealed class ClusterReaderTests
         Assert.Equal(["refresh", "sales"], list.Clusters.Select(c => c.Name));
     }
 
+    [Fact]
+    public void ListAndOverview_AreInOrdinalOrder_WhateverOrderTheProviderGivesTheNames()
+    {
+        using ServiceProvider services = new ServiceCollection().AddMetrics().AddClusterRouting()
+            .AddCluster("sales", o => o.Members.Add(new ClusterMemberOptions("gw-1")))
+            .AddCluster("refresh", o => o.Members.Add(new ClusterMemberOptions("rf-1")))
+            .AddCluster("Zeta", o => o.Members.Add(new ClusterMemberOptions("z-1")))
+            .Services.BuildServiceProvider();
+        var provider = new ReversedProvider(services.GetRequiredService<IClusterSelectorProvider>());
+        Assert.Equal(["sales", "refresh", "Zeta"], provider.ClusterNames);
+        using var activity = new RoutingActivity(null, TimeProvider.System);
+        var reader = new ClusterReader(new ClusterDirectory(provider), activity, TimeProvider.System);
+
+        Assert.Equal(["Zeta", "refresh", "sales"], reader.List().Clusters.Select(c => c.Name));
+        Assert.Equal(["Zeta", "refresh", "sales"], reader.Overview().Clusters.Select(c => c.Name));
+    }
+
     private static ServiceProvider Services(bool broken = false)
     {
         var services = new ServiceCollection().AddMetrics();
@@ -67,5 +84,17 @@ public sealed class ClusterReaderTests
         {
             using MemberLease lease = cluster.Select();
         }
+    }
+
+    /// <summary>An application's own provider, which gives the names in an order of its own (here the reverse).</summary>
+    private sealed class ReversedProvider(IClusterSelectorProvider inner) : IClusterSelectorProvider
+    {
+        public IReadOnlyCollection<string> ClusterNames => inner.ClusterNames.Reverse().ToArray();
+
+        public IClusterSelector GetCluster(string clusterName) => inner.GetCluster(clusterName);
+
+        public IClusterAdministration GetAdministration(string clusterName) => inner.GetAdministration(clusterName);
+
+        public bool RemoveCluster(string clusterName) => inner.RemoveCluster(clusterName);
     }
 }
