@@ -27,8 +27,9 @@ internal sealed class EventStream(ClusterReader reader, IOptions<ClusterRoutingA
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        stop.CancelAfter(AdminDefaults.MaxStreamDuration);
+        // The stream's time is counted on the application's clock, as the refresh interval is.
+        using var timeUp = new CancellationTokenSource(AdminDefaults.MaxStreamDuration, time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping, timeUp.Token);
         TimeSpan interval = options.Value.RefreshInterval;
         try
         {

@@ -17,7 +17,7 @@ public sealed record TestUser(string Name, string Token, params string[] Roles)
     }
 }
 
-/// <summary>The test application's users: an operator may read and change, a reader only read, a guest nothing.</summary>
+/// <summary>The test application's users: an operator may read and change, a reader only read, a guest nothing; one operator has no name.</summary>
 public static class TestUsers
 {
     public static readonly TestUser Operator = new("olivia", "operator-token-7f3a", "reader", "operator");
@@ -25,7 +25,10 @@ public static class TestUsers
     public static readonly TestUser Reader = new("rita", "reader-token-2b8e", "reader");
     public static readonly TestUser Guest = new("gus", "guest-token-55d0");
 
-    public static readonly TestUser[] All = [Operator, SecondOperator, Reader, Guest];
+    /// <summary>An operator whose sign-in carries an empty name (an API key issued to no one in particular).</summary>
+    public static readonly TestUser Nameless = new(string.Empty, "nameless-token-4c1d", "reader", "operator");
+
+    public static readonly TestUser[] All = [Operator, SecondOperator, Reader, Guest, Nameless];
 
     public static TestUser? ByName(string? name) => Array.Find(All, u => u.Name == name);
 }
