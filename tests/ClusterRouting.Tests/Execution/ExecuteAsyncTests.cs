@@ -142,6 +142,27 @@ public class ExecuteAsyncTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_TwoRefusals_BothListedInOrder_WithTheirLimits()
+    {
+        ClusterSelector cluster = Create(3);
+
+        var error = await Assert.ThrowsAsync<AllMembersFailedException>(async () => await cluster.ExecuteAsync<int>((lease, _) =>
+            lease.MemberId switch
+            {
+                "gw-0" => throw new MemberRefusedException(ThrottleLimitKind.Cpu),
+                "gw-1" => throw new MemberRefusedException(ThrottleLimitKind.Memory),
+                _ => throw new MemberOfflineException(),
+            }));
+
+        Assert.Equal(["gw-0", "gw-1", "gw-2"], error.Attempts.Select(a => a.MemberId));
+        Assert.Equal([AttemptOutcome.Refused, AttemptOutcome.Refused, AttemptOutcome.Offline], error.Attempts.Select(a => a.Outcome));
+        Assert.Equal(ThrottleLimitKind.Cpu, Assert.IsType<MemberRefusedException>(error.Attempts[0].Exception).Limit);
+        Assert.Equal(ThrottleLimitKind.Memory, Assert.IsType<MemberRefusedException>(error.Attempts[1].Exception).Limit);
+        Assert.Equal(MemberRejectionReason.CpuLimit, cluster.GetStatus().Members[0].Throttle);
+        Assert.Equal(MemberRejectionReason.MemoryLimit, cluster.GetStatus().Members[1].Throttle);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_CanceledBefore_DoesNotRunTheOperation()
     {
         ClusterSelector cluster = Create(2);
