@@ -306,6 +306,8 @@ public class ExecuteAsyncTests
         Assert.Equal(GatewayMessages.Concurrency, new MemberRefusedException().Message);
         Assert.Equal("limit", Assert.Throws<ArgumentOutOfRangeException>(() => new MemberRefusedException(ThrottleLimitKind.Custom)).ParamName);
         Assert.Equal("retryAfter", Assert.Throws<ArgumentOutOfRangeException>(() => new MemberRefusedException(ThrottleLimitKind.Cpu, TimeSpan.Zero)).ParamName);
+        Assert.StartsWith("A member refuses for its CPU, memory or concurrency limit.", Assert.Throws<ArgumentOutOfRangeException>(() => new MemberRefusedException(ThrottleLimitKind.Custom)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("The retry-after must be greater than zero.", Assert.Throws<ArgumentOutOfRangeException>(() => new MemberRefusedException(ThrottleLimitKind.Cpu, TimeSpan.Zero)).Message, StringComparison.Ordinal);
         Assert.Empty(new AllMembersFailedException().Attempts);
         Assert.Throws<ArgumentNullException>(() => new MemberAttempt(null!, AttemptOutcome.Offline, new InvalidOperationException()));
         Assert.Equal("gw-1: Refused (InvalidOperationException: x)", new MemberAttempt("gw-1", AttemptOutcome.Refused, new InvalidOperationException("x")).ToString());

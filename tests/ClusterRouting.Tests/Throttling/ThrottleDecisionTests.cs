@@ -36,6 +36,7 @@ public class ThrottleDecisionTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => ThrottleDecision.Throttle(TimeSpan.FromTicks(-1)));
 
         Assert.Equal("retryAfter", error.ParamName);
+        Assert.StartsWith("The retry-after hint must not be negative.", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
