@@ -163,6 +163,46 @@ public class ExecuteAsyncTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_MembersAddedDuringTheRun_AreTriedToo_EachOnce()
+    {
+        ClusterSelector cluster = Create(1);
+        var seen = new List<string>();
+
+        // Each failing attempt adds the next member: the run outgrows the members it was sized for.
+        string result = await cluster.ExecuteAsync((lease, _) =>
+        {
+            seen.Add(lease.MemberId);
+            if (seen.Count == 6)
+            {
+                return new ValueTask<string>(lease.MemberId);
+            }
+
+            cluster.AddMember($"gw-{seen.Count}");
+            throw new MemberOfflineException();
+        });
+
+        Assert.Equal("gw-5", result);
+        Assert.Equal(["gw-0", "gw-1", "gw-2", "gw-3", "gw-4", "gw-5"], seen);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_TheOnlyMemberRemovedDuringItsFailedAttempt_FailsListingIt()
+    {
+        ClusterSelector cluster = Create(1);
+
+        var error = await Assert.ThrowsAsync<AllMembersFailedException>(async () => await cluster.ExecuteAsync<int>((lease, _) =>
+        {
+            cluster.RemoveMember(lease.MemberId);
+            throw new MemberOfflineException();
+        }));
+
+        MemberAttempt attempt = Assert.Single(error.Attempts);
+        Assert.Equal("gw-0", attempt.MemberId);
+        Assert.Equal(AttemptOutcome.Offline, attempt.Outcome);
+        Assert.Equal(0, cluster.MemberCount);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_CanceledBefore_DoesNotRunTheOperation()
     {
         ClusterSelector cluster = Create(2);
