@@ -142,6 +142,67 @@ public class ExecuteAsyncTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_TwoRefusals_BothListedInOrder_WithTheirLimits()
+    {
+        ClusterSelector cluster = Create(3);
+
+        var error = await Assert.ThrowsAsync<AllMembersFailedException>(async () => await cluster.ExecuteAsync<int>((lease, _) =>
+            lease.MemberId switch
+            {
+                "gw-0" => throw new MemberRefusedException(ThrottleLimitKind.Cpu),
+                "gw-1" => throw new MemberRefusedException(ThrottleLimitKind.Memory),
+                _ => throw new MemberOfflineException(),
+            }));
+
+        Assert.Equal(["gw-0", "gw-1", "gw-2"], error.Attempts.Select(a => a.MemberId));
+        Assert.Equal([AttemptOutcome.Refused, AttemptOutcome.Refused, AttemptOutcome.Offline], error.Attempts.Select(a => a.Outcome));
+        Assert.Equal(ThrottleLimitKind.Cpu, Assert.IsType<MemberRefusedException>(error.Attempts[0].Exception).Limit);
+        Assert.Equal(ThrottleLimitKind.Memory, Assert.IsType<MemberRefusedException>(error.Attempts[1].Exception).Limit);
+        Assert.Equal(MemberRejectionReason.CpuLimit, cluster.GetStatus().Members[0].Throttle);
+        Assert.Equal(MemberRejectionReason.MemoryLimit, cluster.GetStatus().Members[1].Throttle);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_MembersAddedDuringTheRun_AreTriedToo_EachOnce()
+    {
+        ClusterSelector cluster = Create(1);
+        var seen = new List<string>();
+
+        // Each failing attempt adds the next member: the run outgrows the members it was sized for.
+        string result = await cluster.ExecuteAsync((lease, _) =>
+        {
+            seen.Add(lease.MemberId);
+            if (seen.Count == 6)
+            {
+                return new ValueTask<string>(lease.MemberId);
+            }
+
+            cluster.AddMember($"gw-{seen.Count}");
+            throw new MemberOfflineException();
+        });
+
+        Assert.Equal("gw-5", result);
+        Assert.Equal(["gw-0", "gw-1", "gw-2", "gw-3", "gw-4", "gw-5"], seen);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_TheOnlyMemberRemovedDuringItsFailedAttempt_FailsListingIt()
+    {
+        ClusterSelector cluster = Create(1);
+
+        var error = await Assert.ThrowsAsync<AllMembersFailedException>(async () => await cluster.ExecuteAsync<int>((lease, _) =>
+        {
+            cluster.RemoveMember(lease.MemberId);
+            throw new MemberOfflineException();
+        }));
+
+        MemberAttempt attempt = Assert.Single(error.Attempts);
+        Assert.Equal("gw-0", attempt.MemberId);
+        Assert.Equal(AttemptOutcome.Offline, attempt.Outcome);
+        Assert.Equal(0, cluster.MemberCount);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_CanceledBefore_DoesNotRunTheOperation()
     {
         ClusterSelector cluster = Create(2);
@@ -285,6 +346,8 @@ public class ExecuteAsyncTests
         Assert.Equal(GatewayMessages.Concurrency, new MemberRefusedException().Message);
         Assert.Equal("limit", Assert.Throws<ArgumentOutOfRangeException>(() => new MemberRefusedException(ThrottleLimitKind.Custom)).ParamName);
         Assert.Equal("retryAfter", Assert.Throws<ArgumentOutOfRangeException>(() => new MemberRefusedException(ThrottleLimitKind.Cpu, TimeSpan.Zero)).ParamName);
+        Assert.StartsWith("A member refuses for its CPU, memory or concurrency limit.", Assert.Throws<ArgumentOutOfRangeException>(() => new MemberRefusedException(ThrottleLimitKind.Custom)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("The retry-after must be greater than zero.", Assert.Throws<ArgumentOutOfRangeException>(() => new MemberRefusedException(ThrottleLimitKind.Cpu, TimeSpan.Zero)).Message, StringComparison.Ordinal);
         Assert.Empty(new AllMembersFailedException().Attempts);
         Assert.Throws<ArgumentNullException>(() => new MemberAttempt(null!, AttemptOutcome.Offline, new InvalidOperationException()));
         Assert.Equal("gw-1: Refused (InvalidOperationException: x)", new MemberAttempt("gw-1", AttemptOutcome.Refused, new InvalidOperationException("x")).ToString());

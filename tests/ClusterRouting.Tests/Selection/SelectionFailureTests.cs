@@ -84,4 +84,21 @@ public class SelectionFailureTests
         Assert.Same(inner, error.InnerException);
         Assert.Equal(string.Empty, error.ClusterName);
     }
+
+    [Fact]
+    public void SelectPrimary_NoMembers_ThrowsSayingTheClusterHasNone_WithNoPrimary()
+    {
+        using var cluster = new ClusterSelector("empty", new ClusterOptions());
+
+        Assert.False(cluster.TrySelectPrimary(out MemberLease lease, out SelectionFailure failure));
+        Assert.False(lease.IsAcquired);
+        Assert.True(failure.IsPrimaryOnly);
+        Assert.Equal(0, failure.MemberCount);
+        var error = Assert.Throws<PrimaryUnavailableException>(() => cluster.SelectPrimary());
+
+        Assert.Equal("The operation needs the primary member of cluster 'empty', and the cluster has no members.", error.Message);
+        Assert.Null(error.Primary);
+        Assert.Empty(error.Rejections);
+        Assert.Equal("empty", error.ClusterName);
+    }
 }

@@ -36,6 +36,7 @@ public class ThrottleDecisionTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => ThrottleDecision.Throttle(TimeSpan.FromTicks(-1)));
 
         Assert.Equal("retryAfter", error.ParamName);
+        Assert.StartsWith("The retry-after hint must not be negative.", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -56,5 +57,22 @@ public class ThrottleDecisionTests
         Assert.False(decision.IsThrottled);
         Assert.Equal(7, decision.ConcurrencyLimit);
         Assert.Equal("LimitConcurrency(7)", decision.ToString());
+    }
+
+    [Fact]
+    public void Equality_EachFieldCounts()
+    {
+        // Throttle() and Admit differ only in IsThrottled (both have no limit and no retry-after).
+        Assert.NotEqual(ThrottleDecision.Admit, ThrottleDecision.Throttle());
+        Assert.False(ThrottleDecision.Throttle() == ThrottleDecision.Admit);
+
+        // Two limits differ only in the limit.
+        Assert.NotEqual(ThrottleDecision.LimitConcurrency(7), ThrottleDecision.LimitConcurrency(8));
+        Assert.True(ThrottleDecision.LimitConcurrency(7) != ThrottleDecision.LimitConcurrency(8));
+        Assert.Equal(ThrottleDecision.LimitConcurrency(7), ThrottleDecision.LimitConcurrency(7));
+
+        // Two throttles differ only in the retry-after; a zero retry-after is allowed and is not "unknown".
+        Assert.NotEqual(ThrottleDecision.Throttle(TimeSpan.Zero), ThrottleDecision.Throttle());
+        Assert.Equal(TimeSpan.Zero, ThrottleDecision.Throttle(TimeSpan.Zero).RetryAfter);
     }
 }
