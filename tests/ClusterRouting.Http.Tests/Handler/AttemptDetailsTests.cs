@@ -378,11 +378,11 @@ public sealed class AttemptDetailsTests
             .On("gw-1", _ => gw1Fails ? throw new HttpRequestException(HttpRequestError.ConnectionError, "refused") : Text("one"))
             .On("gw-2", _ => Text("two"));
         using HttpMessageInvoker invoker = Invoker(cluster, members);
-        var created = new List<DisposalTrackingStream>();
+        var created = new List<NonSeekableStream>();
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://refresh/q");
         request.SetContentFactory(() =>
         {
-            var stream = new DisposalTrackingStream(Encoding.UTF8.GetBytes($"factory {created.Count}"));
+            var stream = new NonSeekableStream(Encoding.UTF8.GetBytes($"factory {created.Count}"));
             created.Add(stream);
             return new StreamContent(stream);
         });
@@ -568,41 +568,6 @@ public sealed class AttemptDetailsTests
             length = 0;
             return true;
         }
-
-        protected override void Dispose(bool disposing)
-        {
-            Disposed = true;
-            base.Dispose(disposing);
-        }
-    }
-
-    private sealed class DisposalTrackingStream(byte[] bytes) : Stream
-    {
-        private readonly MemoryStream _inner = new(bytes);
-
-        public bool Disposed { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

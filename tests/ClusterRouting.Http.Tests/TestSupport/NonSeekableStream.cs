@@ -5,6 +5,9 @@ internal sealed class NonSeekableStream(byte[] bytes) : Stream
 {
     private readonly MemoryStream _inner = new(bytes);
 
+    /// <summary>Gets whether the stream was disposed.</summary>
+    public bool Disposed { get; private set; }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -29,6 +32,7 @@ internal sealed class NonSeekableStream(byte[] bytes) : Stream
 
     protected override void Dispose(bool disposing)
     {
+        Disposed = true;
         if (disposing)
         {
             _inner.Dispose();
