@@ -57,6 +57,21 @@ public sealed class ExecutePrimaryAsyncTests : IDisposable
     }
 
     [Fact]
+    public async Task ExecutePrimaryAsync_WithState_PrimaryOffline_NeverTriesAnotherMember()
+    {
+        var seen = new List<string>();
+
+        var error = await Assert.ThrowsAsync<AllMembersFailedException>(() => _cluster.ExecutePrimaryAsync<List<string>, int>(seen, static (tried, lease, _) =>
+        {
+            tried.Add(lease.MemberId);
+            throw new MemberOfflineException("unreachable");
+        }).AsTask());
+
+        Assert.Equal(["gw-0"], seen);
+        Assert.Equal("gw-0", Assert.Single(error.Attempts).MemberId);
+    }
+
+    [Fact]
     public async Task ExecutePrimaryAsync_PrimaryRefuses_RecordsTheRefusal_AndThrows()
     {
         await Assert.ThrowsAsync<AllMembersFailedException>(() => _cluster.ExecutePrimaryAsync<int>(static (_, _) =>

@@ -78,6 +78,16 @@ public class DisposeTests
         Assert.Equal(2, cluster.MemberCount);
     }
 
+    /// <summary>A hedge that a running execution would start after the cluster was disposed is refused the same way.</summary>
+    [Fact]
+    public void Dispose_HedgeSelection_ThrowsObjectDisposedException()
+    {
+        var cluster = new ClusterSelector("disposed", Clusters.Options(2), _time);
+        cluster.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => cluster.TrySelectHedge(default(NoFilter), out _));
+    }
+
     [Fact]
     public void ContainerDisposed_DisposesTheClustersItCreated()
     {

@@ -78,6 +78,39 @@ public class LateTimerTests
         Assert.Equal(TimeSpan.FromMilliseconds(1), failure.GetRejection(0).RetryAfter);
     }
 
+    /// <summary>A hedge is sent only to a member that can take it now: one whose cool-down ended counts, timer or not.</summary>
+    [Fact]
+    public void HedgeSelection_CoolDownOver_TimerNotRun_GetsTheMember()
+    {
+        using ClusterSelector cluster = Create(2);
+        cluster.ReportRefusal("gw-1", ThrottleLimitKind.Cpu, TimeSpan.FromMilliseconds(100));
+        Assert.False(cluster.TrySelectHedge(new ExcludeIds(["gw-0"]), out _));
+
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+
+        Assert.True(cluster.TrySelectHedge(new ExcludeIds(["gw-0"]), out MemberLease hedge));
+        Assert.Equal("gw-1", hedge.MemberId);
+        hedge.Dispose();
+    }
+
+    /// <summary>
+    /// A primary-only selection that succeeds at once takes one slot, even when another member's deadline has passed
+    /// meanwhile: bringing the cluster up to date is for a selection that would fail, never a second take.
+    /// </summary>
+    [Fact]
+    public void PrimarySelection_Succeeds_WhileAnotherDeadlinePassed_TakesOneSlot()
+    {
+        using ClusterSelector cluster = Create(2);
+        cluster.ReportRefusal("gw-1", ThrottleLimitKind.Cpu, TimeSpan.FromMilliseconds(100));
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+
+        Assert.True(cluster.TrySelectPrimary(out MemberLease lease, out _));
+        Assert.Equal(1, cluster.GetStatus().Members[0].InFlight);
+
+        lease.Dispose();
+        Assert.Equal(0, cluster.GetStatus().Members[0].InFlight);
+    }
+
     private ClusterSelector Create(int members, Action<ClusterOptions>? configure = null)
     {
         ClusterOptions options = Clusters.Options(members);
