@@ -318,4 +318,25 @@ public class ClusterSelectorMembershipTests
         Assert.Equal(2, status.Members[0].InFlight);
         Assert.Equal(0, cluster.GetStatus().Members[0].InFlight);
     }
+
+    [Fact]
+    public async Task ExecuteAsync_MemberRemovedDuringAnAttemptThatFindsItOffline_IsNotPenalized()
+    {
+        var logger = new FakeLogger();
+        using ClusterSelector cluster = Clusters.Create(2, logger: logger);
+
+        string ranOn = await cluster.ExecuteAsync((lease, _) =>
+        {
+            if (lease.MemberId == "gw-0")
+            {
+                Assert.True(cluster.RemoveMember("gw-0"));
+                throw new MemberOfflineException("gone");
+            }
+
+            return new ValueTask<string>(lease.MemberId);
+        });
+
+        Assert.Equal("gw-1", ranOn);
+        Assert.Empty(logger.WithEvent("PenaltyStarted"));
+    }
 }

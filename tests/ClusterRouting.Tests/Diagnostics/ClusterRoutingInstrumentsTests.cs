@@ -148,12 +148,63 @@ public sealed class ClusterRoutingInstrumentsTests : IDisposable
         Assert.Equal("real", measurement.Tags[ClusterRoutingTelemetry.ClusterTag]);
     }
 
+    [Fact]
+    public void Instruments_EachCarryADescription_ForDashboardsToShow()
+    {
+        List<Instrument> published = Published();
+
+        Assert.Equal(13, published.Count);
+        Assert.All(published, i => Assert.False(string.IsNullOrWhiteSpace(i.Description), $"{i.Name} has no description"));
+    }
+
+    [Fact]
+    public void Meter_CreatedThroughAFactory_CarriesTheLibrarysVersion()
+    {
+        string? version = Assert.Single(Published().Select(i => i.Meter).Distinct()).Version;
+
+        Assert.False(string.IsNullOrEmpty(version), "the factory's meter has no version");
+        Assert.Equal(typeof(ClusterSelector).Assembly.GetName().Version!.ToString(3), version!.Split('-')[0]);
+    }
+
+    [Fact]
+    public void Duration_CreatedThroughAFactory_AdvisesBucketsFromAMillisecondToAnHour()
+    {
+        var duration = Assert.IsType<Histogram<double>>(Assert.Single(Published(), i => i.Name == ClusterRoutingTelemetry.OperationDuration));
+
+        double[] documented = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+        Assert.Equal(documented, duration.Advice?.HistogramBucketBoundaries);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference RegisterAndDrop(ClusterRoutingInstruments instruments)
     {
         var cluster = new FakeCluster("dropped", inFlight: 7);
         instruments.Register(cluster);
         return new WeakReference(cluster);
+    }
+
+    /// <summary>The instruments of this test's meter factory, as a listener that starts now is told of them.</summary>
+    private List<Instrument> Published()
+    {
+        var published = new List<Instrument>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == ClusterRoutingInstruments.MeterName && ReferenceEquals(instrument.Meter.Scope, _factory))
+                {
+                    lock (published)
+                    {
+                        published.Add(instrument);
+                    }
+                }
+            },
+        };
+        listener.Start();
+        lock (published)
+        {
+            return published.ToList();
+        }
     }
 
     private MetricCollector<long> Collect(string instrument) => new(_factory, ClusterRoutingInstruments.MeterName, instrument);

@@ -53,6 +53,18 @@ public sealed class ReportProbeTests : IDisposable
     }
 
     [Fact]
+    public void OnlineProbe_IsCountedWithTheOnlineOutcome()
+    {
+        using MetricCollector<long> probes = Collect("cluster_routing.probes");
+
+        Assert.True(_cluster.ReportProbe("gw-1", MemberProbeResult.Online(20, 30)));
+
+        CollectedMeasurement<long> probe = Assert.Single(probes.GetMeasurementSnapshot());
+        Assert.Equal("online", probe.Tags[ClusterRoutingTelemetry.ProbeOutcomeTag]);
+        Assert.Equal("gw-1", probe.Tags[ClusterRoutingTelemetry.MemberTag]);
+    }
+
+    [Fact]
     public void OfflineProbes_InARow_DoubleThePenalty_AsOfflineAttemptsDo()
     {
         _cluster.ReportProbe("gw-0", MemberProbeResult.Offline);

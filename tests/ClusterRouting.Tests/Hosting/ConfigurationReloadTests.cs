@@ -289,6 +289,108 @@ public class ConfigurationReloadTests
         Assert.DoesNotContain("refresh", services.Provider.ClusterNames);
     }
 
+    [Fact]
+    public void RemoveCluster_NeverResolved_IsRemoved_AndReturnsTrue()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh());
+
+        bool removed = services.Provider.RemoveCluster("refresh");
+
+        Assert.True(removed);
+        Assert.DoesNotContain("refresh", services.Provider.ClusterNames);
+        Assert.Throws<ArgumentException>(() => services.Provider.GetCluster("refresh"));
+    }
+
+    [Fact]
+    public void RemoveCluster_NullName_ThrowsNamingTheArgument()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh());
+
+        var error = Assert.Throws<ArgumentNullException>(() => services.Provider.RemoveCluster(null!));
+
+        Assert.Equal("clusterName", error.ParamName);
+    }
+
+    [Fact]
+    public void Reload_AfterTheClusterIsRemoved_IsIgnored_AndLogsNothing()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh());
+        _ = services.Cluster("refresh");
+        Assert.True(services.Provider.RemoveCluster("refresh"));
+
+        services.Set("refresh", "CPUUtilizationPercentageThreshold", "150");
+        Exception? thrown = Record.Exception(services.Configuration.Reload);
+
+        Assert.Null(thrown);
+        Assert.Empty(services.Log.WithEvent("ConfigurationRejected"));
+    }
+
+    [Fact]
+    public void Reload_AfterTheServiceProviderIsDisposed_LogsNothing()
+    {
+        RoutingServices services = RoutingServices.Create(Refresh());
+        _ = services.Cluster("refresh");
+        services.Services.Dispose();
+
+        services.Set("refresh", "CPUUtilizationPercentageThreshold", "150");
+        services.Set("refreshh", "Members:0:Id", "gw-9"); // a section for a cluster that is not registered
+        Exception? thrown = Record.Exception(services.Configuration.Reload);
+
+        Assert.Null(thrown);
+        Assert.Empty(services.Log.WithEvent("ConfigurationRejected"));
+        Assert.Empty(services.Log.WithEvent("ClusterConfigurationIgnored"));
+        services.Dispose();
+    }
+
+    [Fact]
+    public void GetCluster_ThroughAProviderHeldPastTheContainersDisposal_TheClusterDoesNotFollowReloads()
+    {
+        RoutingServices services = RoutingServices.Create(Refresh());
+        IClusterSelectorProvider provider = services.Provider;
+        services.Services.Dispose();
+        using var cluster = (ClusterSelector)provider.GetCluster("refresh");
+
+        services.Set("refresh", "Mode", "RoundRobin");
+        services.Configuration.Reload();
+
+        Assert.Equal(SelectionMode.Failover, cluster.Mode);
+        services.Dispose();
+    }
+
+    [Fact]
+    public void Reload_ClusterConfiguredWithoutMembers_AppliesItsSettings_AndKeepsTheMembersAddedAtRuntime()
+    {
+        using RoutingServices services = RoutingServices.Create(Settings.Cluster("dynamic", ("Mode", "Failover")));
+        ClusterSelector cluster = services.Cluster("dynamic");
+        cluster.AddMember("gw-9");
+
+        services.Set("dynamic", "Mode", "RoundRobin");
+        services.Configuration.Reload();
+
+        Assert.Equal(SelectionMode.RoundRobin, cluster.Mode);
+        Assert.Equal(["gw-9"], cluster.GetStatus().Members.Select(m => m.Id));
+        Assert.Empty(services.Log.WithEvent("ConfigurationRejected"));
+    }
+
+    [Fact]
+    public void Reload_MemberRemovedWithALeaseOut_AndAddedBackByTheNext_StillCountsTheLease()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh());
+        ClusterSelector cluster = services.Cluster("refresh");
+        MemberLease lease = cluster.Select();
+        Assert.Equal("gw-0", lease.MemberId);
+
+        services.Set("refresh", "Members:0:Id", "gw-3");
+        services.Configuration.Reload();
+        services.Set("refresh", "Members:0:Id", "gw-0");
+        services.Configuration.Reload();
+
+        Assert.Equal(["gw-0", "gw-1", "gw-2"], cluster.GetStatus().Members.Select(m => m.Id));
+        Assert.Equal(1, cluster.GetStatus().Members[0].InFlight);
+        lease.Dispose();
+        Assert.Equal(0, cluster.GetStatus().Members[0].InFlight);
+    }
+
     /// <summary>Loggers that throw from every call while <see cref="Throws"/> is set, as a failing provider does.</summary>
     private sealed class ThrowingLoggerProvider : ILoggerProvider
     {

@@ -183,6 +183,26 @@ public class LogEventTests
     }
 
     [Fact]
+    public void Reload_VersionSkew_IsLoggedAgainWhenAVersionChanges_ThoughTheirNumberStays()
+    {
+        using RoutingServices services = RoutingServices.Create(Settings.Cluster(
+            "logs",
+            ("Members:0:Id", "gw-0"),
+            ("Members:0:Version", "1.0"),
+            ("Members:1:Id", "gw-1"),
+            ("Members:1:Version", "2.0")));
+        ClusterSelector cluster = services.Cluster("logs");
+
+        services.Set("logs", "Members:1:Version", "3.0");
+        services.Configuration.Reload();
+
+        FakeLogRecord[] entries = services.Log.WithEvent("VersionSkew");
+        Assert.Equal(2, entries.Length);
+        Assert.Equal("1.0, 3.0", entries[1].GetStructuredStateValue("Versions"));
+        Assert.Equal("3.0", cluster.GetStatus().Members[1].Version);
+    }
+
+    [Fact]
     public void GetCluster_TwelveMembers_LogsMemberLimitExceeded()
     {
         using RoutingServices services = RoutingServices.Create(Settings.Cluster("logs", Settings.Members(12)));

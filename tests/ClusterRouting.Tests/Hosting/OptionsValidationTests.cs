@@ -83,6 +83,19 @@ public class OptionsValidationTests
     }
 
     [Fact]
+    public async Task HostStart_ValueTheBinderCannotConvert_FailsNamingTheCluster()
+    {
+        HostApplicationBuilder builder = CreateHostBuilder(Settings.Cluster("sideways", ("Mode", "Sideways"), ("Members:0:Id", "gw-0")));
+        using IHost host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(HostTimeout));
+
+        string failure = Assert.Single(error.Failures);
+        Assert.StartsWith("Cluster 'sideways': ", failure, StringComparison.Ordinal);
+        Assert.Contains("Mode", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HostStart_ThrottlePolicyForAnUnregisteredCluster_FailsNamingIt()
     {
         HostApplicationBuilder builder = CreateHostBuilder(Settings.Cluster("refresh", Settings.Members(2)));

@@ -27,6 +27,23 @@ public class DisposeTests
     }
 
     [Fact]
+    public void Dispose_ATimerCallbackThatRacesIt_AfterAPenaltyEnded_LeavesTheClusterDisposed()
+    {
+        ClusterOptions options = Clusters.Options(2);
+        options.OfflinePenaltyJitter = 0;
+        var cluster = new ClusterSelector("disposed", options, _time);
+        cluster.ReportOffline("gw-0");
+        cluster.Dispose();
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        // What the timer's callback does when it fires just as Dispose runs: the penalty it was armed for has ended.
+        Assert.False(cluster.State.CatchUp());
+
+        Assert.Throws<ObjectDisposedException>(() => cluster.Select());
+        Assert.Null(cluster.State.TimerDue);
+    }
+
+    [Fact]
     public void Dispose_LeasesTakenBefore_EndCleanly()
     {
         var cluster = new ClusterSelector("disposed", Clusters.Options(1), _time);

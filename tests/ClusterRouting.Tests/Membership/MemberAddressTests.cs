@@ -54,6 +54,16 @@ public class MemberAddressTests
     }
 
     [Fact]
+    public void AddMember_AddressNotAbsoluteHttp_IsAnErrorNamingTheClusterTheMemberAndTheAddress()
+    {
+        using ClusterSelector cluster = new("addresses", Clusters.Options(1));
+
+        var error = Assert.Throws<ArgumentException>(() => cluster.AddMember(new ClusterMemberOptions("gw-9") { Address = new Uri("ftp://x/") }));
+
+        Assert.StartsWith("Cluster 'addresses': the address 'ftp://x/' of member 'gw-9' must be an absolute http or https address.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddMember_NullOrEmptyId_IsRefusedNamingTheArgument()
     {
         using ClusterSelector cluster = new("addresses", Clusters.Options(1));

@@ -97,4 +97,39 @@ public sealed class StatusTests : IDisposable
             + "  b (#1, online, 0 in flight)",
             cluster.GetStatus().ToString());
     }
+
+    [Fact]
+    public void ToString_MemberBeingProbedAfterTwoOfflineResults_SaysSo()
+    {
+        _cluster.ReportOffline("gw-2");
+        _cluster.ReportOffline("gw-2");
+        _time.Advance(TimeSpan.FromHours(2));
+
+        MemberStatus member = _cluster.GetStatus().Members[2];
+
+        Assert.Equal((MemberHealth.Probing, 2), (member.Health, member.ConsecutiveOfflineResults));
+        Assert.Equal("gw-2 (#2, probing after 2 offline results, 0/2 in flight)", member.ToString());
+    }
+
+    [Fact]
+    public void ToString_MemberFullAtACustomPolicysLimit_NamesThePolicy()
+    {
+        ClusterOptions options = Clusters.Options(2);
+        options.ThrottlePolicies.Add(new PerMemberLimitPolicy(new Dictionary<string, int> { ["gw-0"] = 1 }));
+        using var cluster = new ClusterSelector("policed", options, _time);
+        using MemberLease lease = cluster.Select();
+
+        MemberStatus member = cluster.GetStatus().Members[0];
+
+        Assert.Equal("per-member-limit", member.ThrottledBy);
+        Assert.Equal("gw-0 (primary, online, 1/1 in flight, throttled: PolicyLimit (per-member-limit))", member.ToString());
+    }
+
+    [Fact]
+    public void ToString_OneMemberCluster_SaysMemberInTheSingular()
+    {
+        using var cluster = new ClusterSelector("single", Clusters.Options(1), _time);
+
+        Assert.StartsWith("Cluster 'single' (Failover, 1 member, at ", cluster.GetStatus().ToString(), StringComparison.Ordinal);
+    }
 }

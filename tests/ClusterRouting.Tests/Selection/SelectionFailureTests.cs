@@ -86,6 +86,22 @@ public class SelectionFailureTests
     }
 
     [Fact]
+    public void ClusterThrottledException_StandardConstructors_NameNoMember()
+    {
+        Assert.Equal(string.Empty, new ClusterThrottledException().MemberId);
+        Assert.Equal(string.Empty, new ClusterThrottledException("m").MemberId);
+        Assert.Equal(string.Empty, new ClusterThrottledException("m", new InvalidOperationException()).MemberId);
+    }
+
+    [Fact]
+    public void ClusterCapacityExceededException_StandardConstructors_NameNoCluster()
+    {
+        Assert.Equal(string.Empty, new ClusterCapacityExceededException().ClusterName);
+        Assert.Equal(string.Empty, new ClusterCapacityExceededException("m").ClusterName);
+        Assert.Equal(string.Empty, new ClusterCapacityExceededException("m", new InvalidOperationException()).ClusterName);
+    }
+
+    [Fact]
     public void SelectPrimary_NoMembers_ThrowsSayingTheClusterHasNone_WithNoPrimary()
     {
         using var cluster = new ClusterSelector("empty", new ClusterOptions());

@@ -31,6 +31,15 @@ public class ClusterMemberProtocolTests
     }
 
     [Fact]
+    public void LimitName_CustomLimit_SaysWhichLimitsAMemberRefusesFor()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ClusterMemberProtocol.LimitName(ThrottleLimitKind.Custom));
+
+        Assert.StartsWith("A member refuses for its CPU, memory or concurrency limit.", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ThrottleLimitKind.Custom, error.ActualValue);
+    }
+
+    [Fact]
     public void Constants_AreTheDocumentedOnes()
     {
         Assert.Equal("ClusterRouting-Limit", ClusterMemberProtocol.LimitHeader);

@@ -72,6 +72,7 @@ public class ThrottleLimitsTests
     [Theory]
     [InlineData(MemberRejectionReason.Disabled, "disabled")]
     [InlineData(MemberRejectionReason.Probing, "its probe after an offline penalty is still out")]
+    [InlineData(MemberRejectionReason.Offline, "offline: it is penalized, and the one operation it takes meanwhile is out")]
     [InlineData(MemberRejectionReason.CpuLimit, "over its CPU limit")]
     [InlineData(MemberRejectionReason.MemoryLimit, "over its memory limit")]
     [InlineData(MemberRejectionReason.ConcurrencyLimit, "at its concurrent operation limit")]
