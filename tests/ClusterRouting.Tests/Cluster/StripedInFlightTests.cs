@@ -58,6 +58,14 @@ public class StripedInFlightTests
         Assert.Equal(setting, ex.ActualValue);
     }
 
+    [Fact]
+    public void Configured_NotAWholeNumber_SaysWhatTheSettingMustBe()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Stripes.Configured("four"));
+
+        Assert.StartsWith("The runtime configuration setting ClusterRouting.StripeCount must be a whole number from 1; it is 'four'.", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

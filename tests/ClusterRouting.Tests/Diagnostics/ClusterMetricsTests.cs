@@ -120,6 +120,20 @@ public sealed class ClusterMetricsTests : IDisposable
     }
 
     [Fact]
+    public void RecordFailed_ThrottledWithThePrimaryDisabled_TagsTheLimitOfTheFirstThrottledMember()
+    {
+        using MetricCollector<long> throttled = Collect<long>("cluster_routing.throttled_selections");
+        using var source = new ClusterSelector("source", Clusters.Options(2));
+        source.SetMemberEnabled("gw-0", false);
+        source.ReportRefusal("gw-1", ThrottleLimitKind.Memory, TimeSpan.FromMinutes(1));
+        Assert.False(source.TrySelect(out _, out SelectionFailure failure));
+
+        _metrics.RecordFailed(failure);
+
+        Assert.Equal("memory", Assert.Single(throttled.GetMeasurementSnapshot()).Tags[ClusterRoutingTelemetry.LimitTag]);
+    }
+
+    [Fact]
     public void RecordFailed_Unavailable_AddsAnUnavailableSelectionOnly()
     {
         using MetricCollector<long> selections = Collect<long>("cluster_routing.selections");

@@ -103,6 +103,46 @@ public class LeastLoadedSelectionTests
     }
 
     [Fact]
+    public void Select_LeastLoadedLaterMemberWithItsProbeOut_TheNextLeastLoadedTakesIt()
+    {
+        // As above with the members' places swapped: gw-1's probe is out (1 of 3 in flight), so gw-0 (2 of 3) takes it.
+        var time = new FakeTimeProvider();
+        var options = Clusters.Options(2, SelectionMode.LeastLoaded);
+        options.ConcurrentOperationLimitPreview = 3;
+        options.OfflinePenaltyJitter = 0;
+        using var cluster = new ClusterSelector("ll", options, time);
+        cluster.ReportOffline("gw-1");
+        time.Advance(options.OfflinePenaltyBaseDuration);
+        using MemberLease probe = Take(cluster, "gw-1");
+        Assert.True(probe.IsProbe);
+        using MemberLease a = Take(cluster, "gw-0");
+        using MemberLease b = Take(cluster, "gw-0");
+
+        Assert.Equal("gw-0", cluster.SelectOnce());
+    }
+
+    [Fact]
+    public void Select_MemberAtItsLimitWithTheLowestLoad_IsNotAmongTheTiedDrawnFrom()
+    {
+        // gw-0 (limit 1, weight 2) is full at a load of 1/2; gw-1 and gw-2 (limit 2, weight 1) have 1 of 2 in flight, also
+        // 1/2. Only gw-1 and gw-2 can take the operation: one draw among those two, and 2 of 2 picks the first, gw-1.
+        var random = new SequenceRandomSource(2);
+        var options = new ClusterOptions { Mode = SelectionMode.LeastLoaded };
+        options.Members.Add(new ClusterMemberOptions("gw-0") { Weight = 2 });
+        options.Members.Add(new ClusterMemberOptions("gw-1"));
+        options.Members.Add(new ClusterMemberOptions("gw-2"));
+        options.ThrottlePolicies.Add(new PerMemberLimitPolicy(new Dictionary<string, int> { ["gw-0"] = 1, ["gw-1"] = 2, ["gw-2"] = 2 }));
+        using var cluster = new ClusterSelector("ll", options, randomSource: random);
+        using MemberLease a = Take(cluster, "gw-0");
+        using MemberLease b = Take(cluster, "gw-1");
+        using MemberLease c = Take(cluster, "gw-2");
+        random.Bounds.Clear();
+
+        Assert.Equal("gw-1", cluster.SelectOnce());
+        Assert.Equal(new[] { 2 }, random.Bounds);
+    }
+
+    [Fact]
     public void Select_EveryMemberAtItsLimit_FailsWithTheConcurrencyLimit()
     {
         var options = Clusters.Options(2, SelectionMode.LeastLoaded);

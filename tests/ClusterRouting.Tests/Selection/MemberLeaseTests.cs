@@ -62,6 +62,15 @@ public class MemberLeaseTests
     }
 
     [Fact]
+    public void Default_MemberIdAndAddress_ThrowSayingTheLeaseHoldsNoMember()
+    {
+        MemberLease lease = default;
+
+        Assert.Equal("This lease holds no member: it is the default value.", Assert.Throws<InvalidOperationException>(() => lease.MemberId).Message);
+        Assert.Equal("This lease holds no member: it is the default value.", Assert.Throws<InvalidOperationException>(() => lease.Address).Message);
+    }
+
+    [Fact]
     public async Task Dispose_OnAnotherThread_ReleasesAndTokensKeepWorking()
     {
         ClusterSelector cluster = Clusters.Create(2, SelectionMode.RoundRobin);

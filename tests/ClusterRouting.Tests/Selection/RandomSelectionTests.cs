@@ -84,18 +84,45 @@ public class RandomSelectionTests
         Assert.Equal(new[] { 5, 4, 3, 2, 1 }, random.Bounds);
     }
 
-    [Fact]
-    public void Select_MoreMembersThanTheStackBuffer_StillFindsTheLastFreeMember()
+    [Theory]
+    [InlineData(128)] // exactly the stack buffer
+    [InlineData(300)] // more: a rented array
+    public void Select_AsManyMembersAsTheStackBufferOrMore_StillFindsTheLastFreeMember(int memberCount)
     {
         int stripe = 0;
-        ClusterSnapshot snapshot = Snapshots.Create(300, concurrencyLimit: 1, SelectionMode.Random);
-        for (int i = 0; i < 299; i++)
+        ClusterSnapshot snapshot = Snapshots.Create(memberCount, concurrencyLimit: 1, SelectionMode.Random);
+        for (int i = 0; i < memberCount - 1; i++)
         {
             Snapshots.Saturate(snapshot, i);
         }
 
-        Assert.Equal(299, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), LeaseThread.Current, default(NoFilter), stripe).Position);
+        Assert.Equal(memberCount - 1, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), LeaseThread.Current, default(NoFilter), stripe).Position);
         Assert.Equal(-1, RandomSelection.Select(snapshot.Eligible, RandomSource.FromSeed(1), LeaseThread.Current, default(NoFilter), stripe).Position);
+    }
+
+    [Fact]
+    public void SelectWeighted_MoreMembersThanTheStackBuffer_StillFindsTheLastFreeMember()
+    {
+        // 300 members weighing 1 and 2 in turn, all but the last full: the first draw is almost surely a full member,
+        // and the redraws by weight go on over all 300.
+        int stripe = 0;
+        var members = new SnapshotMember[300];
+        for (int i = 0; i < members.Length; i++)
+        {
+            var state = new MemberState($"gw-{i}");
+            state.Throttle.Apply_NeedsLock(new MemberVerdict(MemberRejectionReason.None, null, null, 1, MemberRejectionReason.ConcurrencyLimit, null, null, null, null), state.Id, []);
+            members[i] = new SnapshotMember(state, null, true, i, weight: 1 + (i % 2));
+        }
+
+        var snapshot = new ClusterSnapshot("test", members, SelectionMode.Random, new ClusterClock(TimeProvider.System));
+        Assert.Equal(SelectionStrategy.WeightedRandom, snapshot.Strategy);
+        for (int i = 0; i < members.Length - 1; i++)
+        {
+            Snapshots.Saturate(snapshot, i);
+        }
+
+        Assert.Equal(299, RandomSelection.SelectWeighted(snapshot.Eligible, snapshot.WeightedOrder!, RandomSource.FromSeed(1), LeaseThread.Current, default(NoFilter), stripe).Position);
+        Assert.Equal(-1, RandomSelection.SelectWeighted(snapshot.Eligible, snapshot.WeightedOrder!, RandomSource.FromSeed(1), LeaseThread.Current, default(NoFilter), stripe).Position);
     }
 
     [Fact]
@@ -166,6 +193,63 @@ public class RandomSelectionTests
     }
 
     [Fact]
+    public void Shared_SeededAgainWithTheSameSeed_DrawsTheSameSequence()
+    {
+        LeaseThread.Current.SeedRandom(20261202UL);
+        int[] first = Enumerable.Range(0, 32).Select(_ => RandomSource.Shared.Next(1_000_000)).ToArray();
+        LeaseThread.Current.SeedRandom(20261202UL);
+        int[] again = Enumerable.Range(0, 32).Select(_ => RandomSource.Shared.Next(1_000_000)).ToArray();
+
+        Assert.Equal(first, again);
+    }
+
+    [Fact]
+    public async Task Shared_FirstSelectionOnEachNewThread_IsSpreadOverTheMembers()
+    {
+        // Work that runs each operation on a new thread selects once per thread: those first draws must be as random
+        // as any other, not all on the first member. 40 threads all on one member happen by chance once in 2^39.
+        using var cluster = new ClusterSelector("fresh", Clusters.Options(2, SelectionMode.Random));
+        var picks = new List<string?>();
+        for (int i = 0; i < 40; i++)
+        {
+            picks.Add(await Task.Factory.StartNew(cluster.SelectOnce, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        }
+
+        Assert.Contains("gw-0", picks);
+        Assert.Contains("gw-1", picks);
+    }
+
+    [Fact]
+    public void Shared_DrawInTheBiasedZone_IsReplacedByAFreshDraw()
+    {
+        // Multiply-shift maps a raw 64-bit draw d to d * bound / 2^64; the lowest 2^64 mod bound values of the low half
+        // would favour some results, so such a draw is redrawn (Lemire 2019). The seed was searched for: its first raw
+        // draw falls in that zone for this bound (2^64 mod bound = 2^30, about half the bound).
+        const ulong Seed = RejectedSeed;
+        Assert.True(LowHalf(RawDraw(Seed, 1), Bound) < ZoneOf(Bound));
+        LeaseThread.Current.SeedRandom(Seed);
+
+        int value = RandomSource.Shared.Next(Bound);
+
+        // The draw after the rejected one is the third raw draw (the second was computed ahead, as every draw is).
+        Assert.Equal(HighHalf(RawDraw(Seed, 3), Bound), value);
+    }
+
+    [Fact]
+    public void Shared_DrawJustPastTheBiasedZone_IsKept()
+    {
+        // This seed's first raw draw has a low half under the bound (so it is checked) but past the biased zone: kept.
+        const ulong Seed = AcceptedSeed;
+        ulong low = LowHalf(RawDraw(Seed, 1), Bound);
+        Assert.True(low < Bound && low >= ZoneOf(Bound));
+        LeaseThread.Current.SeedRandom(Seed);
+
+        int value = RandomSource.Shared.Next(Bound);
+
+        Assert.Equal(HighHalf(RawDraw(Seed, 1), Bound), value);
+    }
+
+    [Fact]
     public async Task Shared_TwoThreads_DrawDifferentSequences()
     {
         int[] Draw() => Enumerable.Range(0, 32).Select(_ => RandomSource.Shared.Next(1_000_000)).ToArray();
@@ -175,6 +259,33 @@ public class RandomSelectionTests
 
         Assert.NotEqual(here, there);
     }
+
+    // A bound of 2^31 - 2^14, for which 2^64 mod bound is 2^30: about half the draws whose low half is under the bound
+    // fall in the biased zone. RejectedSeed and AcceptedSeed were found by a search over wyrand's raw draws.
+    private const int Bound = 2_147_467_264;
+    private const ulong RejectedSeed = 17_295_877_323_492_199_195UL;
+    private const ulong AcceptedSeed = 17_703_858_261_283_394_139UL;
+
+    /// <summary>The <paramref name="n"/>th raw 64-bit draw of wyrand (Wang Yi) seeded with <paramref name="seed"/>, from its reference definition.</summary>
+    private static ulong RawDraw(ulong seed, int n)
+    {
+        ulong state = seed;
+        ulong draw = 0;
+        for (int i = 0; i < n; i++)
+        {
+            state += 0xA0761D6478BD642FUL;
+            ulong high = Math.BigMul(state, state ^ 0xE7037ED1A0B428DBUL, out ulong low);
+            draw = high ^ low;
+        }
+
+        return draw;
+    }
+
+    private static ulong LowHalf(ulong draw, int bound) => unchecked(draw * (ulong)bound);
+
+    private static int HighHalf(ulong draw, int bound) => (int)Math.BigMul(draw, (ulong)bound, out _);
+
+    private static ulong ZoneOf(int bound) => (0UL - (ulong)bound) % (ulong)bound;
 
     private sealed class FirstDrawThenSeeded : RandomSource
     {

@@ -27,6 +27,19 @@ public class RoundRobinSelectionTests
     }
 
     [Fact]
+    public void Select_NoEligibleMember_DoesNotMoveTheRotationOn()
+    {
+        ClusterSelector cluster = Clusters.Create(3, SelectionMode.RoundRobin);
+        Assert.Equal("gw-0", cluster.SelectOnce());
+        Assert.Equal("gw-1", cluster.SelectOnce());
+        SetAllEnabled(cluster, false);
+        Assert.Null(cluster.SelectOnce());
+        SetAllEnabled(cluster, true);
+
+        Assert.Equal("gw-2", cluster.SelectOnce());
+    }
+
+    [Fact]
     public void Select_MemberAtConcurrencyLimit_PassesItsTurnToTheNext()
     {
         int stripe = 0;
@@ -72,5 +85,13 @@ public class RoundRobinSelectionTests
 
         Assert.False(cluster.TrySelect(out _, out SelectionFailure failure));
         Assert.Equal(MemberRejectionReason.Disabled, failure.GetRejection(1).Reason);
+    }
+
+    private static void SetAllEnabled(ClusterSelector cluster, bool enabled)
+    {
+        foreach (string id in new[] { "gw-0", "gw-1", "gw-2" })
+        {
+            cluster.SetMemberEnabled(id, enabled);
+        }
     }
 }
