@@ -67,7 +67,7 @@ public sealed class RunTracingTests : IDisposable
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task TriedMemberFailedAndTheOtherIsThrottled_TheRunSaysAllMembersFailed_WithoutALimit(bool hedged)
+    public async Task TriedMemberRefusedAndTheOtherIsThrottled_TheRunSaysAllMembersFailed_WithoutALimit(bool hedged)
     {
         using ClusterSelector cluster = Create(2, o =>
         {
@@ -85,7 +85,7 @@ public sealed class RunTracingTests : IDisposable
                 await gate.Task; // the attempt goes async, so a hedged run takes it over
             }
 
-            throw new MemberOfflineException("down");
+            throw new MemberRefusedException(ThrottleLimitKind.Memory); // every member is now at a limit
         }).AsTask();
         gate.SetResult();
 
