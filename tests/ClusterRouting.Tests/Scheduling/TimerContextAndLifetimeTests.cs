@@ -65,6 +65,27 @@ public class TimerContextAndLifetimeTests
     }
 
     [Fact]
+    public async Task HedgedRuns_ReleaseTheirDelayTimerWhenTheyReturn()
+    {
+        // Each run arms its hedging delay (a day) and returns once its attempt succeeds: its timer must go with it.
+        ClusterOptions options = new() { Members = { new("gw-0"), new("gw-1") }, MaxHedgedAttempts = 1, HedgingDelay = TimeSpan.FromDays(1) };
+        using var cluster = new ClusterSelector("hedged", options);
+        long before = Timer.ActiveCount;
+
+        for (int i = 0; i < 500; i++)
+        {
+            Assert.Equal(1, await cluster.ExecuteAsync(static async (_, _) =>
+            {
+                await Task.Yield(); // no result yet: the hedged run takes the attempt over and arms its delay
+                return 1;
+            }));
+        }
+
+        long left = Timer.ActiveCount - before;
+        Assert.True(left < 100, $"{left} hedging timers still queued after 500 runs returned");
+    }
+
+    [Fact]
     public void DroppedWithoutDispose_TheTimersAreReleasedWhenTheClustersAreCollected()
     {
         // Each cluster arms a timer for a day (Dispose_ReleasesTheTimerAtOnce shows they are armed); a collection during

@@ -1,0 +1,384 @@
+using ClusterRouting.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ClusterRouting.Tests.Execution;
+
+/// <summary>
+/// A hedged run's loop: when it starts the next hedge (one delay apart, timed from the latest attempt's start), what
+/// replaces an attempt that failed, how it lists the attempts when every one failed, how it records a hedge's outcome
+/// with the cluster, and what it leaves of the caller's context (AsyncLocal values flow to the hedges; nothing resumes
+/// on the caller's synchronization context).
+/// </summary>
+public class HedgedRunTests
+{
+    private static readonly TimeSpan Delay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(10);
+    private static readonly AsyncLocal<string?> Request = new();
+    private readonly FakeTimeProvider _time = new();
+
+    private ClusterSelector Create(int members, int maxHedges = 1, TimeSpan? delay = null, Action<ClusterOptions>? configure = null, TimeProvider? time = null)
+    {
+        ClusterOptions options = Clusters.Options(members);
+        options.MaxHedgedAttempts = maxHedges;
+        options.HedgingDelay = delay ?? Delay;
+        options.OfflinePenaltyJitter = 0;
+        configure?.Invoke(options);
+        return new ClusterSelector("hedge", options, time ?? _time);
+    }
+
+    [Fact]
+    public async Task OneDelayPassed_StartsOneHedge_EvenWhenMoreAreAllowed()
+    {
+        using ClusterSelector cluster = Create(4, maxHedges: 2);
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+        await members.WaitForStartsAsync(1);
+        _time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+
+        Assert.Equal(2, await members.SettleAsync());
+        Assert.Equal(["gw-0", "gw-1"], members.Started);
+        members.Succeed("gw-1");
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+    }
+
+    [Fact]
+    public async Task HedgeReplacedBeforeTheNextDelay_DoesNotBringTheNextHedgeForward()
+    {
+        using ClusterSelector cluster = Create(5, maxHedges: 2);
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+        await members.WaitForStartsAsync(1);
+        _time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        members.Fail("gw-1", new MemberOfflineException("gw-1 is down"));
+        await members.WaitForStartsAsync(3);                              // replaced at once
+
+        Assert.Equal(3, await members.SettleAsync());                      // the second hedge still waits for its delay
+        _time.Advance(Delay);
+        await members.WaitForStartsAsync(4);
+        Assert.Equal(["gw-0", "gw-1", "gw-2", "gw-3"], members.Started);
+        members.Succeed("gw-3");
+        Assert.Equal("gw-3", await run.WaitAsync(TestTimeout));
+    }
+
+    [Fact]
+    public async Task HedgeEndingWithoutAReplacement_DoesNotPostponeTheNextHedge()
+    {
+        using ClusterSelector cluster = Create(3, maxHedges: 2);
+        cluster.SetMemberEnabled("gw-2", false);
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+        await members.WaitForStartsAsync(1);
+        _time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        _time.Advance(Delay / 2);
+        members.Fail("gw-1", new MemberOfflineException("gw-1 is down")); // no member can replace it
+        Assert.Equal(2, await members.SettleAsync());
+        cluster.SetMemberEnabled("gw-2", true);
+
+        _time.Advance(Delay / 2);                                          // one delay after the hedge started
+        await members.WaitForStartsAsync(3);
+        Assert.Equal(["gw-0", "gw-1", "gw-2"], members.Started);
+        members.Succeed("gw-2");
+        Assert.Equal("gw-2", await run.WaitAsync(TestTimeout));
+    }
+
+    [Fact]
+    public async Task TwoHedgesFailingAtOnce_AreBothListed_WhenEveryAttemptFailed()
+    {
+        using ClusterSelector cluster = Create(3, maxHedges: 2, delay: TimeSpan.Zero);
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync((lease, token) =>
+            lease.MemberId == "gw-0" ? members.Run(lease, token) : throw new MemberOfflineException($"{lease.MemberId} is down")).AsTask();
+        members.Fail("gw-0", new MemberOfflineException("gw-0 is down"));
+
+        var error = await Assert.ThrowsAsync<AllMembersFailedException>(() => run.WaitAsync(TestTimeout));
+        Assert.Equal(["gw-1", "gw-2", "gw-0"], error.Attempts.Select(a => a.MemberId));
+        Assert.All(error.Attempts, a => Assert.Equal(AttemptOutcome.Offline, a.Outcome));
+    }
+
+    [Fact]
+    public async Task OnlyAttemptOffline_IsReplacedByAFailover_WhichFallsBackOnAPenalizedMember()
+    {
+        using ClusterSelector cluster = Create(2);
+        cluster.ReportOffline("gw-1"); // penalized: a hedge may not go there, a failover may as a last resort
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+        await members.WaitForStartsAsync(1);
+        members.Fail("gw-0", new MemberOfflineException("gw-0 is down"));
+        await members.WaitForStartsAsync(2);
+
+        Assert.Equal(["gw-0", "gw-1"], members.Started);
+        members.Succeed("gw-1");
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+    }
+
+    [Fact]
+    public async Task HedgeRefused_RecordsTheRefusal_AndIsListedAsRefused()
+    {
+        using ClusterSelector cluster = Create(2, delay: TimeSpan.Zero);
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync((lease, token) =>
+            lease.MemberId == "gw-0" ? members.Run(lease, token) : throw new MemberRefusedException(ThrottleLimitKind.Cpu)).AsTask();
+        members.Fail("gw-0", new MemberOfflineException("gw-0 is down"));
+
+        var error = await Assert.ThrowsAsync<AllMembersFailedException>(() => run.WaitAsync(TestTimeout));
+        Assert.Equal([("gw-1", AttemptOutcome.Refused), ("gw-0", AttemptOutcome.Offline)], error.Attempts.Select(a => (a.MemberId, a.Outcome)));
+        MemberStatus refused = cluster.GetStatus().Members[1];
+        Assert.Equal(MemberHealth.Online, refused.Health);
+        Assert.Equal(MemberRejectionReason.CpuLimit, refused.Throttle);
+    }
+
+    [Fact]
+    public async Task HedgedRunSucceedingOnAProbe_RestoresTheMember()
+    {
+        using ClusterSelector cluster = Create(2);
+        cluster.ReportOffline("gw-0");
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var members = new ControlledMembers();
+        bool probed = false;
+
+        Task<string> run = cluster.ExecuteAsync((lease, token) =>
+        {
+            probed |= lease.IsProbe;
+            return members.Run(lease, token);
+        }).AsTask();
+        await members.WaitForStartsAsync(1);
+        members.Succeed("gw-0");
+
+        Assert.Equal("gw-0", await run.WaitAsync(TestTimeout));
+        Assert.True(probed);
+        Assert.Equal(MemberHealth.Online, cluster.GetStatus().Members[0].Health);
+    }
+
+    [Fact]
+    public async Task OnlyMemberRemovedDuringItsAttempt_TheHedgedRunStillReturnsItsResult()
+    {
+        using ClusterSelector cluster = Create(1);
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync((lease, token) =>
+        {
+            cluster.RemoveMember(lease.MemberId);
+            return members.Run(lease, token);
+        }).AsTask();
+        await members.WaitForStartsAsync(1);
+        members.Succeed("gw-0");
+
+        Assert.Equal("gw-0", await run.WaitAsync(TestTimeout));
+        Assert.Equal(0, cluster.MemberCount);
+    }
+
+    [Fact]
+    public async Task HedgedRunTakingOverAfterAsManyFailedAttemptsAsTheClusterHadMembers_StillRuns()
+    {
+        // Four members fail at once (the last one adds a fifth), and the fifth's attempt goes async: the hedged run
+        // takes over with as many members tried as the run was sized for.
+        using ClusterSelector cluster = Create(4);
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync((lease, token) =>
+        {
+            if (lease.MemberId == "gw-4")
+            {
+                return members.Run(lease, token);
+            }
+
+            if (lease.MemberId == "gw-3")
+            {
+                cluster.AddMember("gw-4");
+            }
+
+            throw new MemberOfflineException($"{lease.MemberId} is down");
+        }).AsTask();
+        await members.WaitForStartsAsync(1);
+        members.Succeed("gw-4");
+
+        Assert.Equal("gw-4", await run.WaitAsync(TestTimeout));
+    }
+
+    [Fact]
+    public async Task HedgeFailsAtOnceWithNoReplacement_ExecuteAsyncReturnsWhileTheFirstAttemptRuns()
+    {
+        using ClusterSelector cluster = Create(2, delay: TimeSpan.Zero);
+        var members = new ControlledMembers();
+
+        Task<Task<string>> call = Task.Factory.StartNew(
+            () => cluster.ExecuteAsync((lease, token) =>
+                lease.MemberId == "gw-0" ? members.Run(lease, token) : throw new MemberOfflineException("gw-1 is down")).AsTask(),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        await members.WaitForStartsAsync(1);
+        await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(5)));
+        bool returned = call.IsCompleted;
+        members.Succeed("gw-0");
+
+        Assert.True(returned, "ExecuteAsync should hand the run back to its caller while the first attempt runs");
+        Assert.Equal("gw-0", await (await call).WaitAsync(TestTimeout));
+    }
+
+    [Fact]
+    public async Task HedgeAfterTheDelay_NothingResumesOnTheCallersSynchronizationContext()
+    {
+        using ClusterSelector cluster = Create(3);
+        var members = new ControlledMembers();
+        var context = new RecordingContext();
+
+        Task<string> run = StartUnder(context, () => cluster.ExecuteAsync(members.Run));
+        await members.WaitForStartsAsync(1);
+        _time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        members.Succeed("gw-1");
+
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+        Assert.Equal(0, context.Posts);
+    }
+
+    [Fact]
+    public async Task HedgeWinsAtOnceAndTheLoserEndsLater_NothingResumesOnTheCallersSynchronizationContext()
+    {
+        using ClusterSelector cluster = Create(2, delay: TimeSpan.Zero);
+        var members = new ControlledMembers { Instant = { "gw-1" }, IgnoreCancellation = { "gw-0" } };
+        var context = new RecordingContext();
+
+        Task<string> run = StartUnder(context, () => cluster.ExecuteAsync(members.Run));
+        Assert.False(run.IsCompleted, "the run waits for its cancelled attempt to end");
+        members.Succeed("gw-0");
+
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+        Assert.Equal(0, context.Posts);
+    }
+
+    [Fact]
+    public async Task Hedge_SeesTheCallersAsyncLocalValues()
+    {
+        using ClusterSelector cluster = Create(2);
+        var members = new ControlledMembers();
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, string?>(StringComparer.Ordinal);
+        Request.Value = "request-1";
+
+        Task<string> run = cluster.ExecuteAsync((lease, token) =>
+        {
+            seen[lease.MemberId] = Request.Value;
+            return members.Run(lease, token);
+        }).AsTask();
+        await members.WaitForStartsAsync(1);
+        _time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        members.Succeed("gw-1");
+
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+        Assert.Equal("request-1", seen["gw-0"]);
+        Assert.Equal("request-1", seen["gw-1"]);
+    }
+
+    [Fact]
+    public async Task HedgingDelaysTimer_CarriesNoCallersContext()
+    {
+        var time = new ContextCapturingTimeProvider();
+        using ClusterSelector cluster = Create(2, time: time);
+        var members = new ControlledMembers();
+        Request.Value = "request-1";
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+        await members.WaitForStartsAsync(1);
+        time.Inner.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        members.Succeed("gw-1");
+
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+        Assert.NotEmpty(time.Captured);
+        Assert.All(time.Captured, request => Assert.Null(request));
+    }
+
+    [Fact]
+    public async Task HedgedRunThatReturned_LeavesNothingOnTheCallersToken()
+    {
+        // A long-lived caller token (the application's stopping token, say) must not keep the run's attempts linked.
+        using ClusterSelector cluster = Create(2);
+        var members = new ControlledMembers();
+        using var stopping = new CancellationTokenSource();
+
+        Task<string> run = cluster.ExecuteAsync(members.Run, stopping.Token).AsTask();
+        await members.WaitForStartsAsync(1);
+        _time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        members.Succeed("gw-1");
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+
+        await stopping.CancelAsync();
+
+        Assert.Equal(["gw-0"], members.Cancelled);                          // only the loser, by the run
+    }
+
+    private static Task<string> StartUnder(SynchronizationContext context, Func<ValueTask<string>> start)
+    {
+        SynchronizationContext? previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(context);
+        try
+        {
+            return start().AsTask();
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+    }
+
+    /// <summary>A caller's context (a UI thread's, say) that counts what is posted to it, and runs it on the pool.</summary>
+    private sealed class RecordingContext : SynchronizationContext
+    {
+        private int _posts;
+
+        public int Posts => Volatile.Read(ref _posts);
+
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+            Interlocked.Increment(ref _posts);
+            ThreadPool.QueueUserWorkItem(_ => d(state));
+        }
+
+        public override void Send(SendOrPostCallback d, object? state)
+        {
+            Interlocked.Increment(ref _posts);
+            d(state);
+        }
+    }
+
+    /// <summary>A fake clock whose timers capture the execution context, as the system's timers do, and record the caller's request they would carry.</summary>
+    private sealed class ContextCapturingTimeProvider : TimeProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string?> _captured = new();
+
+        public FakeTimeProvider Inner { get; } = new();
+
+        public string?[] Captured => _captured.ToArray();
+
+        public override long TimestampFrequency => Inner.TimestampFrequency;
+
+        public override long GetTimestamp() => Inner.GetTimestamp();
+
+        public override DateTimeOffset GetUtcNow() => Inner.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            ExecutionContext? context = ExecutionContext.Capture();
+            string? request = null;
+            if (context is not null)
+            {
+                ExecutionContext.Run(context, _ => request = Request.Value, null);
+            }
+
+            _captured.Enqueue(request);
+            return Inner.CreateTimer(callback, state, dueTime, period);
+        }
+    }
+}
