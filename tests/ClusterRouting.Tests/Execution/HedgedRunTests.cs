@@ -16,15 +16,8 @@ public class HedgedRunTests
     private static readonly AsyncLocal<string?> Request = new();
     private readonly FakeTimeProvider _time = new();
 
-    private ClusterSelector Create(int members, int maxHedges = 1, TimeSpan? delay = null, Action<ClusterOptions>? configure = null, TimeProvider? time = null)
-    {
-        ClusterOptions options = Clusters.Options(members);
-        options.MaxHedgedAttempts = maxHedges;
-        options.HedgingDelay = delay ?? Delay;
-        options.OfflinePenaltyJitter = 0;
-        configure?.Invoke(options);
-        return new ClusterSelector("hedge", options, time ?? _time);
-    }
+    private ClusterSelector Create(int members, int maxHedges = 1, TimeSpan? delay = null, Action<ClusterOptions>? configure = null, TimeProvider? time = null) =>
+        Clusters.Hedged(members, maxHedges, delay ?? Delay, time ?? _time, configure: configure);
 
     [Fact]
     public async Task OneDelayPassed_StartsOneHedge_EvenWhenMoreAreAllowed()

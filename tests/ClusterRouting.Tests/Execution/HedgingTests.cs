@@ -12,15 +12,8 @@ public class HedgingTests
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(10);
     private readonly FakeTimeProvider _time = new();
 
-    private ClusterSelector Create(int members, int maxHedges = 1, TimeSpan? delay = null, SelectionMode mode = SelectionMode.Failover, Action<ClusterOptions>? configure = null)
-    {
-        ClusterOptions options = Clusters.Options(members, mode);
-        options.MaxHedgedAttempts = maxHedges;
-        options.HedgingDelay = delay ?? Delay;
-        options.OfflinePenaltyJitter = 0;
-        configure?.Invoke(options);
-        return new ClusterSelector("hedge", options, _time);
-    }
+    private ClusterSelector Create(int members, int maxHedges = 1, TimeSpan? delay = null, SelectionMode mode = SelectionMode.Failover, Action<ClusterOptions>? configure = null) =>
+        Clusters.Hedged(members, maxHedges, delay ?? Delay, _time, mode, configure);
 
     [Fact]
     public void Options_Defaults_HedgingIsOffWithPollysDelay()

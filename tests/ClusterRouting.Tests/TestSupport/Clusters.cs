@@ -18,6 +18,20 @@ internal static class Clusters
     public static ClusterSelector Create(int memberCount, SelectionMode mode = SelectionMode.Failover, RandomSource? random = null, TimeProvider? time = null, FakeLogger? logger = null) =>
         new("test", Options(memberCount, mode), time, random, logger);
 
+    /// <summary>
+    /// A cluster named "hedge" that hedges: up to <paramref name="maxHedges"/> hedges, <paramref name="delay"/> apart,
+    /// penalties without jitter (so their ends are exact on a fake clock); <paramref name="configure"/> changes the options last.
+    /// </summary>
+    public static ClusterSelector Hedged(int memberCount, int maxHedges, TimeSpan delay, TimeProvider time, SelectionMode mode = SelectionMode.Failover, Action<ClusterOptions>? configure = null)
+    {
+        ClusterOptions options = Options(memberCount, mode);
+        options.MaxHedgedAttempts = maxHedges;
+        options.HedgingDelay = delay;
+        options.OfflinePenaltyJitter = 0;
+        configure?.Invoke(options);
+        return new ClusterSelector("hedge", options, time);
+    }
+
     /// <summary>Selects once and ends the lease at once, returning the chosen member id (or null on failure).</summary>
     public static string? SelectOnce(this ClusterSelector cluster)
     {
