@@ -4,6 +4,7 @@ namespace ClusterRouting;
 /// CPU and memory samples of one member over a trailing window, in a fixed ring of time buckets so that memory stays
 /// bounded however many samples arrive. Guarded by the cluster's write lock.
 /// </summary>
+/// <remarks>A bucket with no sample counts for nothing: a new ring's buckets (index 0, no samples) are told apart from used ones by their count.</remarks>
 internal sealed class UtilizationWindow
 {
     private readonly Bucket[] _buckets;
@@ -13,10 +14,6 @@ internal sealed class UtilizationWindow
     {
         _buckets = new Bucket[bucketCount];
         _bucketTicks = window.Ticks / bucketCount;
-        for (int i = 0; i < _buckets.Length; i++)
-        {
-            _buckets[i].Index = long.MinValue;
-        }
     }
 
     /// <param name="now">The cluster's clock: never negative (<see cref="ClusterClock"/>), so the bucket index is never negative.</param>
