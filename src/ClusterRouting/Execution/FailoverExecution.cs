@@ -119,6 +119,8 @@ internal static class FailoverExecution
                 }
 
                 tried ??= new MemberSlots[Math.Max(cluster.MemberCount, 4)];
+
+                // Stryker disable once Equality : with != the array doubles whenever it is not full, so it is never full when written: only more memory
                 if (triedCount == tried.Length)
                 {
                     Array.Resize(ref tried, tried.Length * 2);

@@ -139,6 +139,7 @@ internal sealed class HedgedAttempt<TState, TResult>
         Exception? error = null;
         try
         {
+            // Stryker disable once Boolean : the task has completed, and GetResult of a completed task ignores ConfigureAwait
             result = pending.ConfigureAwait(false).GetAwaiter().GetResult();
         }
 #pragma warning disable CA1031 // The operation's exception is its outcome: Finish classifies it and the run rethrows it if it decides the run.

@@ -99,15 +99,14 @@ internal sealed class HedgedRun<TState, TResult>
 
                 // Refill: with nothing in flight the next attempt is a failover (penalized members as a last resort),
                 // beside one in flight it is a hedge.
-                SelectionFailure failure = default;
-                while (_running.Count < 1 + hedges && TryStart(hedge: _running.Count > 0, ref failure))
+                while (_running.Count < 1 + hedges && TryStart(hedge: _running.Count > 0))
                 {
                     armTimer = true;
                 }
 
                 if (_running.Count == 0)
                 {
-                    throw Exhausted(failure);
+                    throw Exhausted();
                 }
 
                 if (armTimer)
@@ -161,11 +160,14 @@ internal sealed class HedgedRun<TState, TResult>
         return false;
     }
 
-    /// <summary>Nothing runs and no member can take another attempt: the selection's failure, or every attempt listed.</summary>
-    private Exception Exhausted(SelectionFailure failure)
+    /// <summary>
+    /// Nothing runs and no member can take another attempt. Every attempt has ended offline or refused (a success or
+    /// the operation's own error ends the run first, in <see cref="TryDecide"/>), so each is listed.
+    /// </summary>
+    private AllMembersFailedException Exhausted()
     {
-        Exception error = _attempts is null ? failure.ToException() : new AllMembersFailedException(Cluster.ClusterName, _attempts);
-        ExecutionTracing.Failed(_span, error, _attempts is null ? failure : default);
+        var error = new AllMembersFailedException(Cluster.ClusterName, _attempts!);
+        ExecutionTracing.Failed(_span, error, default);
         return error;
     }
 
@@ -180,6 +182,7 @@ internal sealed class HedgedRun<TState, TResult>
             _signalled = wake is null;
         }
 
+        // Stryker disable once Boolean : the wake-up's result is never read, only its completion
         wake?.TrySetResult(true);
     }
 
@@ -198,11 +201,11 @@ internal sealed class HedgedRun<TState, TResult>
     }
 
     /// <summary>Starts the operation on a member the run has not tried, if one can take it.</summary>
-    private bool TryStart(bool hedge, ref SelectionFailure failure)
+    private bool TryStart(bool hedge)
     {
         var untried = new ExcludeTried(_tried, _triedCount);
         MemberLease lease;
-        bool selected = hedge ? Cluster.TrySelectHedge(untried, out lease) : Cluster.TrySelect(untried, out lease, out failure);
+        bool selected = hedge ? Cluster.TrySelectHedge(untried, out lease) : Cluster.TrySelect(untried, out lease, out _);
         if (!selected)
         {
             return false;
@@ -264,6 +267,7 @@ internal sealed class HedgedRun<TState, TResult>
         {
             if (delay == Timeout.InfiniteTimeSpan)
             {
+                // Stryker disable once Statement : without it a timer is created that never fires; the next ArmTimer re-arms it as it would have created one, and FinishAsync disposes it
                 return;
             }
 
@@ -286,6 +290,7 @@ internal sealed class HedgedRun<TState, TResult>
                 }
             }
 
+            // Stryker disable once Statement : without it the timer just created is re-armed at once with the same delay, which changes nothing
             return;
         }
 

@@ -37,8 +37,8 @@ internal sealed class MemberReports
                 TimeSpan appliedCoolDown = coolDown ?? change.Settings.Throttling.RefusalCoolDown;
 
                 // The refused operation's lease may still be held: count it out (at worst one too few, never one too many).
-                int cap = limit == ThrottleLimitKind.Concurrency ? Math.Max(0, member.Slots.InFlight - 1) : 0;
-                member.Throttle.Refuse_NeedsLock(limit, TimeMath.Add(change.Now, appliedCoolDown), cap);
+                // The cap applies only to a concurrency refusal; Refuse_NeedsLock drops it for the others.
+                member.Throttle.Refuse_NeedsLock(limit, TimeMath.Add(change.Now, appliedCoolDown), Math.Max(0, member.Slots.InFlight - 1));
                 change.Events.Add(new MemberRefusedEvent(member.Id, limit, appliedCoolDown));
                 change.Reevaluate(member);
             }

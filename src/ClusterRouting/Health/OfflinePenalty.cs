@@ -69,6 +69,7 @@ internal sealed class OfflinePenalty
         // A primary-only probe still out stays the member's one probe; otherwise the next operation probes.
         if (!Probe.IsTaken)
         {
+            // Stryker disable once Statement : a penalized member's probe is open or out (Penalize_NeedsLock opened it and only Restore_NeedsLock closes it), so here it is open already; the new epoch only voids returns from probes no lease holds
             Probe.Open_NeedsLock();
         }
 

@@ -37,6 +37,7 @@ internal sealed class PenaltySchedule
 
         // A cap near TimeSpan.MaxValue plus jitter would overflow: saturate instead. (double)long.MaxValue is 2^63, one
         // past the range; a cast from it is undefined (.NET Framework gives long.MinValue), so compare before casting.
+        // Stryker disable once Equality,Conditional : on .NET 9 and later (the build Stryker tests) the cast saturates to long.MaxValue, which is TimeSpan.MaxValue, so casting 2^63 or more gives the same value; the guard is for net8.0 and netstandard2.0
         return jittered >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)jittered);
     }
 }

@@ -20,18 +20,16 @@ internal sealed class SlowStartRamp
     public TimeSpan? EndsAt { get; private set; }
 
     /// <summary>The member came back: it ramps from the minimum, from <paramref name="now"/>, if slow start is on.</summary>
-    /// <returns>Whether selections must see the change.</returns>
-    public bool Begin_NeedsLock(TimeSpan now, SlowStartSchedule schedule)
+    /// <remarks>The change that calls this commits through <see cref="ClusterState.Commit_NeedsLock"/>, which republishes the snapshot when the share moved.</remarks>
+    public void Begin_NeedsLock(TimeSpan now, SlowStartSchedule schedule)
     {
-        if (!schedule.IsOn)
+        if (schedule.IsOn)
         {
-            return false;
-        }
+            StartedAt = now;
 
-        int before = Share;
-        StartedAt = now;
-        Update(now, schedule);
-        return Share != before;
+            // Stryker disable once Statement : Commit_NeedsLock advances every member's ramp at the same moment before it publishes, which makes this same update
+            Update(now, schedule);
+        }
     }
 
     /// <summary>Time passed (or the settings changed): the share rises to what the ramp gives at <paramref name="now"/>, and a ramp that is over ends.</summary>

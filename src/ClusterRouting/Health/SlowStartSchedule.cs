@@ -34,8 +34,8 @@ internal sealed class SlowStartSchedule
     /// <summary>The share, in thousandths, of a member <paramref name="elapsed"/> into its ramp; <see cref="Full"/> once the window is over.</summary>
     public int ShareAt(TimeSpan elapsed)
     {
-        long step = StepAt(elapsed);
-        return step >= SlowStartDefaults.Steps ? Full : (int)Math.Max(Minimum, step * Full / SlowStartDefaults.Steps);
+        // StepAt stops at the last step, where this is Full.
+        return (int)Math.Max(Minimum, StepAt(elapsed) * Full / SlowStartDefaults.Steps);
     }
 
     /// <summary>When, from the ramp's start, the share next changes after <paramref name="elapsed"/>; <see langword="null"/> once it is whole.</summary>
@@ -57,7 +57,7 @@ internal sealed class SlowStartSchedule
         limit == int.MaxValue || share >= Full ? limit : (int)Math.Max(1, (((long)limit * share) + Full - 1) / Full);
 
     private long StepAt(TimeSpan elapsed) =>
-        elapsed <= TimeSpan.Zero ? 0 : Math.Min(SlowStartDefaults.Steps, elapsed.Ticks / Math.Max(1, Window.Ticks / SlowStartDefaults.Steps));
+        Math.Min(SlowStartDefaults.Steps, Math.Max(0, elapsed.Ticks) / Math.Max(1, Window.Ticks / SlowStartDefaults.Steps));
 
     private TimeSpan StepStart(long step) => TimeSpan.FromTicks(Math.Max(1, Window.Ticks / SlowStartDefaults.Steps) * Math.Min(step, SlowStartDefaults.Steps));
 }

@@ -49,6 +49,8 @@ internal sealed class ClusterClock
         }
 
         TimeSpan left = due - Now;
+
+        // Stryker disable once Equality : when left is zero both branches give TimeSpan.Zero
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 

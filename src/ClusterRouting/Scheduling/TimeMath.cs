@@ -8,13 +8,28 @@ internal static class TimeMath
 
     /// <param name="at">A moment on the cluster's clock: never negative.</param>
     /// <param name="duration">Not negative.</param>
+    // Stryker disable once Equality : when duration is exactly MaxValue - at, at + duration is MaxValue, the saturated value
     public static TimeSpan Add(TimeSpan at, TimeSpan duration) =>
         duration > TimeSpan.MaxValue - at ? TimeSpan.MaxValue : at + duration;
 
+    // Stryker disable once Equality : when duration is exactly MaxValue - at, at + duration is MaxValue, the saturated value
     public static DateTimeOffset Add(DateTimeOffset at, TimeSpan duration) =>
         duration > DateTimeOffset.MaxValue - at ? DateTimeOffset.MaxValue : at + duration;
 
     /// <summary>The earlier of two optional moments; <see langword="null"/> means "never".</summary>
-    public static TimeSpan? Earliest(TimeSpan? left, TimeSpan? right) =>
-        left is null ? right : right is null ? left : left < right ? left : right;
+    public static TimeSpan? Earliest(TimeSpan? left, TimeSpan? right)
+    {
+        if (left is not TimeSpan earlier)
+        {
+            return right;
+        }
+
+        if (right is not TimeSpan later)
+        {
+            return left;
+        }
+
+        // Stryker disable once Equality : on a tie both are the same TimeSpan, so returning either gives the same value
+        return earlier < later ? earlier : later;
+    }
 }

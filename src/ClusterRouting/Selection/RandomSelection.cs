@@ -116,6 +116,7 @@ internal static class RandomSelection
         {
             if (rented is not null)
             {
+                // Stryker disable once Statement : a rented array not returned to the pool is only garbage; no result changes
                 ArrayPool<int>.Shared.Return(rented);
             }
         }
@@ -162,6 +163,7 @@ internal static class RandomSelection
         {
             if (rented is not null)
             {
+                // Stryker disable once Statement : a rented array not returned to the pool is only garbage; no result changes
                 ArrayPool<int>.Shared.Return(rented);
             }
         }

@@ -124,13 +124,16 @@ public readonly struct SelectionFailure
             SnapshotMember member = members[i];
             if (!filter.Allows(member.State.Slots))
             {
+                // Stryker disable once Assignment : the bit starts clear and is set at most once, so ^= sets it as |= does
                 decided |= 1UL << (ExcludedShift + i);
             }
             else if (member.Rejection == MemberRejectionReason.None && ProbeCounts(member, i, primaryOnly) && member.State.Penalty.Probe.IsTaken)
             {
+                // Stryker disable once Assignment : the bit starts clear and is set at most once, so ^= sets it as |= does
                 decided |= 1UL << i;
                 if (member.State.Slots.InFlight >= member.ConcurrencyLimit)
                 {
+                    // Stryker disable once Assignment : the bit starts clear and is set at most once, so ^= sets it as |= does
                     decided |= 1UL << (FullShift + i);
                 }
             }
@@ -172,10 +175,7 @@ public readonly struct SelectionFailure
         TimeSpan? retryAfter = null;
         foreach (MemberRejection rejection in rejections)
         {
-            if (rejection.RetryAfter is TimeSpan candidate && (retryAfter is null || candidate < retryAfter))
-            {
-                retryAfter = candidate;
-            }
+            retryAfter = TimeMath.Earliest(retryAfter, rejection.RetryAfter);
         }
 
         MemberRejection headline = rejections[first];
@@ -209,6 +209,8 @@ public readonly struct SelectionFailure
         }
 
         limit = ThrottleLimitKind.Custom;
+
+        // Stryker disable once Unary : every caller reads "none" as "not throttled" (ToException also asks IsThrottled, false then; HeadlineLimit gives the Custom set above), so +1 reads the same
         return -1;
     }
 
@@ -230,6 +232,7 @@ public readonly struct SelectionFailure
     private static bool ProbeCounts(SnapshotMember member, int index, bool primaryOnly) =>
         member.Health == MemberHealth.Probing || (primaryOnly && index == 0 && member.Health == MemberHealth.Penalized);
 
+    // Stryker disable once Equality : with <=, index 20 reads bit 60, which nothing sets (excluded bits are 40 to 59), so the answer is the same false
     private bool WasExcluded(int index) => index < DecidedMembers && (_decided & (1UL << (ExcludedShift + index))) != 0;
 
     private bool ProbeWasOut(int index) =>
