@@ -35,9 +35,13 @@ internal sealed class PenaltySchedule
         double ticks = Math.Min(BaseDuration.Ticks * Math.Pow(2, doublings), MaxDuration.Ticks);
         double jittered = ticks * (1 + (Jitter * ((2 * unitRandom) - 1)));
 
-        // A cap near TimeSpan.MaxValue plus jitter would overflow: saturate instead. (double)long.MaxValue is 2^63, one
-        // past the range; a cast from it is undefined (.NET Framework gives long.MinValue), so compare before casting.
-        // Stryker disable once Equality,Conditional : on .NET 9 and later (the build Stryker tests) the cast saturates to long.MaxValue, which is TimeSpan.MaxValue, so casting 2^63 or more gives the same value; the guard is for net8.0 and netstandard2.0
+        // A cap near TimeSpan.MaxValue plus jitter would overflow: saturate instead. From .NET 9 a conversion from double
+        // to long saturates (2^63 and more give long.MaxValue, TimeSpan.MaxValue's ticks). Before, (double)long.MaxValue
+        // is 2^63, one past the range, and a cast from it is undefined (.NET Framework gives long.MinValue): compare first.
+#if NET9_0_OR_GREATER
+        return TimeSpan.FromTicks((long)jittered);
+#else
         return jittered >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)jittered);
+#endif
     }
 }

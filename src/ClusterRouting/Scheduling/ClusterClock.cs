@@ -48,10 +48,7 @@ internal sealed class ClusterClock
             return null;
         }
 
-        TimeSpan left = due - Now;
-
-        // Stryker disable once Equality : when left is zero both branches give TimeSpan.Zero
-        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        return TimeSpan.FromTicks(Math.Max(0, (due - Now).Ticks));
     }
 
     /// <summary>The wall-clock time of <paramref name="at"/>: the provider's current UTC time plus what is left until it.</summary>

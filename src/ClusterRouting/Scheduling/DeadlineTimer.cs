@@ -66,10 +66,7 @@ internal sealed class DeadlineTimer : IDisposable
                 return;
             }
 
-            TimeSpan wait = at - now;
-
-            // Stryker disable once Equality : with <= or >= a wait at a bound is the bound itself either way (the reversed comparisons, which this also skips, fail DeadlineTimerTests)
-            wait = wait < MinimumWait ? MinimumWait : wait > TimeMath.MaxTimerWait ? TimeMath.MaxTimerWait : wait;
+            var wait = TimeSpan.FromTicks(Math.Min(Math.Max((at - now).Ticks, MinimumWait.Ticks), TimeMath.MaxTimerWait.Ticks));
             if (_timer is null)
             {
                 _timer = Create(wait);

@@ -8,13 +8,12 @@ internal static class TimeMath
 
     /// <param name="at">A moment on the cluster's clock: never negative.</param>
     /// <param name="duration">Not negative.</param>
-    // Stryker disable once Equality : when duration is exactly MaxValue - at, at + duration is MaxValue, the saturated value
     public static TimeSpan Add(TimeSpan at, TimeSpan duration) =>
-        duration > TimeSpan.MaxValue - at ? TimeSpan.MaxValue : at + duration;
+        TimeSpan.FromTicks(at.Ticks + Math.Min(duration.Ticks, TimeSpan.MaxValue.Ticks - at.Ticks));
 
-    // Stryker disable once Equality : when duration is exactly MaxValue - at, at + duration is MaxValue, the saturated value
+    /// <returns>The moment in UTC (added to <paramref name="at"/>'s local clock time, the latest moments would pass DateTime.MaxValue).</returns>
     public static DateTimeOffset Add(DateTimeOffset at, TimeSpan duration) =>
-        duration > DateTimeOffset.MaxValue - at ? DateTimeOffset.MaxValue : at + duration;
+        at.ToUniversalTime().AddTicks(Math.Min(duration.Ticks, (DateTimeOffset.MaxValue - at).Ticks));
 
     /// <summary>The earlier of two optional moments; <see langword="null"/> means "never".</summary>
     public static TimeSpan? Earliest(TimeSpan? left, TimeSpan? right)
@@ -29,7 +28,6 @@ internal static class TimeMath
             return left;
         }
 
-        // Stryker disable once Equality : on a tie both are the same TimeSpan, so returning either gives the same value
-        return earlier < later ? earlier : later;
+        return TimeSpan.FromTicks(Math.Min(earlier.Ticks, later.Ticks));
     }
 }

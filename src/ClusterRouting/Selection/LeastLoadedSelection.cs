@@ -53,7 +53,7 @@ internal static class LeastLoadedSelection
     {
         int count = candidates.Length;
         int start = Draw(count, custom, local);
-        // Stryker disable once Equality : covered == count (a multiple of the window) scans an empty window that picks nothing; a window starting at count wraps to 0 in Wrapping.Position, as starting at 0 does
+        // Stryker disable once Equality : covered == count (a multiple of the window) scans an empty window that picks nothing; a window starting at count wraps to 0 in Wrapping.Position, as starting at 0 does (the mark also covers the reversed comparisons, which the tests of more members than one scan compares refute)
         for (int covered = 0; covered < count; covered += Window)
         {
             int first = start + covered;
@@ -123,7 +123,7 @@ internal static class LeastLoadedSelection
             }
 
             // It filled up (or its probe was taken) since the scan read it: compare the rest again.
-            // Stryker disable once Assignment : chosen came from the members not refused yet, so its bit is clear and ^= sets it as |= does
+            // Stryker disable once Assignment : chosen came from the members not refused yet, so its bit is clear and ^= sets it as |= does (the mark also covers &=, which forgets every refusal)
             refused |= 1UL << chosen;
         }
     }

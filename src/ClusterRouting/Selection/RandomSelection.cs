@@ -39,6 +39,7 @@ internal static class RandomSelection
             }
         }
 
+        // Stryker disable once Conditional : with one member the rest is empty, and SelectAmongRest finds nothing there either (the mark also covers the variant that never looks at the rest, which RandomSelectionTests refute)
         return count == 1 ? Pick.None : SelectAmongRest(candidates, custom ?? RandomSource.Shared, first, filter, stripe);
     }
 
@@ -65,6 +66,7 @@ internal static class RandomSelection
             }
         }
 
+        // Stryker disable once Conditional : with one member the rest weighs nothing, and SelectAmongRestWeighted finds nothing there either (the mark also covers the variant that never looks at the rest, which RandomSelectionTests refute)
         return candidates.Length == 1 ? Pick.None : SelectAmongRestWeighted(candidates, custom ?? RandomSource.Shared, first, filter, stripe);
     }
 

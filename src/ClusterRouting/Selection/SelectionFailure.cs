@@ -124,16 +124,16 @@ public readonly struct SelectionFailure
             SnapshotMember member = members[i];
             if (!filter.Allows(member.State.Slots))
             {
-                // Stryker disable once Assignment : the bit starts clear and is set at most once, so ^= sets it as |= does
+                // Stryker disable once Assignment : the bit starts clear and is set at most once, so ^= sets it as |= does (the mark also covers &=, which clears the word: FailureDecidedReasonTests refute it)
                 decided |= 1UL << (ExcludedShift + i);
             }
             else if (member.Rejection == MemberRejectionReason.None && ProbeCounts(member, i, primaryOnly) && member.State.Penalty.Probe.IsTaken)
             {
-                // Stryker disable once Assignment : the bit starts clear and is set at most once, so ^= sets it as |= does
+                // Stryker disable once Assignment : the bit starts clear and is set at most once, so ^= sets it as |= does (the mark also covers &=, which clears the word: FailureDecidedReasonTests refute it)
                 decided |= 1UL << i;
                 if (member.State.Slots.InFlight >= member.ConcurrencyLimit)
                 {
-                    // Stryker disable once Assignment : the bit starts clear and is set at most once, so ^= sets it as |= does
+                    // Stryker disable once Assignment : the bit starts clear and is set at most once, so ^= sets it as |= does (the mark also covers &=, which clears the word: FailureDecidedReasonTests refute it)
                     decided |= 1UL << (FullShift + i);
                 }
             }
@@ -232,7 +232,7 @@ public readonly struct SelectionFailure
     private static bool ProbeCounts(SnapshotMember member, int index, bool primaryOnly) =>
         member.Health == MemberHealth.Probing || (primaryOnly && index == 0 && member.Health == MemberHealth.Penalized);
 
-    // Stryker disable once Equality : with <=, index 20 reads bit 60, which nothing sets (excluded bits are 40 to 59), so the answer is the same false
+    // Stryker disable once Equality : with <=, index 20 reads bit 60, which nothing sets (excluded bits are 40 to 59), so the answer is the same false (the mark also covers > and == 0, which FailureInAClusterOverTwentyMembersTests and FailureDecidedReasonTests refute)
     private bool WasExcluded(int index) => index < DecidedMembers && (_decided & (1UL << (ExcludedShift + index))) != 0;
 
     private bool ProbeWasOut(int index) =>

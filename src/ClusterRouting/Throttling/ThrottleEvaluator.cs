@@ -114,8 +114,7 @@ internal sealed class ThrottleEvaluator
         return verdict.Build(aggregate.CpuPercent, aggregate.MemoryPercent, throttle.Verdict);
     }
 
-    // Stryker disable once Equality : on a tie both are the same TimeSpan, so returning either gives the same value
-    private static TimeSpan Later(TimeSpan left, TimeSpan right) => left > right ? left : right;
+    private static TimeSpan Later(TimeSpan left, TimeSpan right) => TimeSpan.FromTicks(Math.Max(left.Ticks, right.Ticks));
 
     private static string NameOf(ThrottlePolicy policy, CallbackFailures failures)
     {
