@@ -293,6 +293,27 @@ public class HedgedRunTests
     }
 
     [Fact]
+    public async Task Hedge_NoListenerOnTheDuration_ReadsNoClock()
+    {
+        // An attempt is timed only for a listener of the duration histogram: without one, a hedged run reads no clock.
+        var time = new CountingTimeProvider();
+        using ClusterSelector cluster = Create(2, time: time);
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+        await members.WaitForStartsAsync(1);
+        long before = time.Reads;
+        time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        long afterTheHedgeStarted = time.Reads;
+        members.Succeed("gw-1");
+
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+        Assert.Equal(before, afterTheHedgeStarted);
+        Assert.Equal(before, time.Reads);
+    }
+
+    [Fact]
     public async Task HedgedRunThatReturned_LeavesNothingOnTheCallersToken()
     {
         // A long-lived caller token (the application's stopping token, say) must not keep the run's attempts linked.
