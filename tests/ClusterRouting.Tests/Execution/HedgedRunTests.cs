@@ -293,6 +293,36 @@ public class HedgedRunTests
     }
 
     [Fact]
+    public async Task CallerSuppressedTheFlow_HedgeDoesNotSeeTheCallersAsyncLocalValues()
+    {
+        // A caller that suppressed the flow of its execution context gets what that means: the first attempt runs on the
+        // caller's thread, in its context, but what the run starts later (the hedge after the delay) does not carry it.
+        using ClusterSelector cluster = Create(2);
+        var members = new ControlledMembers();
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, string?>(StringComparer.Ordinal);
+        Request.Value = "request-1";
+
+        Task<string> run;
+        using (ExecutionContext.SuppressFlow())
+        {
+            run = cluster.ExecuteAsync((lease, token) =>
+            {
+                seen[lease.MemberId] = Request.Value;
+                return members.Run(lease, token);
+            }).AsTask();
+        }
+
+        await members.WaitForStartsAsync(1);
+        _time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        members.Succeed("gw-1");
+
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+        Assert.Equal("request-1", seen["gw-0"]);
+        Assert.Null(seen["gw-1"]);
+    }
+
+    [Fact]
     public async Task Hedge_NoListenerOnTheDuration_ReadsNoClock()
     {
         // An attempt is timed only for a listener of the duration histogram: without one, a hedged run reads no clock.
