@@ -147,6 +147,30 @@ public sealed class RunTracingTests : IDisposable
         Assert.Equal(ActivityStatusCode.Error, hedge.Status);
     }
 
+    [Fact]
+    public async Task HedgedAttemptEndingAfterTheClusterWasDisposed_IsTaggedAnError_WithTheDisposal()
+    {
+        // The offline outcome can't be recorded on a disposed cluster: the attempt ends with that error, which decides the run.
+        ClusterSelector cluster = Create(2, o =>
+        {
+            o.MaxHedgedAttempts = 1;
+            o.HedgingDelay = TimeSpan.FromSeconds(1);
+        });
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+        await members.WaitForStartsAsync(1);
+        cluster.Dispose();
+        members.Fail("gw-0", new MemberOfflineException("down"));
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => run.WaitAsync(TestTimeout));
+        Activity attempt = Attempt("gw-0");
+        Assert.Equal("error", attempt.GetTagItem(T.AttemptOutcomeTag));
+        Assert.Equal(typeof(ObjectDisposedException).FullName, attempt.GetTagItem(T.ErrorTypeTag));
+        Assert.Equal(ActivityStatusCode.Error, attempt.Status);
+        Assert.Equal("error", attempt.StatusDescription);
+    }
+
     private ClusterSelector Create(int members, Action<ClusterOptions>? configure = null)
     {
         ClusterOptions options = Clusters.Options(members);

@@ -80,6 +80,49 @@ public class HedgedRunTests
         Assert.Equal("gw-2", await run.WaitAsync(TestTimeout));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ReplacementFailingAsItStarts_TheNextHedgeIsOneDelayAfterIt(bool throwsAtOnce)
+    {
+        // gw-1 (the first hedge, started at 1 s) fails at 1.5 s; its replacement gw-2 fails as it starts, by throwing or
+        // by returning its fault (the same outcome); gw-3 refuses work until 2.25 s. The replacement is the latest attempt
+        // started: the second hedge waits one delay from it, to 2.5 s, not to 2 s.
+        var time = new HedgeTimerTimeProvider();
+        using ClusterSelector cluster = Create(4, maxHedges: 2, time: time);
+        cluster.ReportRefusal("gw-3", ThrottleLimitKind.Memory, TimeSpan.FromSeconds(2.25));
+        var members = new ControlledMembers();
+        var failedAtOnce = new System.Collections.Concurrent.ConcurrentQueue<string>();
+
+        Task<string> run = cluster.ExecuteAsync((lease, token) =>
+        {
+            if (lease.MemberId != "gw-2")
+            {
+                return members.Run(lease, token);
+            }
+
+            failedAtOnce.Enqueue(lease.MemberId);
+            var down = new MemberOfflineException("gw-2 is down");
+            return throwsAtOnce ? throw down : ValueTask.FromException<string>(down);
+        }).AsTask();
+        await members.WaitForStartsAsync(1);
+        time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        time.Advance(Delay / 2);
+        members.Fail("gw-1", new MemberOfflineException("gw-1 is down"));
+        await time.ArmedAsync(3);                                          // created at 0 s, re-armed at 1 s and at 1.5 s
+        Assert.Equal(["gw-2"], failedAtOnce);
+
+        time.Advance(Delay / 2);                                           // 2 s: one delay after gw-1 started
+        Assert.Equal(2, await members.SettleAsync());
+        time.Advance(Delay / 2);                                           // 2.5 s: one delay after gw-2 started
+        await members.WaitForStartsAsync(3);
+
+        Assert.Equal(["gw-0", "gw-1", "gw-3"], members.Started);
+        members.Succeed("gw-3");
+        Assert.Equal("gw-3", await run.WaitAsync(TestTimeout));
+    }
+
     [Fact]
     public async Task TwoHedgesFailingAtOnce_AreBothListed_WhenEveryAttemptFailed()
     {
@@ -293,6 +336,57 @@ public class HedgedRunTests
     }
 
     [Fact]
+    public async Task CallerSuppressedTheFlow_HedgeDoesNotSeeTheCallersAsyncLocalValues()
+    {
+        // A caller that suppressed the flow of its execution context gets what that means: the first attempt runs on the
+        // caller's thread, in its context, but what the run starts later (the hedge after the delay) does not carry it.
+        using ClusterSelector cluster = Create(2);
+        var members = new ControlledMembers();
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, string?>(StringComparer.Ordinal);
+        Request.Value = "request-1";
+
+        Task<string> run;
+        using (ExecutionContext.SuppressFlow())
+        {
+            run = cluster.ExecuteAsync((lease, token) =>
+            {
+                seen[lease.MemberId] = Request.Value;
+                return members.Run(lease, token);
+            }).AsTask();
+        }
+
+        await members.WaitForStartsAsync(1);
+        _time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        members.Succeed("gw-1");
+
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+        Assert.Equal("request-1", seen["gw-0"]);
+        Assert.Null(seen["gw-1"]);
+    }
+
+    [Fact]
+    public async Task Hedge_NoListenerOnTheDuration_ReadsNoClock()
+    {
+        // An attempt is timed only for a listener of the duration histogram: without one, a hedged run reads no clock.
+        var time = new CountingTimeProvider();
+        using ClusterSelector cluster = Create(2, time: time);
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+        await members.WaitForStartsAsync(1);
+        long before = time.Reads;
+        time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        long afterTheHedgeStarted = time.Reads;
+        members.Succeed("gw-1");
+
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+        Assert.Equal(before, afterTheHedgeStarted);
+        Assert.Equal(before, time.Reads);
+    }
+
+    [Fact]
     public async Task HedgedRunThatReturned_LeavesNothingOnTheCallersToken()
     {
         // A long-lived caller token (the application's stopping token, say) must not keep the run's attempts linked.
@@ -343,6 +437,54 @@ public class HedgedRunTests
         {
             Interlocked.Increment(ref _posts);
             d(state);
+        }
+    }
+
+    /// <summary>
+    /// A fake clock that counts how often a hedged run armed its hedging timer (created it or changed its due time), so
+    /// that a test moves the clock on only once the run has armed it; the cluster's own timer is not counted.
+    /// </summary>
+    private sealed class HedgeTimerTimeProvider : FakeTimeProvider
+    {
+        private int _armed;
+
+        public int Armed => Volatile.Read(ref _armed);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            ITimer timer = base.CreateTimer(callback, state, dueTime, period);
+            Type? type = state?.GetType();
+            if (type is null || !type.IsGenericType || type.GetGenericTypeDefinition() != typeof(HedgedRun<,>))
+            {
+                return timer;
+            }
+
+            Interlocked.Increment(ref _armed);
+            return new Counted(timer, this);
+        }
+
+        /// <summary>Waits (up to 10 s) until the hedging timer has been armed <paramref name="count"/> times.</summary>
+        public async Task ArmedAsync(int count)
+        {
+            using var patience = new CancellationTokenSource(TestTimeout);
+            while (Armed < count)
+            {
+                Assert.False(patience.IsCancellationRequested, $"the hedging timer was armed {Armed} times, not {count}");
+                await Task.Delay(1);
+            }
+        }
+
+        private sealed class Counted(ITimer inner, HedgeTimerTimeProvider owner) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                Interlocked.Increment(ref owner._armed);
+                return inner.Change(dueTime, period);
+            }
+
+            public void Dispose() => inner.Dispose();
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
         }
     }
 

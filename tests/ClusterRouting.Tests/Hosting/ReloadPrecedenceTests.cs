@@ -127,6 +127,31 @@ public class ReloadPrecedenceTests
     }
 
     [Fact]
+    public void Reload_ValidAloneButNotWithARuntimeSetting_IsRejectedAndLogged_AndTheRuntimeSettingKeepsServing()
+    {
+        // At runtime the first penalty became 30 s; configuration (5 s, unchanged) then lowers the longest penalty to 10 s.
+        // Valid alone, but merged with the runtime 30 s the longest penalty would be shorter than the first.
+        using RoutingServices services = RoutingServices.Create(Refresh());
+        ClusterSelector cluster = services.Cluster("refresh");
+        cluster.Reconfigure(new ClusterOptions { Members = { new("gw-0"), new("gw-1"), new("gw-2") }, OfflinePenaltyBaseDuration = TimeSpan.FromSeconds(30) });
+
+        services.Set("refresh", "OfflinePenaltyMaxDuration", "00:00:10");
+        Exception? thrown = Record.Exception(services.Configuration.Reload);
+
+        Assert.Null(thrown);
+        FakeLogRecord rejected = Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
+        Assert.Equal(LogLevel.Error, rejected.Level);
+        Assert.Equal("refresh", rejected.GetStructuredStateValue("ClusterName"));
+        Assert.StartsWith(
+            "Cluster 'refresh': OfflinePenaltyMaxDuration must be at least OfflinePenaltyBaseDuration (was 00:00:10, base 00:00:30).",
+            rejected.GetStructuredStateValue("Errors"),
+            StringComparison.Ordinal);
+        ClusterOptions now = cluster.State.CurrentOptions();
+        Assert.Equal(TimeSpan.FromSeconds(30), now.OfflinePenaltyBaseDuration);
+        Assert.Equal(TimeSpan.FromSeconds(60), now.OfflinePenaltyMaxDuration);
+    }
+
+    [Fact]
     public void Reload_MembershipModeAndEnabledChanges_AreLoggedLikeRuntimeChanges()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());

@@ -50,4 +50,24 @@ public class FailureDecidedReasonTests
         var ex = Assert.IsType<ClusterThrottledException>(failure.ToException());
         Assert.Equal(GatewayMessages.Concurrency, ex.Message);
     }
+
+    [Fact]
+    public void ProbeFreeWithEverySlotTakenBeforeThePenalty_ReportsTheConcurrencyLimit_NotProbing()
+    {
+        // gw-0's one slot is held by a lease taken while it was online; its penalty ended, so it is probing with its probe
+        // free. The selection takes the probe, finds no slot and gives the probe back: what refused gw-0 is its full
+        // slots, not a probe that was out.
+        using ClusterSelector cluster = new("decided", new ClusterOptions { Members = { new("gw-0") }, ConcurrentOperationLimitPreview = 1, OfflinePenaltyJitter = 0 }, _time);
+        using MemberLease held = cluster.Select();
+        cluster.ReportOffline("gw-0");
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(MemberHealth.Probing, cluster.GetStatus().Members[0].Health);
+
+        Assert.False(cluster.TrySelect(out _, out SelectionFailure failure));
+
+        Assert.Equal(new MemberRejection("gw-0", MemberRejectionReason.ConcurrencyLimit), failure.GetRejection(0));
+        Assert.True(failure.IsThrottled);
+        var ex = Assert.IsType<ClusterThrottledException>(failure.ToException());
+        Assert.Equal(GatewayMessages.Concurrency, ex.Message);
+    }
 }

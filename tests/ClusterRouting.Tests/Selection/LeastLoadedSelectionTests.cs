@@ -227,6 +227,36 @@ public class LeastLoadedSelectionTests
         leases.ForEach(l => l.Dispose());
     }
 
+    [Fact]
+    public void Select_MoreMembersThanOneScanCompares_TheLastScanComparesOnlyTheMembersTheFirstDidNot()
+    {
+        // 65 members, limit 2, the scan starting at gw-0 (a draw of 0): the first 64 are gw-0, its probe out (1 of 2 in
+        // flight), and gw-1 .. gw-63, full; none takes the operation. The last scan compares gw-64 alone (1 of 2): it takes
+        // the operation with no draw, rather than being drawn against gw-0, at the same load and already refused.
+        var time = new FakeTimeProvider();
+        var random = new SequenceRandomSource(0);
+        var options = Clusters.Options(65, SelectionMode.LeastLoaded);
+        options.ConcurrentOperationLimitPreview = 2;
+        options.OfflinePenaltyJitter = 0;
+        using var cluster = new ClusterSelector("ll", options, time, random);
+        cluster.ReportOffline("gw-0");
+        time.Advance(options.OfflinePenaltyBaseDuration);
+        var leases = new List<MemberLease> { Take(cluster, "gw-0") };
+        Assert.True(leases[0].IsProbe);
+        for (int i = 1; i < 64; i++)
+        {
+            leases.Add(Take(cluster, $"gw-{i}"));
+            leases.Add(Take(cluster, $"gw-{i}"));
+        }
+
+        leases.Add(Take(cluster, "gw-64"));
+        random.Bounds.Clear();
+
+        Assert.Equal("gw-64", cluster.SelectOnce());
+        Assert.Equal(new[] { 65 }, random.Bounds);
+        leases.ForEach(l => l.Dispose());
+    }
+
     /// <summary>Takes leases until one is on <paramref name="memberId"/> (releasing the others), by excluding every other member.</summary>
     private static MemberLease Take(ClusterSelector cluster, string memberId)
     {

@@ -595,6 +595,14 @@ public partial class BadInputTests
     }
 
     [Fact]
+    public void NoMemberAvailableException_BothArgumentsNull_NamesTheFirst()
+    {
+        var error = Assert.Throws<ArgumentNullException>(() => new NoMemberAvailableException(null!, (IReadOnlyList<MemberRejection>)null!));
+
+        Assert.Equal("clusterName", error.ParamName);
+    }
+
+    [Fact]
     public void OtherExceptionConstructors_NullArguments_ThrowArgumentNullExceptionNamingThem()
     {
         MemberRejection[] rejections = [new("gw-0", MemberRejectionReason.Disabled)];
