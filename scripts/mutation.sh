@@ -39,9 +39,18 @@ export DOTNET_NOLOGO=1
 
 dotnet tool restore
 
+# Stryker 5.1.0's progress bar sizes itself to the terminal; with no terminal width (a run under nohup or `script`)
+# it threw at the end of a 73-minute run, before any report was written. Without a terminal that has a width, the
+# reporters are named here without it (what is named on the command line replaces the configuration's list).
+reporters=()
+columns=$( (stty size 2>/dev/null || true) | awk '{ print $2 }')
+if [ ! -t 1 ] || [ -z "$columns" ] || [ "$columns" -lt 80 ]; then
+  reporters=(--reporter html --reporter json --reporter cleartext)
+fi
+
 output="$root/StrykerOutput/$package-$(date +%Y-%m-%d.%H-%M-%S)"
 set +e
-(cd "$root/tests" && dotnet stryker --config-file "$config" --output "$output" "$@")
+(cd "$root/tests" && dotnet stryker --config-file "$config" --output "$output" "${reporters[@]}" "$@")
 status=$?
 set -e
 
