@@ -161,12 +161,7 @@ public class LogEventTests
     [Fact]
     public void Reload_VersionSkew_IsLoggedAgainOnlyWhenTheVersionsChange()
     {
-        using RoutingServices services = RoutingServices.Create(Settings.Cluster(
-            "logs",
-            ("Members:0:Id", "gw-0"),
-            ("Members:0:Version", "1.0"),
-            ("Members:1:Id", "gw-1"),
-            ("Members:1:Version", "2.0")));
+        using RoutingServices services = TwoVersions();
         ClusterSelector cluster = services.Cluster("logs");
 
         services.Set("logs", "Members:2:Id", "gw-2");
@@ -185,12 +180,7 @@ public class LogEventTests
     [Fact]
     public void Reload_VersionSkew_IsLoggedAgainWhenAVersionChanges_ThoughTheirNumberStays()
     {
-        using RoutingServices services = RoutingServices.Create(Settings.Cluster(
-            "logs",
-            ("Members:0:Id", "gw-0"),
-            ("Members:0:Version", "1.0"),
-            ("Members:1:Id", "gw-1"),
-            ("Members:1:Version", "2.0")));
+        using RoutingServices services = TwoVersions();
         ClusterSelector cluster = services.Cluster("logs");
 
         services.Set("logs", "Members:1:Version", "3.0");
@@ -229,4 +219,12 @@ public class LogEventTests
 
         Assert.Empty(services.Log.WithEvent("MemberLimitExceeded"));
     }
+
+    /// <summary>A cluster "logs" of two members running versions 1.0 and 2.0.</summary>
+    private static RoutingServices TwoVersions() => RoutingServices.Create(Settings.Cluster(
+        "logs",
+        ("Members:0:Id", "gw-0"),
+        ("Members:0:Version", "1.0"),
+        ("Members:1:Id", "gw-1"),
+        ("Members:1:Version", "2.0")));
 }
