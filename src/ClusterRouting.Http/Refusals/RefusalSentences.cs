@@ -24,6 +24,7 @@ internal static class RefusalSentences
         foreach ((string sentence, ThrottleLimitKind limit) in Sentences)
         {
             int index = normalized.IndexOf(sentence, StringComparison.Ordinal);
+            // Stryker disable once Equality : no two sentences start at the same place (none begins another), so on <= no later one replaces the first (the mark also covers the other comparisons here, which RefusalSentencesTests refute)
             if (index >= 0 && index < at)
             {
                 at = index;

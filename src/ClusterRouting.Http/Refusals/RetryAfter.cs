@@ -17,12 +17,14 @@ internal static class RetryAfter
         }
 
         TimeSpan wait = value.Delta ?? (value.Date is DateTimeOffset date ? date - now : TimeSpan.Zero);
+
+        // Stryker disable once Equality : a wait of exactly the minimum is the minimum either way (the mark also covers >, which RetryAfterTests refute)
         if (wait < HttpRoutingDefaults.MinRefusalCoolDown)
         {
             return HttpRoutingDefaults.MinRefusalCoolDown;
         }
 
-        return wait > max ? max : wait;
+        return TimeSpan.FromTicks(Math.Min(wait.Ticks, max.Ticks));
     }
 
     /// <summary>Parses a <c>Retry-After</c> header's text, as the response headers do; <see langword="null"/> when it is not valid.</summary>
