@@ -7,8 +7,9 @@ using ClusterRouting.Admin.Contract;
 namespace ClusterRouting.Tool;
 
 /// <summary>
-/// The <c>cluster-routing</c> command line: the commands, their options, and the one place where an outcome becomes
-/// an exit code (<see cref="ExitCodes"/>). Output goes to the writers given, so the tool runs in process in tests.
+/// Runs the <c>cluster-routing</c> command line (<see cref="ToolCommandLine"/>): parses it, reports a usage error, and
+/// is the one place where an outcome becomes an exit code (<see cref="ExitCodes"/>). Output goes to the writers
+/// given, so the tool runs in process in tests.
 /// </summary>
 internal static class CliApp
 {
@@ -17,108 +18,7 @@ internal static class CliApp
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<string, string?>? environment = null, CancellationToken cancellationToken = default)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        var url = new Option<string?>("--url") { Description = $"The console's address, where MapClusterRoutingAdmin maps it (https://router.example/cluster-routing); or set {ToolSettings.UrlVariable}.", Recursive = true };
-        var token = new Option<string?>("--token") { Description = $"A bearer token for the API (sent as Authorization: Bearer); or set {ToolSettings.TokenVariable}, which keeps it out of the process list.", Recursive = true };
-        var header = new Option<string[]>("--header") { Description = "A header to send, 'Name: value', for an API key or another scheme; may be repeated.", Recursive = true, AllowMultipleArgumentsPerToken = false };
-        var json = new Option<bool>("--json") { Description = "Print the API's JSON answer instead of a table (errors: the problem details, on standard error).", Recursive = true };
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the API.", DefaultValueFactory = _ => 30, Recursive = true };
-        var cluster = new Argument<string>("cluster") { Description = "The cluster's name." };
-        var member = new Argument<string>("member") { Description = "The member's id." };
-        var mode = new Argument<string>("mode") { Description = "Failover, Random, RoundRobin or LeastLoaded." };
-
-        var root = new RootCommand(
-            "Operates ClusterRouting clusters through the admin API of a router (ClusterRouting.AspNetCore.Admin).\n\n" +
-            "Exit codes: 0 done, 1 unexpected failure, 2 usage error, 3 no such cluster or member, 4 not authenticated or not allowed, " +
-            "5 request rejected as invalid, 6 API unreachable or timed out, 7 API failed (5xx), 130 interrupted (Ctrl+C).");
-        root.Options.Add(url);
-        root.Options.Add(token);
-        root.Options.Add(header);
-        root.Options.Add(json);
-        root.Options.Add(timeout);
-
-        Command Define(string name, string description, Func<ParseResult, AdminApiClient, ToolSettings, CancellationToken, Task> run, params Argument[] arguments)
-        {
-            var command = new Command(name, description);
-            foreach (Argument argument in arguments)
-            {
-                command.Arguments.Add(argument);
-            }
-
-            command.SetAction((parse, ct) =>
-            {
-                bool asJson = parse.GetValue(json);
-                // Stryker disable once NullCoalescing : System.CommandLine gives an empty array, never null, for an array option that is not given
-                string[] headers = parse.GetValue(header) ?? [];
-                return ExecuteAsync(
-                    parse,
-                    error,
-                    asJson,
-                    () => ToolSettings.Resolve(parse.GetValue(url), parse.GetValue(token), headers, asJson, parse.GetValue(timeout), environment),
-                    run,
-                    ct);
-            });
-            root.Subcommands.Add(command);
-            return command;
-        }
-
-        Define("clusters", "List the clusters: mode, members, how many are enabled and online, warnings.", async (parse, api, settings, ct) =>
-        {
-            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
-            Answer<ClusterList> answer = await api.ListClustersAsync(ct).ConfigureAwait(false);
-            Print(output, settings, answer, Rendering.Clusters);
-        });
-        Define("members", "List a cluster's members as a table: state, health, throttle, in flight and limit, CPU, memory, version, last minute's routing.", async (parse, api, settings, ct) =>
-        {
-            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
-            Answer<ClusterDetail> answer = await api.GetClusterAsync(parse.GetValue(cluster)!, ct).ConfigureAwait(false);
-            Print(output, settings, answer, Rendering.Members);
-        }, cluster);
-        Define("enable", "Enable a member: it may be selected again.", (parse, api, settings, ct) => SetEnabledAsync(parse, api, settings, true, ct), cluster, member);
-        Define("disable", "Disable a member: no selection picks it (operations in flight on it finish).", (parse, api, settings, ct) => SetEnabledAsync(parse, api, settings, false, ct), cluster, member);
-        Define("mode", "Set how a cluster chooses its members: Failover, Random, RoundRobin or LeastLoaded.", async (parse, api, settings, ct) =>
-        {
-            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
-            Answer<ClusterDetail> answer = await api.SetModeAsync(parse.GetValue(cluster)!, parse.GetValue(mode)!, ct).ConfigureAwait(false);
-            Print(output, settings, answer, (detail, writer) => writer.WriteLine($"Cluster '{detail.Name}' now routes in {detail.Mode} mode."));
-        }, cluster, mode);
-        Define("remove-member", "Remove a member from a cluster (the gateway's 'delete member'; operations in flight on it finish).", async (parse, api, settings, ct) =>
-        {
-            string clusterName = parse.GetValue(cluster)!;
-            string memberId = parse.GetValue(member)!;
-            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
-            await api.RemoveMemberAsync(clusterName, memberId, ct).ConfigureAwait(false);
-            if (settings.Json)
-            {
-                WriteJsonObject(output, ("cluster", clusterName), ("member", memberId), ("removed", true));
-            }
-            else
-            {
-                output.WriteLine($"Removed {memberId} from cluster '{clusterName}'.");
-            }
-        }, cluster, member);
-        Define("remove-cluster", "Remove a whole cluster from the router (the gateway's 'delete', at cluster scale): it is disposed, and configuration does not bring it back until the router restarts.", async (parse, api, settings, ct) =>
-        {
-            string clusterName = parse.GetValue(cluster)!;
-            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
-            await api.RemoveClusterAsync(clusterName, ct).ConfigureAwait(false);
-            if (settings.Json)
-            {
-                WriteJsonObject(output, ("cluster", clusterName), ("removed", true));
-            }
-            else
-            {
-                output.WriteLine($"Removed cluster '{clusterName}'.");
-            }
-        }, cluster);
-
-        async Task SetEnabledAsync(ParseResult parse, AdminApiClient api, ToolSettings settings, bool enabled, CancellationToken ct)
-        {
-            string clusterName = parse.GetValue(cluster)!;
-            // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
-            Answer<MemberDetail> answer = await api.SetEnabledAsync(clusterName, parse.GetValue(member)!, enabled, ct).ConfigureAwait(false);
-            Print(output, settings, answer, (detail, writer) => Rendering.Member(detail, clusterName, writer));
-        }
-
+        RootCommand root = new ToolCommandLine(output, error, environment).CreateRoot();
         ParseResult result = root.Parse(args);
         if (result.Errors.Count > 0)
         {
@@ -138,13 +38,7 @@ internal static class CliApp
         return await result.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<int> ExecuteAsync(
-        ParseResult parse,
-        TextWriter error,
-        bool json,
-        Func<ToolSettings> settings,
-        Func<ParseResult, AdminApiClient, ToolSettings, CancellationToken, Task> run,
-        CancellationToken cancellationToken)
+    internal static async Task<int> ExecuteAsync(ParseResult parse, TextWriter error, bool json, Func<ToolSettings> settings, Func<ParseResult, AdminApiClient, ToolSettings, CancellationToken, Task> run, CancellationToken cancellationToken)
     {
         ToolSettings resolved;
         try
@@ -215,18 +109,6 @@ internal static class CliApp
         return http;
     }
 
-    private static void Print<T>(TextWriter output, ToolSettings settings, Answer<T> answer, Action<T, TextWriter> render)
-    {
-        if (settings.Json)
-        {
-            output.WriteLine(answer.Json);
-        }
-        else
-        {
-            render(answer.Value, output);
-        }
-    }
-
     private static string Fields(Problem problem) =>
         problem.Errors is null || problem.Errors.Count == 0 ? string.Empty : " (" + string.Join("; ", problem.Errors.Select(e => e.Key + ": " + string.Join(" ", e.Value))) + ")";
 
@@ -244,7 +126,7 @@ internal static class CliApp
         return exitCode;
     }
 
-    private static void WriteJsonObject(TextWriter writer, params (string Name, object Value)[] properties)
+    internal static void WriteJsonObject(TextWriter writer, params (string Name, object Value)[] properties)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
