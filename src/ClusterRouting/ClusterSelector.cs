@@ -94,7 +94,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     /// <inheritdoc />
     public bool TrySelect(out MemberLease lease)
     {
-        lease = Select(default(NoFilter), out _);
+        lease = Select(default(NoFilter));
         return lease.IsAcquired;
     }
 
@@ -161,6 +161,16 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         }
 
         return SelectAfterMiss(snapshot, filter, out failure);
+    }
+
+    /// <summary>The selection when the caller does not need the failure: the lease, or <c>default</c>.</summary>
+    /// <remarks>Its frame holds no <see cref="SelectionFailure"/> (which would be cleared on every call): the miss path has its own.</remarks>
+    internal MemberLease Select<TFilter>(TFilter filter)
+        where TFilter : struct, ICandidateFilter
+    {
+        ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
+        MemberLease lease = _selection.Take(snapshot, filter);
+        return lease.IsAcquired ? lease : SelectAfterMiss(snapshot, filter);
     }
 
     /// <inheritdoc />
@@ -395,6 +405,10 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         failure = _selection.Failed(snapshot, primaryOnly: false, filter);
         return default;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private MemberLease SelectAfterMiss<TFilter>(ClusterSnapshot missed, TFilter filter)
+        where TFilter : struct, ICandidateFilter => SelectAfterMiss(missed, filter, out _);
 
     /// <summary>Whether a deadline has passed and bringing the cluster up to date changed what selections see.</summary>
     private bool CaughtUp() => _state.IsDeadlinePassed && _state.CatchUp();
