@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace ClusterRouting;
 
@@ -9,15 +10,11 @@ namespace ClusterRouting;
 /// </summary>
 internal readonly struct AttemptTelemetry
 {
-    private readonly ClusterState _core;
-    private readonly string _memberId;
     private readonly Activity? _span;
     private readonly long _started;
 
-    private AttemptTelemetry(ClusterState core, string memberId, Activity? span, long started)
+    private AttemptTelemetry(Activity? span, long started)
     {
-        _core = core;
-        _memberId = memberId;
         _span = span;
         _started = started;
     }
@@ -27,11 +24,23 @@ internal readonly struct AttemptTelemetry
     {
         Activity? span = ExecutionTracing.StartAttempt(run, memberId, number, hedge);
         long started = core.Metrics.DurationEnabled ? core.Clock.TimeProvider.GetTimestamp() : 0;
-        return new AttemptTelemetry(core, memberId, span, started);
+        return new AttemptTelemetry(span, started);
     }
 
-    /// <summary>Ends the attempt: <paramref name="error"/> names its <c>error.type</c> when the operation's own error ended it.</summary>
-    public void End(AttemptEnd end, Exception? error)
+    /// <summary>
+    /// Ends the attempt on <paramref name="memberId"/> of the cluster <paramref name="core"/>: <paramref name="error"/>
+    /// names its <c>error.type</c> when the operation's own error ended it.
+    /// </summary>
+    public void End(ClusterState core, string memberId, AttemptEnd end, Exception? error)
+    {
+        if (_started != 0 || _span is not null)
+        {
+            Record(core, memberId, end, error);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Record(ClusterState core, string memberId, AttemptEnd end, Exception? error)
     {
         string outcome = end switch
         {
@@ -50,7 +59,7 @@ internal readonly struct AttemptTelemetry
 
         if (_started != 0)
         {
-            _core.Metrics.RecordDuration(_memberId, outcome, errorType, _core.Clock.TimeProvider.GetElapsedTime(_started));
+            core.Metrics.RecordDuration(memberId, outcome, errorType, core.Clock.TimeProvider.GetElapsedTime(_started));
         }
 
         ExecutionTracing.EndAttempt(_span, outcome, errorType);

@@ -25,80 +25,73 @@ internal static class FailoverExecution
         List<MemberAttempt>? attempts = null;
         HedgingSettings hedging = cluster.State.Settings.Hedging;
         bool hedge = hedging.IsOn && !primaryOnly;
-        Activity? run = ExecutionTracing.StartRun(cluster.ClusterName, primaryOnly);
-        try
+        using Activity? run = ExecutionTracing.StartRun(cluster.ClusterName, primaryOnly);
+        while (true)
         {
-            while (true)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!TrySelectNext(cluster, primaryOnly, tried, out MemberLease lease, out SelectionFailure failure))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!TrySelectNext(cluster, primaryOnly, tried, out MemberLease lease, out SelectionFailure failure))
-                {
-                    throw Failed(cluster, run, failure, attempts);
-                }
-
-                MemberState member = lease.Member!;
-                var telemetry = AttemptTelemetry.Start(cluster.State, run, member.Id, tried.Count + 1);
-
-                // With hedging on, the attempt gets a token of its own (reused by the thread while attempts complete
-                // synchronously), so that a hedge that wins can cancel it.
-                AttemptCancellation? cancellation = hedge ? AttemptCancellation.Rent(cancellationToken) : null;
-                ValueTask<TResult> pending = default;
-                bool handedOver = false;
-                AttemptEnd end = AttemptEnd.Error;
-                Exception? error = null;
-                try
-                {
-                    pending = operation(state, lease, cancellation?.Token ?? cancellationToken);
-
-                    // No result yet while hedging: the hedged run takes over the attempt, its lease, its span and its token.
-                    handedOver = cancellation is not null && !pending.IsCompleted;
-                    if (!handedOver)
-                    {
-                        TResult result = await pending.ConfigureAwait(false);
-                        end = AttemptEnd.Success;
-                        cluster.Reports.Success(member);
-                        return result;
-                    }
-                }
-                catch (Exception ex)
-                {
-                    error = ex;
-                    end = AttemptOutcomes.Record(cluster, member, ex, cancellationToken);
-                    if (end == AttemptEnd.Error)
-                    {
-                        throw;
-                    }
-
-                    (attempts ??= new()).Add(AttemptOutcomes.ToAttempt(member, end, ex));
-                }
-                finally
-                {
-                    if (!handedOver)
-                    {
-                        cancellation?.Return();
-                        lease.Dispose();
-                        telemetry.End(end, error);
-                    }
-                }
-
-                if (handedOver)
-                {
-                    var hedged = new HedgedRun<TState, TResult>(cluster, state, operation, hedging, run, tried, attempts, cancellationToken);
-                    return await hedged.RunAsync(lease, cancellation!, telemetry, pending).ConfigureAwait(false);
-                }
-
-                if (primaryOnly)
-                {
-                    // The primary was the only member that could take it: the run ends with this attempt.
-                    throw Failed(cluster, run, default, attempts);
-                }
-
-                tried.Add(member.Slots, cluster.MemberCount);
+                throw Failed(cluster, run, failure, attempts);
             }
-        }
-        finally
-        {
-            run?.Dispose();
+
+            MemberState member = lease.Member!;
+            var telemetry = AttemptTelemetry.Start(cluster.State, run, member.Id, tried.Count + 1);
+
+            // With hedging on, the attempt gets a token of its own (reused by the thread while attempts complete
+            // synchronously), so that a hedge that wins can cancel it.
+            AttemptCancellation? cancellation = hedge ? AttemptCancellation.Rent(cancellationToken) : null;
+            ValueTask<TResult> pending = default;
+            bool handedOver = false;
+            AttemptEnd end = AttemptEnd.Error;
+            Exception? error = null;
+            try
+            {
+                pending = operation(state, lease, cancellation?.Token ?? cancellationToken);
+
+                // No result yet while hedging: the hedged run takes over the attempt, its lease, its span and its token.
+                handedOver = cancellation is not null && !pending.IsCompleted;
+                if (!handedOver)
+                {
+                    TResult result = await pending.ConfigureAwait(false);
+                    end = AttemptEnd.Success;
+                    cluster.Reports.Success(member);
+                    return result;
+                }
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+                end = AttemptOutcomes.Record(cluster, member, ex, cancellationToken);
+                if (end == AttemptEnd.Error)
+                {
+                    throw;
+                }
+
+                (attempts ??= new()).Add(AttemptOutcomes.ToAttempt(member, end, ex));
+            }
+            finally
+            {
+                if (!handedOver)
+                {
+                    cancellation?.Return();
+                    lease.Dispose();
+                    telemetry.End(cluster.State, member.Id, end, error);
+                }
+            }
+
+            if (handedOver)
+            {
+                var hedged = new HedgedRun<TState, TResult>(cluster, state, operation, hedging, run, tried, attempts, cancellationToken);
+                return await hedged.RunAsync(lease, cancellation!, telemetry, pending).ConfigureAwait(false);
+            }
+
+            if (primaryOnly)
+            {
+                // The primary was the only member that could take it: the run ends with this attempt.
+                throw Failed(cluster, run, default, attempts);
+            }
+
+            tried.Add(member.Slots, cluster.MemberCount);
         }
     }
 

@@ -87,7 +87,7 @@ internal sealed class HedgedAttempt<TState, TResult>
 
         Error = error;
         Lease.Dispose();
-        _telemetry.End(end, error);
+        _telemetry.End(cluster.State, Member.Id, end, error);
         Volatile.Write(ref _end, (int)end);
         _run.Signal();
     }
