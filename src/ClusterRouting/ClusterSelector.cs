@@ -31,16 +31,10 @@ namespace ClusterRouting;
 public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, IDisposable
 {
     private readonly ClusterState _state;
-    // The cluster's own random source; null for RandomSource.Shared, whose per-thread generator is drawn from directly.
-    private readonly RandomSource? _customRandom;
-    private readonly ClusterMetrics _metrics;
+    private readonly SnapshotSelection _selection;
 
     // The hot path's copy of the published snapshot, written by ClusterState under its lock (one load per selection).
     private ClusterSnapshot _snapshot = null!;
-
-    // One round-robin cursor per stripe (Stripes), each on its own cache line: a thread rotates on its stripe's
-    // cursor, so concurrent selections write no shared counter. Each starts at the primary.
-    private readonly int[] _roundRobinCursors = new int[Stripes.ArrayLength];
 
     /// <summary>Initializes a new instance of the <see cref="ClusterSelector"/> class.</summary>
     /// <param name="clusterName">The cluster's name, used in errors, logs and metrics.</param>
@@ -63,9 +57,8 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         Guard.NotNull(options);
         ClusterOptionsValidation.ThrowIfInvalid(clusterName, options, nameof(options));
         ClusterSettings settings = ClusterSettings.From(options);
-        _customRandom = randomSource is null or RandomSource.SharedRandomSource ? null : randomSource;
         _state = new ClusterState(clusterName, options.Mode, settings, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance, meterFactory, Publish);
-        _metrics = _state.Metrics;
+        _selection = new SnapshotSelection(randomSource is null or RandomSource.SharedRandomSource ? null : randomSource, _state.Metrics, _state.Events);
         Reports = new MemberReports(_state);
         using ClusterChange change = _state.Begin();
         MembershipEditor.Reconfigure(change, options, settings, initial: true);
@@ -101,7 +94,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     /// <inheritdoc />
     public bool TrySelect(out MemberLease lease)
     {
-        lease = Select(default(NoFilter), out _);
+        lease = Select(default(NoFilter));
         return lease.IsAcquired;
     }
 
@@ -141,10 +134,10 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     {
         ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
         snapshot.ThrowIfDisposed();
-        lease = Take(snapshot, filter);
+        lease = _selection.Take(snapshot, filter);
         if (!lease.IsAcquired && CaughtUp())
         {
-            lease = Take(Volatile.Read(ref _snapshot), filter);
+            lease = _selection.Take(Volatile.Read(ref _snapshot), filter);
         }
 
         return lease.IsAcquired;
@@ -160,7 +153,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         where TFilter : struct, ICandidateFilter
     {
         ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
-        MemberLease lease = Take(snapshot, filter);
+        MemberLease lease = _selection.Take(snapshot, filter);
         if (lease.IsAcquired)
         {
             failure = default;
@@ -170,15 +163,25 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         return SelectAfterMiss(snapshot, filter, out failure);
     }
 
+    /// <summary>The selection when the caller does not need the failure: the lease, or <c>default</c>.</summary>
+    /// <remarks>Its frame holds no <see cref="SelectionFailure"/> (which would be cleared on every call): the miss path has its own.</remarks>
+    internal MemberLease Select<TFilter>(TFilter filter)
+        where TFilter : struct, ICandidateFilter
+    {
+        ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
+        MemberLease lease = _selection.Take(snapshot, filter);
+        return lease.IsAcquired ? lease : SelectAfterMiss(snapshot, filter);
+    }
+
     /// <inheritdoc />
     public bool TrySelectPrimary(out MemberLease lease, out SelectionFailure failure)
     {
         ClusterSnapshot snapshot = Volatile.Read(ref _snapshot);
-        lease = TakePrimary(snapshot);
+        lease = _selection.TakePrimary(snapshot);
         if (!lease.IsAcquired && !snapshot.IsDisposed && CaughtUp())
         {
             snapshot = Volatile.Read(ref _snapshot);
-            lease = TakePrimary(snapshot);
+            lease = _selection.TakePrimary(snapshot);
         }
 
         if (lease.IsAcquired)
@@ -187,7 +190,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
             return true;
         }
 
-        failure = Failed(snapshot, primaryOnly: true, default(NoFilter));
+        failure = _selection.Failed(snapshot, primaryOnly: true, default(NoFilter));
         return false;
     }
 
@@ -371,53 +374,6 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
 
     private void Publish(ClusterSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
 
-    /// <summary>Takes a slot on an eligible member of <paramref name="snapshot"/>, as the mode chooses: the lease, or <c>default</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private MemberLease Take<TFilter>(ClusterSnapshot snapshot, TFilter filter)
-        where TFilter : struct, ICandidateFilter
-    {
-        Candidate[] candidates = snapshot.Eligible;
-        LeaseThread local = LeaseThread.Current;
-        int stripe = local.Stripe;
-        Pick pick = snapshot.Strategy switch
-        {
-            SelectionStrategy.Failover => FailoverSelection.Select(candidates, filter, stripe),
-            SelectionStrategy.Random => RandomSelection.Select(candidates, _customRandom, local, filter, stripe),
-            SelectionStrategy.RoundRobin => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
-            SelectionStrategy.LeastLoaded => LeastLoadedSelection.Select(candidates, _customRandom, local, filter, stripe),
-            SelectionStrategy.WeightedRandom => RandomSelection.SelectWeighted(candidates, snapshot.WeightedOrder!, _customRandom, local, filter, stripe),
-            _ => RoundRobinSelection.SelectWeighted(candidates, snapshot.WeightedOrder!, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
-        };
-
-        return pick.IsTaken ? Leased(snapshot, candidates[pick.Position], pick, local) : default;
-    }
-
-    /// <summary>Takes a slot on a penalized member, in failover order: the lease, or <c>default</c>.</summary>
-    private MemberLease TakeDeferred<TFilter>(ClusterSnapshot snapshot, TFilter filter)
-        where TFilter : struct, ICandidateFilter
-    {
-        LeaseThread local = LeaseThread.Current;
-        Pick pick = FailoverSelection.Select(snapshot.Deferred, filter, local.Stripe);
-        return pick.IsTaken ? Leased(snapshot, snapshot.Deferred[pick.Position], pick, local) : default;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private MemberLease Leased(ClusterSnapshot snapshot, Candidate candidate, Pick pick, LeaseThread local)
-    {
-        var lease = new MemberLease(candidate.Slots, candidate.Index, pick.Stripe, pick.ProbeEpoch, local);
-        if (_metrics.SelectionsEnabled)
-        {
-            _metrics.RecordSelected(candidate.Slots.Member.Id);
-        }
-
-        if (candidate.Index > 0 && snapshot.Mode == SelectionMode.Failover)
-        {
-            OnFailover(candidate.Slots.Member, candidate.Index);
-        }
-
-        return lease;
-    }
-
     /// <summary>
     /// No eligible member took the operation. A deadline that passed without the timer running yet (a busy thread
     /// pool) is honoured first, and the eligible members tried again; then the penalized members, in order, rather than
@@ -432,12 +388,12 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
         if (!missed.IsDisposed && CaughtUp())
         {
             snapshot = Volatile.Read(ref _snapshot);
-            lease = Take(snapshot, filter);
+            lease = _selection.Take(snapshot, filter);
         }
 
         if (!lease.IsAcquired && snapshot.Deferred.Length > 0)
         {
-            lease = TakeDeferred(snapshot, filter);
+            lease = _selection.TakeDeferred(snapshot, filter);
         }
 
         if (lease.IsAcquired)
@@ -446,49 +402,14 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
             return lease;
         }
 
-        failure = Failed(snapshot, primaryOnly: false, filter);
+        failure = _selection.Failed(snapshot, primaryOnly: false, filter);
         return default;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private MemberLease SelectAfterMiss<TFilter>(ClusterSnapshot missed, TFilter filter)
+        where TFilter : struct, ICandidateFilter => SelectAfterMiss(missed, filter, out _);
+
     /// <summary>Whether a deadline has passed and bringing the cluster up to date changed what selections see.</summary>
     private bool CaughtUp() => _state.IsDeadlinePassed && _state.CatchUp();
-
-    private SelectionFailure Failed<TFilter>(ClusterSnapshot snapshot, bool primaryOnly, TFilter filter)
-        where TFilter : struct, ICandidateFilter
-    {
-        snapshot.ThrowIfDisposed();
-        SelectionFailure failure = SelectionFailure.Capture(snapshot, primaryOnly, filter);
-        if (_metrics.FailuresEnabled)
-        {
-            _metrics.RecordFailed(failure);
-        }
-
-        return failure;
-    }
-
-    /// <summary>Takes a slot on the primary, eligible or (its probe, one at a time) penalized: the lease, or <c>default</c>.</summary>
-    private MemberLease TakePrimary(ClusterSnapshot snapshot)
-    {
-        LeaseThread local = LeaseThread.Current;
-        Candidate[] candidates = snapshot.Eligible;
-        Pick pick = PrimarySelection.Select(candidates, local.Stripe);
-        if (!pick.IsTaken)
-        {
-            candidates = snapshot.Deferred;
-            pick = PrimarySelection.SelectPenalized(candidates, local.Stripe);
-        }
-
-        return pick.IsTaken ? Leased(snapshot, candidates[pick.Position], pick, local) : default;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void OnFailover(MemberState member, int index)
-    {
-        if (_metrics.FailoversEnabled)
-        {
-            _metrics.RecordFailover(member.Id);
-        }
-
-        _state.Events.FailedOver(member.Id, index);
-    }
 }

@@ -20,149 +20,94 @@ internal static class FailoverExecution
         bool primaryOnly,
         CancellationToken cancellationToken)
     {
-        // Allocated only once an attempt fails (or a listener traces the run), so a first-attempt success allocates nothing.
-        MemberSlots[]? tried = null;
-        int triedCount = 0;
+        // Both allocated only once an attempt fails, so a first-attempt success allocates nothing.
+        TriedMembers tried = default;
         List<MemberAttempt>? attempts = null;
         HedgingSettings hedging = cluster.State.Settings.Hedging;
         bool hedge = hedging.IsOn && !primaryOnly;
-        Activity? run = ExecutionTracing.StartRun(cluster.ClusterName, primaryOnly);
-        try
+        using Activity? run = ExecutionTracing.StartRun(cluster.ClusterName, primaryOnly);
+        while (true)
         {
-            while (true)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!TrySelectNext(cluster, primaryOnly, tried, out MemberLease lease, out SelectionFailure failure))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                MemberLease lease;
-                SelectionFailure failure;
-                bool selected = primaryOnly ? cluster.TrySelectPrimary(out lease, out failure)
-                    : tried is null ? cluster.TrySelect(default(NoFilter), out lease, out failure)
-                    : cluster.TrySelect(new ExcludeTried(tried, triedCount), out lease, out failure);
-                if (!selected)
-                {
-                    Exception error = attempts is null ? failure.ToException() : new AllMembersFailedException(cluster.ClusterName, attempts);
-                    ExecutionTracing.Failed(run, error, attempts is null ? failure : default);
-                    throw error;
-                }
+                throw Failed(cluster, run, failure, attempts);
+            }
 
-                MemberState member = lease.Member!;
-                Activity? attempt = ExecutionTracing.StartAttempt(run, member.Id, triedCount + 1);
-                ClusterState core = cluster.State;
-                long started = core.Metrics.DurationEnabled ? core.Clock.TimeProvider.GetTimestamp() : 0;
-                string outcome = "error";
-                string? errorType = null;
+            MemberState member = lease.Member!;
+            var telemetry = AttemptTelemetry.Start(cluster.State, run, member.Id, tried.Count + 1);
 
-                // With hedging on, the attempt gets a token of its own (reused by the thread while attempts complete
-                // synchronously), so that a hedge that wins can cancel it.
-                AttemptCancellation? cancellation = hedge ? AttemptCancellation.Rent(cancellationToken) : null;
-                ValueTask<TResult> pending = default;
-                bool handedOver = false;
-                try
+            // With hedging on, the attempt gets a token of its own (reused by the thread while attempts complete
+            // synchronously), so that a hedge that wins can cancel it.
+            AttemptCancellation? cancellation = hedge ? AttemptCancellation.Rent(cancellationToken) : null;
+            ValueTask<TResult> pending = default;
+            bool handedOver = false;
+            AttemptEnd end = AttemptEnd.Error;
+            Exception? error = null;
+            try
+            {
+                pending = operation(state, lease, cancellation?.Token ?? cancellationToken);
+
+                // No result yet while hedging: the hedged run takes over the attempt, its lease, its span and its token.
+                handedOver = cancellation is not null && !pending.IsCompleted;
+                if (!handedOver)
                 {
-                    pending = operation(state, lease, cancellation?.Token ?? cancellationToken);
-                    if (cancellation is not null && !pending.IsCompleted)
-                    {
-                        // No result yet: the hedged run takes over the attempt, its lease, its span and its token.
-                        handedOver = true;
-                    }
-                    else
-                    {
-                        TResult result = await pending.ConfigureAwait(false);
-                        outcome = "success";
-                        cluster.Reports.Success(member);
-                        return result;
-                    }
+                    TResult result = await pending.ConfigureAwait(false);
+                    end = AttemptEnd.Success;
+                    cluster.Reports.Success(member);
+                    return result;
                 }
-                catch (MemberRefusedException refused)
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+                end = AttemptOutcomes.Record(cluster, member, ex, cancellationToken);
+                if (end == AttemptEnd.Error)
                 {
-                    outcome = errorType = "refused";
-                    cluster.Reports.Refusal(member, refused.Limit, refused.RetryAfter);
-                    (attempts ??= new()).Add(new MemberAttempt(member.Id, AttemptOutcome.Refused, refused));
-                }
-                catch (Exception ex) when (IsOffline(cluster, ex, cancellationToken))
-                {
-                    outcome = errorType = "offline";
-                    cluster.Reports.Offline(member);
-                    (attempts ??= new()).Add(new MemberAttempt(member.Id, AttemptOutcome.Offline, ex));
-                }
-                catch (Exception ex)
-                {
-                    errorType = ex.GetType().FullName;
                     throw;
                 }
-                finally
-                {
-                    if (!handedOver)
-                    {
-                        cancellation?.Return();
-                        lease.Dispose();
-                        if (started != 0)
-                        {
-                            core.Metrics.RecordDuration(member.Id, outcome, errorType, core.Clock.TimeProvider.GetElapsedTime(started));
-                        }
 
-                        ExecutionTracing.EndAttempt(attempt, outcome, errorType);
-                    }
-                }
-
-                if (handedOver)
-                {
-                    var hedged = new HedgedRun<TState, TResult>(cluster, state, operation, hedging, run, tried, triedCount, attempts, cancellationToken);
-                    return await hedged.RunAsync(lease, cancellation!, attempt, started, pending).ConfigureAwait(false);
-                }
-
-                if (primaryOnly)
-                {
-                    // The primary was the only member that could take it: the run ends with this attempt.
-                    var error = new AllMembersFailedException(cluster.ClusterName, attempts!);
-                    ExecutionTracing.Failed(run, error, default);
-                    throw error;
-                }
-
-                tried ??= new MemberSlots[Math.Max(cluster.MemberCount, 4)];
-
-                // Stryker disable once Equality : with != the array doubles whenever it is not full, so it is never full when written: only more memory
-                if (triedCount == tried.Length)
-                {
-                    Array.Resize(ref tried, tried.Length * 2);
-                }
-
-                tried[triedCount++] = member.Slots;
+                (attempts ??= new()).Add(AttemptOutcomes.ToAttempt(member, end, ex));
             }
-        }
-        finally
-        {
-            run?.Dispose();
+            finally
+            {
+                if (!handedOver)
+                {
+                    cancellation?.Return();
+                    lease.Dispose();
+                    telemetry.End(cluster.State, member.Id, end, error);
+                }
+            }
+
+            if (handedOver)
+            {
+                var hedged = new HedgedRun<TState, TResult>(cluster, state, operation, hedging, run, tried, attempts, cancellationToken);
+                return await hedged.RunAsync(lease, cancellation!, telemetry, pending).ConfigureAwait(false);
+            }
+
+            if (primaryOnly)
+            {
+                // The primary was the only member that could take it: the run ends with this attempt.
+                throw Failed(cluster, run, default, attempts);
+            }
+
+            tried.Add(member.Slots, cluster.MemberCount);
         }
     }
 
-    internal static bool IsOffline(ClusterSelector cluster, Exception exception, CancellationToken cancellationToken)
+    /// <summary>
+    /// The run's end when no member can take its next attempt: the selection's own exception when nothing was tried,
+    /// otherwise <see cref="AllMembersFailedException"/> listing the attempts. Traced on the run's span.
+    /// </summary>
+    internal static Exception Failed(ClusterSelector cluster, Activity? run, SelectionFailure failure, List<MemberAttempt>? attempts)
     {
-        if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-
-        if (exception is MemberOfflineException)
-        {
-            return true;
-        }
-
-        Func<Exception, bool>? classifier = cluster.IsOfflineException;
-        if (classifier is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            return classifier(exception);
-        }
-#pragma warning disable CA1031 // A failing classifier must not hide the operation's own exception, which propagates.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            cluster.State.Failures.Report(CallbackKind.OfflinePredicate, ex);
-            return false;
-        }
+        Exception error = attempts is null ? failure.ToException() : new AllMembersFailedException(cluster.ClusterName, attempts);
+        ExecutionTracing.Failed(run, error, attempts is null ? failure : default);
+        return error;
     }
+
+    private static bool TrySelectNext(ClusterSelector cluster, bool primaryOnly, in TriedMembers tried, out MemberLease lease, out SelectionFailure failure) =>
+        primaryOnly ? cluster.TrySelectPrimary(out lease, out failure)
+        : tried.Count == 0 ? cluster.TrySelect(default(NoFilter), out lease, out failure)
+        : cluster.TrySelect(tried.Exclude(), out lease, out failure);
 }

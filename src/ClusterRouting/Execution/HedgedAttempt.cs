@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ClusterRouting;
 
 /// <summary>
@@ -11,19 +9,17 @@ internal sealed class HedgedAttempt<TState, TResult>
 {
     private readonly HedgedRun<TState, TResult> _run;
     private readonly Action _onCompleted;
-    private readonly Activity? _span;
-    private readonly long _started;
+    private readonly AttemptTelemetry _telemetry;
     private ValueTask<TResult> _pending;
     private int _end;
 
-    public HedgedAttempt(HedgedRun<TState, TResult> run, MemberLease lease, AttemptCancellation cancellation, Activity? span, long started)
+    public HedgedAttempt(HedgedRun<TState, TResult> run, MemberLease lease, AttemptCancellation cancellation, AttemptTelemetry telemetry)
     {
         _run = run;
         Lease = lease;
         Member = lease.Member!;
         Cancellation = cancellation;
-        _span = span;
-        _started = started;
+        _telemetry = telemetry;
         _onCompleted = Complete;
     }
 
@@ -63,40 +59,22 @@ internal sealed class HedgedAttempt<TState, TResult>
     {
         ClusterSelector cluster = _run.Cluster;
         AttemptEnd end;
-        string outcome;
-        string? errorType = null;
         try
         {
             if (cancelled || (error is OperationCanceledException && Cancellation.IsCancellationRequested))
             {
                 // Cancelled by the run (another attempt won) or by the caller: nothing to say about the member.
                 end = AttemptEnd.Cancelled;
-                outcome = "cancelled";
             }
             else if (error is null)
             {
                 end = AttemptEnd.Success;
-                outcome = "success";
                 Result = result;
                 cluster.Reports.Success(Member);
             }
-            else if (error is MemberRefusedException refused)
-            {
-                end = AttemptEnd.Refused;
-                outcome = errorType = "refused";
-                cluster.Reports.Refusal(Member, refused.Limit, refused.RetryAfter);
-            }
-            else if (FailoverExecution.IsOffline(cluster, error, _run.CancellationToken))
-            {
-                end = AttemptEnd.Offline;
-                outcome = errorType = "offline";
-                cluster.Reports.Offline(Member);
-            }
             else
             {
-                end = AttemptEnd.Error;
-                outcome = "error";
-                errorType = error.GetType().FullName;
+                end = AttemptOutcomes.Record(cluster, Member, error, _run.CancellationToken);
             }
         }
 #pragma warning disable CA1031 // The outcome could not be recorded (the cluster was disposed): the attempt ends with that, and the run decides.
@@ -104,20 +82,12 @@ internal sealed class HedgedAttempt<TState, TResult>
 #pragma warning restore CA1031
         {
             end = AttemptEnd.Error;
-            outcome = "error";
-            errorType = ex.GetType().FullName;
             error = ex;
         }
 
         Error = error;
         Lease.Dispose();
-        ClusterState core = cluster.State;
-        if (_started != 0)
-        {
-            core.Metrics.RecordDuration(Member.Id, outcome, errorType, core.Clock.TimeProvider.GetElapsedTime(_started));
-        }
-
-        ExecutionTracing.EndAttempt(_span, outcome, errorType);
+        _telemetry.End(cluster.State, Member.Id, end, error);
         Volatile.Write(ref _end, (int)end);
         _run.Signal();
     }

@@ -27,8 +27,7 @@ internal sealed class HedgedRun<TState, TResult>
     private readonly Activity? _span;
     private readonly List<HedgedAttempt<TState, TResult>> _running = new(2);
     private readonly List<AttemptCancellation> _cancellations = new(2);
-    private MemberSlots[] _tried;
-    private int _triedCount;
+    private TriedMembers _tried;
     private List<MemberAttempt>? _attempts;
     private int _attemptNumber;
     private ITimer? _timer;
@@ -45,8 +44,7 @@ internal sealed class HedgedRun<TState, TResult>
         Func<TState, MemberLease, CancellationToken, ValueTask<TResult>> operation,
         HedgingSettings settings,
         Activity? span,
-        MemberSlots[]? tried,
-        int triedCount,
+        TriedMembers tried,
         List<MemberAttempt>? attempts,
         CancellationToken cancellationToken)
     {
@@ -55,10 +53,9 @@ internal sealed class HedgedRun<TState, TResult>
         _operation = operation;
         _settings = settings;
         _span = span;
-        _tried = tried ?? new MemberSlots[Math.Max(cluster.MemberCount, 4)];
-        _triedCount = triedCount;
+        _tried = tried;
         _attempts = attempts;
-        _attemptNumber = triedCount;
+        _attemptNumber = tried.Count;
         CancellationToken = cancellationToken;
     }
 
@@ -71,10 +68,10 @@ internal sealed class HedgedRun<TState, TResult>
 #if NET
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
 #endif
-    public async ValueTask<TResult> RunAsync(MemberLease lease, AttemptCancellation cancellation, Activity? span, long started, ValueTask<TResult> pending)
+    public async ValueTask<TResult> RunAsync(MemberLease lease, AttemptCancellation cancellation, AttemptTelemetry telemetry, ValueTask<TResult> pending)
     {
         _attemptNumber++;
-        HedgedAttempt<TState, TResult> first = Track(lease, cancellation, span, started);
+        HedgedAttempt<TState, TResult> first = Track(lease, cancellation, telemetry);
         first.Listen(pending);
 
         int maxHedges = _settings.MaxHedgedAttempts;
@@ -106,7 +103,9 @@ internal sealed class HedgedRun<TState, TResult>
 
                 if (_running.Count == 0)
                 {
-                    throw Exhausted();
+                    // Every attempt has ended offline or refused (a success or the operation's own error ends the run
+                    // first, in TryDecide), so each is listed.
+                    throw FailoverExecution.Failed(Cluster, _span, default, _attempts);
                 }
 
                 if (armTimer)
@@ -150,25 +149,13 @@ internal sealed class HedgedRun<TState, TResult>
                     break;
                 case AttemptEnd.Offline:
                 case AttemptEnd.Refused:
-                    AttemptOutcome outcome = attempt.End == AttemptEnd.Offline ? AttemptOutcome.Offline : AttemptOutcome.Refused;
-                    (_attempts ??= new()).Add(new MemberAttempt(attempt.Member.Id, outcome, attempt.Error!));
+                    (_attempts ??= new()).Add(AttemptOutcomes.ToAttempt(attempt.Member, attempt.End, attempt.Error!));
                     break;
             }
         }
 
         result = default!;
         return false;
-    }
-
-    /// <summary>
-    /// Nothing runs and no member can take another attempt. Every attempt has ended offline or refused (a success or
-    /// the operation's own error ends the run first, in <see cref="TryDecide"/>), so each is listed.
-    /// </summary>
-    private AllMembersFailedException Exhausted()
-    {
-        var error = new AllMembersFailedException(Cluster.ClusterName, _attempts!);
-        ExecutionTracing.Failed(_span, error, default);
-        return error;
     }
 
     /// <summary>Something happened: an attempt ended, or the hedging delay passed. Called on any thread.</summary>
@@ -186,16 +173,11 @@ internal sealed class HedgedRun<TState, TResult>
         wake?.TrySetResult(true);
     }
 
-    private HedgedAttempt<TState, TResult> Track(MemberLease lease, AttemptCancellation cancellation, Activity? span, long started)
+    private HedgedAttempt<TState, TResult> Track(MemberLease lease, AttemptCancellation cancellation, AttemptTelemetry telemetry)
     {
-        if (_triedCount == _tried.Length)
-        {
-            Array.Resize(ref _tried, _tried.Length * 2);
-        }
-
-        _tried[_triedCount++] = lease.Member!.Slots;
+        _tried.Add(lease.Member!.Slots, Cluster.MemberCount);
         _cancellations.Add(cancellation);
-        var attempt = new HedgedAttempt<TState, TResult>(this, lease, cancellation, span, started);
+        var attempt = new HedgedAttempt<TState, TResult>(this, lease, cancellation, telemetry);
         _running.Add(attempt);
         return attempt;
     }
@@ -203,7 +185,7 @@ internal sealed class HedgedRun<TState, TResult>
     /// <summary>Starts the operation on a member the run has not tried, if one can take it.</summary>
     private bool TryStart(bool hedge)
     {
-        var untried = new ExcludeTried(_tried, _triedCount);
+        ExcludeTried untried = _tried.Exclude();
         MemberLease lease;
         bool selected = hedge ? Cluster.TrySelectHedge(untried, out lease) : Cluster.TrySelect(untried, out lease, out _);
         if (!selected)
@@ -211,11 +193,9 @@ internal sealed class HedgedRun<TState, TResult>
             return false;
         }
 
-        ClusterState core = Cluster.State;
         AttemptCancellation cancellation = AttemptCancellation.Rent(CancellationToken);
-        Activity? span = ExecutionTracing.StartAttempt(_span, lease.MemberId, ++_attemptNumber, hedge);
-        long started = core.Metrics.DurationEnabled ? core.Clock.TimeProvider.GetTimestamp() : 0;
-        HedgedAttempt<TState, TResult> attempt = Track(lease, cancellation, span, started);
+        var telemetry = AttemptTelemetry.Start(Cluster.State, _span, lease.MemberId, ++_attemptNumber, hedge);
+        HedgedAttempt<TState, TResult> attempt = Track(lease, cancellation, telemetry);
         ValueTask<TResult> pending;
         try
         {

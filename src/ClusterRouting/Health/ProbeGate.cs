@@ -11,13 +11,17 @@ namespace ClusterRouting;
 /// </remarks>
 internal sealed class ProbeGate
 {
+    /// <summary>The highest epoch: after it the epochs start again from 0.</summary>
+    public const int MaxEpoch = (1 << 27) - 1;
+
     private const int Closed = 0;
     private const int Open = 1;
     private const int Taken = 2;
     private const int StateMask = 3;
 
-    // 29 bits of epoch: the word stays positive, so an epoch is never mistaken for "no probe" (-1) by a lease.
-    private const int EpochMask = (1 << 29) - 1;
+    // 27 bits of epoch: the word stays positive, so an epoch is never mistaken for "no probe" (-1) by a lease, and an
+    // epoch fits in a Pick beside the position and the stripe.
+    private const int EpochMask = MaxEpoch;
 
     private int _word;
 

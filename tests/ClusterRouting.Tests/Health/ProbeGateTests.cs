@@ -193,20 +193,22 @@ public class ProbeGateTests
     }
 
     /// <summary>
-    /// The epoch wraps within 29 bits, so after 2^29 penalties the probe is still a probe: an epoch that went negative
-    /// read as "no probe" (-1) to the lease, which then never gave the probe back.
+    /// The epoch wraps within 27 bits (ProbeGate.MaxEpoch, so that it fits in a Pick), so after 2^27 penalties the probe
+    /// is still a probe: an epoch that went negative read as "no probe" (-1) to the lease, which then never gave the
+    /// probe back.
     /// </summary>
     [Fact]
-    public void Open_After2To29Openings_TheEpochWrapsToZero_AndTheProbeWorks()
+    public void Open_After2To27Openings_TheEpochWrapsToZero_AndTheProbeWorks()
     {
         var gate = new ProbeGate();
-        for (int i = 0; i < (1 << 29) - 1; i++)
+        Assert.Equal((1 << 27) - 1, ProbeGate.MaxEpoch);
+        for (int i = 0; i < ProbeGate.MaxEpoch; i++)
         {
             gate.Open_NeedsLock();
         }
 
         Assert.True(gate.TryTake(out int last));
-        Assert.Equal((1 << 29) - 1, last);
+        Assert.Equal(ProbeGate.MaxEpoch, last);
         gate.Open_NeedsLock();
 
         Assert.True(gate.TryTake(out int wrapped));

@@ -1,0 +1,67 @@
+namespace ClusterRouting.Tests.Execution;
+
+/// <summary>
+/// <see cref="TriedMembers"/>: the members one run has tried, which its later attempts (failovers and hedges) leave
+/// out, however many it tries.
+/// </summary>
+public class TriedMembersTests
+{
+    [Fact]
+    public void Empty_LeavesNothingOut()
+    {
+        TriedMembers tried = default;
+        MemberSlots member = new MemberState("gw-0").Slots;
+
+        Assert.Equal(0, tried.Count);
+        Assert.True(tried.Exclude().Allows(member));
+    }
+
+    [Fact]
+    public void Added_IsLeftOut_AndOthersAreNot()
+    {
+        TriedMembers tried = default;
+        MemberSlots first = new MemberState("gw-0").Slots;
+        MemberSlots second = new MemberState("gw-1").Slots;
+
+        tried.Add(first, clusterSize: 2);
+
+        Assert.Equal(1, tried.Count);
+        Assert.False(tried.Exclude().Allows(first));
+        Assert.True(tried.Exclude().Allows(second));
+    }
+
+    [Fact]
+    public void MoreThanTheClusterSize_AllKept()
+    {
+        // A member removed and re-added during a run is a new member: a run can try more than the cluster holds.
+        MemberSlots[] members = Enumerable.Range(0, 9).Select(i => new MemberState($"gw-{i}").Slots).ToArray();
+        TriedMembers tried = default;
+
+        foreach (MemberSlots member in members)
+        {
+            tried.Add(member, clusterSize: 1);
+        }
+
+        Assert.Equal(9, tried.Count);
+        ExcludeTried filter = tried.Exclude();
+        Assert.All(members, m => Assert.False(filter.Allows(m)));
+        Assert.True(filter.Allows(new MemberState("gw-9").Slots));
+    }
+
+    [Fact]
+    public void CopyTakenBeforeAnAdd_KeepsItsOwnCount()
+    {
+        // The hedged run takes the run's tried members by value; what it adds later does not change the copy it came from.
+        TriedMembers tried = default;
+        MemberSlots first = new MemberState("gw-0").Slots;
+        MemberSlots second = new MemberState("gw-1").Slots;
+        tried.Add(first, clusterSize: 4);
+
+        TriedMembers copy = tried;
+        copy.Add(second, clusterSize: 4);
+
+        Assert.Equal(1, tried.Count);
+        Assert.True(tried.Exclude().Allows(second));
+        Assert.False(copy.Exclude().Allows(second));
+    }
+}
