@@ -8,7 +8,10 @@ internal sealed record ToolSettings(Uri BaseAddress, string? Token, IReadOnlyLis
     public const string UrlVariable = "CLUSTER_ROUTING_URL";
     public const string TokenVariable = "CLUSTER_ROUTING_TOKEN";
 
-    /// <exception cref="UsageException">The address is missing or not an absolute http or https URL, a header is malformed, or credentials would go over plain http to another machine.</exception>
+    /// <summary>The longest <c>--timeout</c>: <see cref="HttpClient.Timeout"/> takes at most <see cref="int.MaxValue"/> milliseconds.</summary>
+    public const int MaxTimeoutSeconds = int.MaxValue / 1000;
+
+    /// <exception cref="UsageException">The address is missing or not an absolute http or https URL, the timeout is not positive or too long, a header is malformed, or credentials would go over plain http to another machine.</exception>
     public static ToolSettings Resolve(string? url, string? token, IReadOnlyList<string> headers, bool json, int timeoutSeconds, Func<string, string?> environment)
     {
         url ??= environment(UrlVariable);
@@ -26,6 +29,11 @@ internal sealed record ToolSettings(Uri BaseAddress, string? Token, IReadOnlyLis
         if (timeoutSeconds <= 0)
         {
             throw new UsageException($"--timeout must be a positive number of seconds, not {timeoutSeconds}.");
+        }
+
+        if (timeoutSeconds > MaxTimeoutSeconds)
+        {
+            throw new UsageException($"--timeout must be at most {MaxTimeoutSeconds} seconds (about 24.8 days, the longest an HttpClient waits), not {timeoutSeconds}.");
         }
 
         var parsed = new List<KeyValuePair<string, string>>(headers.Count);

@@ -326,6 +326,28 @@ public sealed class ExitCodeTests
     }
 
     [Theory]
+    [InlineData("2147484")]
+    [InlineData("2147483647")]
+    public async Task Usage_ATimeoutLongerThanHttpClientTakes_Is2NamingIt(string seconds)
+    {
+        // HttpClient.Timeout takes at most int.MaxValue milliseconds: a longer timeout crashed the tool (exit 134).
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", "http://127.0.0.1:9/cluster-routing", "--timeout", seconds);
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains($"--timeout must be at most 2147483 seconds (about 24.8 days, the longest an HttpClient waits), not {seconds}.", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheLongestTimeout_IsTaken()
+    {
+        // Nothing listens on port 9 of the loopback: the connection is refused at once, whatever the timeout.
+        ToolRun run = await ToolRun.RunAsync("clusters", "--url", "http://127.0.0.1:9/cluster-routing", "--timeout", "2147483");
+
+        Assert.Equal(ExitCodes.Unreachable, run.ExitCode);
+        Assert.DoesNotContain("--timeout", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("text/html", "<html>sign in</html>")]
     [InlineData("application/json", "null")]
     [InlineData("application/json", "{\"clusters\":")]
