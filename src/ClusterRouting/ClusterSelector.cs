@@ -102,6 +102,8 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
     public bool TrySelect(IReadOnlyList<string> excludedMemberIds, out MemberLease lease, out SelectionFailure failure)
     {
         Guard.NotNull(excludedMemberIds);
+
+        // Stryker disable once Conditional : an empty list excludes nothing, so ExcludeIds allows every member as NoFilter does: the shortcut only spares the filter's calls (the mark also covers the variant that ignores the list, which ExcludedMembersSelectionTests refute)
         return excludedMemberIds.Count == 0
             ? TrySelect(default(NoFilter), out lease, out failure)
             : TrySelect(new ExcludeIds(excludedMemberIds), out lease, out failure);
@@ -391,7 +393,7 @@ public sealed class ClusterSelector : IClusterSelector, IClusterAdministration, 
             lease = _selection.Take(snapshot, filter);
         }
 
-        if (!lease.IsAcquired && snapshot.Deferred.Length > 0)
+        if (!lease.IsAcquired)
         {
             lease = _selection.TakeDeferred(snapshot, filter);
         }

@@ -28,5 +28,6 @@ internal struct TriedMembers
     }
 
     /// <summary>Gets the filter that leaves out every member tried so far.</summary>
-    public readonly ExcludeTried Exclude() => new(_members ?? [], _count);
+    /// <remarks>Before the first member is added there is no array, and a count of 0: the filter reads none.</remarks>
+    public readonly ExcludeTried Exclude() => new(_members!, _count);
 }

@@ -31,6 +31,7 @@ internal sealed class ProbeGate
     /// <summary>Lets one probe operation through, in a new epoch. Called under the cluster's lock.</summary>
     public void Open_NeedsLock()
     {
+        // Stryker disable once Bitwise : the word is never negative (a 27-bit epoch shifted by 2), so >>> shifts it as >> does
         int epoch = ((Volatile.Read(ref _word) >> 2) + 1) & EpochMask;
         Volatile.Write(ref _word, (epoch << 2) | Open);
     }
@@ -44,6 +45,7 @@ internal sealed class ProbeGate
     public bool TryTake(out int epoch)
     {
         int word = Volatile.Read(ref _word);
+        // Stryker disable once Bitwise : the word is never negative (a 27-bit epoch shifted by 2), so >>> shifts it as >> does
         epoch = word >> 2;
         return (word & StateMask) == Open && Interlocked.CompareExchange(ref _word, (word & ~StateMask) | Taken, word) == word;
     }
