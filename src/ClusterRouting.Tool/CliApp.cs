@@ -33,7 +33,7 @@ internal static class CliApp
             return ExitCodes.Usage;
         }
 
-        var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        var invocation = new InvocationConfiguration { Output = output, Error = error };
         // Stryker disable once Boolean : ConfigureAwait(true) acts the same here: the tool has no SynchronizationContext to return to
         return await result.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
@@ -83,6 +83,12 @@ internal static class CliApp
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return Fail(error, json, ExitCodes.Interrupted, "Interrupted before the API answered.");
+        }
+#pragma warning disable CA1031 // Anything else is the documented exit code 1 with its message, not a crash of the process.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Fail(error, json, ExitCodes.Failure, $"unexpected failure: {ex.GetType().Name}: {ex.Message}");
         }
     }
 

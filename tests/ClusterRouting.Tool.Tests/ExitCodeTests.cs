@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -323,6 +324,37 @@ public sealed class ExitCodeTests
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
         Assert.Contains($"--timeout must be a positive number of seconds, not {seconds}.", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task UnexpectedFailureOfACommand_Is1WithItsMessage_NotACrash(bool json)
+    {
+        // No API answer leads here today: a command's action that throws what nothing expects (a defect) must still end
+        // with the documented exit code 1 and say what failed, instead of escaping as an unhandled exception.
+        using var error = new StringWriter();
+        ParseResult parse = new RootCommand().Parse([]);
+
+        int exitCode = await CliApp.ExecuteAsync(
+            parse,
+            error,
+            json,
+            () => ToolSettings.Resolve("http://127.0.0.1:9/cluster-routing", null, [], json, 30, _ => null),
+            (_, _, _, _) => throw new NotSupportedException("no such rendering"),
+            CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        if (json)
+        {
+            using JsonDocument body = JsonDocument.Parse(error.ToString());
+            Assert.Equal("unexpected failure: NotSupportedException: no such rendering", body.RootElement.GetProperty("error").GetString());
+            Assert.Equal(ExitCodes.Failure, body.RootElement.GetProperty("exitCode").GetInt32());
+        }
+        else
+        {
+            Assert.Equal("cluster-routing: unexpected failure: NotSupportedException: no such rendering", error.ToString().Trim());
+        }
     }
 
     [Theory]
