@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ClusterRouting;
 
 /// <summary>
@@ -33,21 +35,7 @@ internal static class RoundRobinSelection
         }
 
         cursor = index + 1;
-        for (int tried = 0; tried < count; tried++)
-        {
-            if (filter.Allows(candidates[index].Slots))
-            {
-                Pick pick = candidates[index].TryAcquire(stripe, index);
-                if (pick.IsTaken)
-                {
-                    return pick;
-                }
-            }
-
-            index = index + 1 == count ? 0 : index + 1;
-        }
-
-        return Pick.None;
+        return FromTurn(candidates, index, filter, stripe);
     }
 
     /// <summary>
@@ -69,8 +57,15 @@ internal static class RoundRobinSelection
         }
 
         cursor = turn + 1;
+        return FromTurn(candidates, order[turn], filter, stripe);
+    }
+
+    /// <summary>What the member at <paramref name="index"/> took, or else the next one round that could; <see cref="Pick.None"/> when none could.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Pick FromTurn<TFilter>(Candidate[] candidates, int index, TFilter filter, int stripe)
+        where TFilter : struct, ICandidateFilter
+    {
         int count = candidates.Length;
-        int index = order[turn];
         for (int tried = 0; tried < count; tried++)
         {
             if (filter.Allows(candidates[index].Slots))
