@@ -245,9 +245,10 @@ internal sealed class HedgedRun<TState, TResult>
     {
         if (_timer is null)
         {
+            // Stryker disable once Block : emptied, a timer is created that never fires; the next ArmTimer re-arms it as it would have created one, and FinishAsync disposes it
             if (delay == Timeout.InfiniteTimeSpan)
             {
-                // Stryker disable once Statement,Block : without it a timer is created that never fires; the next ArmTimer re-arms it as it would have created one, and FinishAsync disposes it
+                // Stryker disable once Statement : without it a timer is created that never fires; the next ArmTimer re-arms it as it would have created one, and FinishAsync disposes it
                 return;
             }
 
