@@ -53,6 +53,7 @@ internal static class BitMath
 #if NET
         // PDEP deposits the single bit 1 << n at the nth set position of the mask: one instruction, where the loop below
         // runs n times and mispredicts its exit when n is a random draw (LeastLoaded's tie-break).
+        // Stryker disable once Conditional : the PDEP path and the loop give the same bit (NthSetBitTests checks both), so forcing either is equivalent where BMI2 exists (forced to PDEP without BMI2 it would throw, which no x64 test machine here can show)
         return Bmi2.X64.IsSupported
             ? BitOperations.TrailingZeroCount(Bmi2.X64.ParallelBitDeposit(1UL << n, mask))
             : NthSetBitByClearing(mask, n);
