@@ -10,7 +10,7 @@ public class TriedMembersTests
     public void Empty_LeavesNothingOut()
     {
         TriedMembers tried = default;
-        MemberSlots member = new MemberState("gw-0").Slots;
+        MemberSlots member = Member(0);
 
         Assert.Equal(0, tried.Count);
         Assert.True(tried.Exclude().Allows(member));
@@ -20,8 +20,7 @@ public class TriedMembersTests
     public void Added_IsLeftOut_AndOthersAreNot()
     {
         TriedMembers tried = default;
-        MemberSlots first = new MemberState("gw-0").Slots;
-        MemberSlots second = new MemberState("gw-1").Slots;
+        (MemberSlots first, MemberSlots second) = (Member(0), Member(1));
 
         tried.Add(first, clusterSize: 2);
 
@@ -34,7 +33,7 @@ public class TriedMembersTests
     public void MoreThanTheClusterSize_AllKept()
     {
         // A member removed and re-added during a run is a new member: a run can try more than the cluster holds.
-        MemberSlots[] members = Enumerable.Range(0, 9).Select(i => new MemberState($"gw-{i}").Slots).ToArray();
+        MemberSlots[] members = Enumerable.Range(0, 9).Select(Member).ToArray();
         TriedMembers tried = default;
 
         foreach (MemberSlots member in members)
@@ -45,7 +44,7 @@ public class TriedMembersTests
         Assert.Equal(9, tried.Count);
         ExcludeTried filter = tried.Exclude();
         Assert.All(members, m => Assert.False(filter.Allows(m)));
-        Assert.True(filter.Allows(new MemberState("gw-9").Slots));
+        Assert.True(filter.Allows(Member(9)));
     }
 
     [Fact]
@@ -53,8 +52,7 @@ public class TriedMembersTests
     {
         // The hedged run takes the run's tried members by value; what it adds later does not change the copy it came from.
         TriedMembers tried = default;
-        MemberSlots first = new MemberState("gw-0").Slots;
-        MemberSlots second = new MemberState("gw-1").Slots;
+        (MemberSlots first, MemberSlots second) = (Member(0), Member(1));
         tried.Add(first, clusterSize: 4);
 
         TriedMembers copy = tried;
@@ -64,4 +62,6 @@ public class TriedMembersTests
         Assert.True(tried.Exclude().Allows(second));
         Assert.False(copy.Exclude().Allows(second));
     }
+
+    private static MemberSlots Member(int index) => new MemberState($"gw-{index}").Slots;
 }
