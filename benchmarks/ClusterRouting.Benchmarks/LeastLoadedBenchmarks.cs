@@ -11,6 +11,12 @@ namespace ClusterRouting.Benchmarks;
 /// (laid out as the library lays them out), compare the loads as cross products, then an
 /// <see cref="Interlocked"/> increment + decrement pair on the chosen member's count; what a least-loaded
 /// select + release cannot go under, next to <c>Random</c>.
+/// <para>
+/// <c>StripeCount</c> 0 keeps the library's rule (the processor count rounded up to a power of two: 2 on a 2-core
+/// machine); 16 is what a machine with 9 to 16 logical processors gets, set through the library's runtime
+/// configuration setting before the first member exists (each case runs in a process of its own). A scan reads every
+/// member's stripes, so this shows what LeastLoaded costs on such a server.
+/// </para>
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -26,16 +32,25 @@ public class LeastLoadedBenchmarks
     [Params(3, 10)]
     public int MemberCount { get; set; }
 
+    /// <summary>Gets or sets the stripe count to run with: 0 for the library's own rule.</summary>
+    [Params(0, 16)]
+    public int StripeCount { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
+        if (StripeCount > 0)
+        {
+            AppContext.SetData("ClusterRouting.StripeCount", StripeCount);
+        }
+
         _random = BenchmarkClusters.AllPoliciesOn(MemberCount, SelectionMode.Random);
         _idle = BenchmarkClusters.AllPoliciesOn(MemberCount, SelectionMode.LeastLoaded);
         _loaded = BenchmarkClusters.AllPoliciesOn(MemberCount, SelectionMode.LeastLoaded);
-        int stripeCount = 1; // As the library counts stripes: the processor count rounded up to a power of two, at most 16.
-        while (stripeCount < Environment.ProcessorCount && stripeCount < 16)
+        int stripeCount = Stripes.Count; // As the library derived it (from the setting above, when set).
+        if (StripeCount > 0 && stripeCount != StripeCount)
         {
-            stripeCount <<= 1;
+            throw new InvalidOperationException($"The library counts {stripeCount} stripes, not {StripeCount}: something read them before the setting.");
         }
 
         _stripes = Enumerable.Range(0, MemberCount).Select(_ => new int[(stripeCount + 1) * 32]).ToArray();
