@@ -8,7 +8,7 @@ namespace ClusterRouting.Benchmarks;
 /// lease held, so every member ties and each selection draws among all of them (the most work a scan does).
 /// <c>Loaded</c>: member <c>i</c> holds <c>i</c> leases, so the scan finds one least loaded member and draws nothing.
 /// <c>ScanFloor</c>: the least a full scan does, with no cluster around it: read every member's in-flight stripes
-/// (laid out as the library lays them out), compare the loads as cross products, then an
+/// (laid out as the library lays them out, summed as it sums them), compare the loads as cross products, then an
 /// <see cref="Interlocked"/> increment + decrement pair on the chosen member's count; what a least-loaded
 /// select + release cannot go under, next to <c>Random</c>.
 /// <para>
@@ -100,11 +100,7 @@ public class LeastLoadedBenchmarks
         for (int member = 0; member < stripes.Length; member++)
         {
             int[] counts = stripes[member];
-            int inFlight = 0;
-            for (int offset = 32; offset < counts.Length; offset += 32)
-            {
-                inFlight += Volatile.Read(ref counts[offset]);
-            }
+            int inFlight = MemberSlots.SumOfStripes(counts);
 
             if (chosen < 0 || inFlight * chosenCapacity < chosenInFlight * capacities[member])
             {
