@@ -177,6 +177,7 @@ internal sealed class MemberSlots
             // A stripe under its share if there is one (the calling thread's first), so the stripes move back within
             // their shares; otherwise the calling thread's.
             int chosen = stripe;
+            // Stryker disable once Equality : one more step wraps round to the calling thread's stripe, which is what chosen already is when no stripe is under its share (the mark also covers the reversed comparisons, which the guarded-admission tests refute)
             for (int step = 0; step < Stripes.Count; step++)
             {
                 int other = (stripe + step) & Stripes.Mask;
@@ -200,6 +201,7 @@ internal sealed class MemberSlots
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int TryAcquireElsewhere(int limit, int stripe)
     {
+        // Stryker disable once Equality : one more step wraps round to the calling thread's own stripe, which TryAcquire found full a moment before: it takes a slot there only if one was released meanwhile, within its share as ever (the mark also covers the reversed comparisons, which the tests of full stripes refute)
         for (int step = 1; step < Stripes.Count; step++)
         {
             int other = (stripe + step) & Stripes.Mask;
