@@ -236,9 +236,22 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
             {
                 // Configuration alone was valid, but with runtime changes merged in it is not (more than one member
                 // named alike, for example): the last good state keeps serving.
-                Rejected(cluster, ex.Message);
+                Rejected(cluster, ReasonOf(ex));
             }
         }
+    }
+
+    /// <summary>
+    /// The message of <paramref name="error"/> without the " (Parameter 'options')" the runtime appends to it: the log
+    /// names the cluster, and the argument is the options object a reload passes, nothing an operator set.
+    /// </summary>
+    internal static string ReasonOf(ArgumentException error)
+    {
+        // The runtime's own (localized) suffix, as an empty message with the same parameter name renders it: empty
+        // when there is no parameter name.
+        string message = error.Message;
+        string suffix = new ArgumentException(string.Empty, error.ParamName).Message;
+        return message.EndsWith(suffix, StringComparison.Ordinal) ? message.Substring(0, message.Length - suffix.Length) : message;
     }
 
     /// <summary>
