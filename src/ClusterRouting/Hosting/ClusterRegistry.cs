@@ -39,6 +39,7 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
     /// <exception cref="InvalidOperationException">A throttle policy was added to a cluster name that is not registered.</exception>
     public ClusterRegistry(IServiceProvider services)
     {
+        // Stryker disable once Boolean : the dictionary is a set of names; its values are never read
         _names = new ConcurrentDictionary<string, bool>(
             services.GetServices<ClusterRegistration>().Select(r => new KeyValuePair<string, bool>(r.Name, true)),
             StringComparer.Ordinal);
@@ -142,6 +143,7 @@ internal sealed class ClusterRegistry : IClusterSelectorProvider, IDisposable
                 subscription.Dispose();
             }
 
+            // Stryker disable once Statement : a disposed registry never reads the list again (_disposed stops additions); clearing only lets the subscriptions go
             _subscriptions.Clear();
         }
 

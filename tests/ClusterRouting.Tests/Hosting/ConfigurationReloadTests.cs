@@ -124,7 +124,10 @@ public class ConfigurationReloadTests
         ClusterSelector cluster = services.Cluster("refresh");
         services.Set("refresh", "ConcurrentOperationLimitPreview", "0");
         _ = Record.Exception(services.Configuration.Reload);
-        Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
+        FakeLogRecord rejected = Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
+        Assert.Equal(
+            "Cluster 'refresh': ConcurrentOperationLimitPreview: The field refresh.ConcurrentOperationLimitPreview must be between 1 and 2147483647.",
+            rejected.GetStructuredStateValue("Errors"));
 
         services.Set("refresh", "ConcurrentOperationLimitPreview", "2");
         Exception? thrown = Record.Exception(services.Configuration.Reload);

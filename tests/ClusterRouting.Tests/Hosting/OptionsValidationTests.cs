@@ -96,6 +96,21 @@ public class OptionsValidationTests
     }
 
     [Fact]
+    public void Resolve_ThrottlePolicyForAnUnregisteredCluster_FailsNamingIt()
+    {
+        // Without a host: the provider itself refuses to be built, on the calling thread.
+        var services = new ServiceCollection();
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings.Cluster("refresh", Settings.Members(2))).Build();
+        services.AddSingleton(new MaintenanceSchedule());
+        services.AddClusterRouting(configuration.GetSection(RoutingServices.Section)).AddThrottlePolicy<MaintenancePolicy>("refrsh");
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IClusterSelectorProvider>());
+
+        Assert.Equal("AddThrottlePolicy<MaintenancePolicy>(\"refrsh\") names no registered cluster; registered: refresh.", error.Message);
+    }
+
+    [Fact]
     public async Task HostStart_ThrottlePolicyForAnUnregisteredCluster_FailsNamingIt()
     {
         HostApplicationBuilder builder = CreateHostBuilder(Settings.Cluster("refresh", Settings.Members(2)));
