@@ -118,16 +118,31 @@ public class ConfigurationReloadTests
     }
 
     [Fact]
+    public void Reload_SeveralInvalidValues_LogsEveryReasonInOneLine()
+    {
+        using RoutingServices services = RoutingServices.Create(Refresh());
+        ClusterSelector cluster = services.Cluster("refresh");
+        services.Set("refresh", "ConcurrentOperationLimitPreview", "0");
+        services.Set("refresh", "CPUUtilizationPercentageThreshold", "101");
+
+        _ = Record.Exception(services.Configuration.Reload);
+
+        FakeLogRecord rejected = Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
+        Assert.Equal(
+            "Cluster 'refresh': CPUUtilizationPercentageThreshold: The field refresh.CPUUtilizationPercentageThreshold must be between 0 and 100. "
+            + "Cluster 'refresh': ConcurrentOperationLimitPreview: The field refresh.ConcurrentOperationLimitPreview must be between 1 and 2147483647.",
+            rejected.GetStructuredStateValue("Errors"));
+        Assert.Equal([40, 40, 40], cluster.GetStatus().Members.Select(m => m.ConcurrencyLimit));
+    }
+
+    [Fact]
     public void Reload_ValidChangeAfterARejectedOne_Applies()
     {
         using RoutingServices services = RoutingServices.Create(Refresh());
         ClusterSelector cluster = services.Cluster("refresh");
         services.Set("refresh", "ConcurrentOperationLimitPreview", "0");
         _ = Record.Exception(services.Configuration.Reload);
-        FakeLogRecord rejected = Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
-        Assert.Equal(
-            "Cluster 'refresh': ConcurrentOperationLimitPreview: The field refresh.ConcurrentOperationLimitPreview must be between 1 and 2147483647.",
-            rejected.GetStructuredStateValue("Errors"));
+        Assert.Single(services.Log.WithEvent("ConfigurationRejected"));
 
         services.Set("refresh", "ConcurrentOperationLimitPreview", "2");
         Exception? thrown = Record.Exception(services.Configuration.Reload);

@@ -98,16 +98,18 @@ public class OptionsValidationTests
     [Fact]
     public void Resolve_ThrottlePolicyForAnUnregisteredCluster_FailsNamingIt()
     {
-        // Without a host: the provider itself refuses to be built, on the calling thread.
+        // Without a host, and with two clusters registered, so the message lists them both.
         var services = new ServiceCollection();
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings.Cluster("refresh", Settings.Members(2))).Build();
+        IConfiguration configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(Settings.Cluster("refresh", Settings.Members(2)).Concat(Settings.Cluster("directquery", Settings.Members(1))))
+            .Build();
         services.AddSingleton(new MaintenanceSchedule());
         services.AddClusterRouting(configuration.GetSection(RoutingServices.Section)).AddThrottlePolicy<MaintenancePolicy>("refrsh");
         using ServiceProvider provider = services.BuildServiceProvider();
 
         var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IClusterSelectorProvider>());
 
-        Assert.Equal("AddThrottlePolicy<MaintenancePolicy>(\"refrsh\") names no registered cluster; registered: refresh.", error.Message);
+        Assert.Equal("AddThrottlePolicy<MaintenancePolicy>(\"refrsh\") names no registered cluster; registered: directquery, refresh.", error.Message);
     }
 
     [Fact]
