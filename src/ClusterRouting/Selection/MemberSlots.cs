@@ -38,19 +38,7 @@ internal sealed class MemberSlots
     public MemberState Member { get; }
 
     /// <summary>The operations in flight: the sum of the stripes, each read once (exact when no lease is taken or ended meanwhile).</summary>
-    public int InFlight
-    {
-        get
-        {
-            int sum = 0;
-            for (int stripe = 0; stripe < Stripes.Count; stripe++)
-            {
-                sum += CountOn(stripe);
-            }
-
-            return sum;
-        }
-    }
+    public int InFlight => SumOfStripes(_inFlight);
 
     /// <summary>
     /// <see cref="InFlight"/> of the slots whose <see cref="Counts"/> are <paramref name="counts"/>, for a selection that
