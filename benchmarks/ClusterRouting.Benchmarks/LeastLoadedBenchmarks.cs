@@ -41,7 +41,7 @@ public class LeastLoadedBenchmarks
     {
         if (StripeCount > 0)
         {
-            AppContext.SetData("ClusterRouting.StripeCount", StripeCount);
+            AppContext.SetData(Stripes.CountSetting, StripeCount);
         }
 
         _random = BenchmarkClusters.AllPoliciesOn(MemberCount, SelectionMode.Random);
