@@ -30,9 +30,21 @@ internal static class AttemptOutcomes
         return AttemptEnd.Error;
     }
 
-    /// <summary>The entry of <see cref="AllMembersFailedException.Attempts"/> for an attempt that ended offline or refused.</summary>
-    public static MemberAttempt ToAttempt(MemberState member, AttemptEnd end, Exception error) =>
-        new(member.Id, end == AttemptEnd.Offline ? AttemptOutcome.Offline : AttemptOutcome.Refused, error);
+    /// <summary>
+    /// Lists an attempt that ended offline or refused in <paramref name="attempts"/> (the entries of
+    /// <see cref="AllMembersFailedException.Attempts"/>, created with the first) and returns <see langword="true"/>;
+    /// returns <see langword="false"/> for the operation's own error, which ends the run instead.
+    /// </summary>
+    public static bool TryAdd(ref List<MemberAttempt>? attempts, MemberState member, AttemptEnd end, Exception error)
+    {
+        if (end is not (AttemptEnd.Offline or AttemptEnd.Refused))
+        {
+            return false;
+        }
+
+        (attempts ??= new()).Add(new(member.Id, end == AttemptEnd.Offline ? AttemptOutcome.Offline : AttemptOutcome.Refused, error));
+        return true;
+    }
 
     private static bool IsOffline(ClusterSelector cluster, Exception exception, CancellationToken cancellationToken)
     {

@@ -40,55 +40,40 @@ internal static class FailoverExecution
             // With hedging on, the attempt gets a token of its own (reused by the thread while attempts complete
             // synchronously), so that a hedge that wins can cancel it.
             AttemptCancellation? cancellation = hedge ? AttemptCancellation.Rent(cancellationToken) : null;
-            ValueTask<TResult> pending = default;
             bool handedOver = false;
             AttemptEnd end = AttemptEnd.Error;
             Exception? error = null;
             try
             {
-                pending = operation(state, lease, cancellation?.Token ?? cancellationToken);
-
-                // No result yet while hedging: the hedged run takes over the attempt, its lease, its span and its token.
-                handedOver = cancellation is not null && !pending.IsCompleted;
-                if (!handedOver)
+                ValueTask<TResult> pending = operation(state, lease, cancellation?.Token ?? cancellationToken);
+                if (cancellation is not null && !pending.IsCompleted)
                 {
-                    TResult result = await pending.ConfigureAwait(false);
-                    end = AttemptEnd.Success;
-                    cluster.Reports.Success(member);
-                    return result;
+                    // No result yet while hedging: the hedged run takes over the attempt, its lease, its span and its token.
+                    handedOver = true;
+                    return await new HedgedRun<TState, TResult>(cluster, state, operation, hedging, run, tried, attempts, cancellationToken)
+                        .RunAsync(lease, cancellation, telemetry, pending).ConfigureAwait(false);
                 }
+
+                TResult result = await pending.ConfigureAwait(false);
+                end = AttemptEnd.Success;
+                cluster.Reports.Success(member);
+                return result;
             }
-            catch (Exception ex)
+            catch (Exception ex) when (!handedOver)
             {
                 error = ex;
                 end = AttemptOutcomes.Record(cluster, member, ex, cancellationToken);
-                if (end == AttemptEnd.Error)
+                if (!AttemptOutcomes.TryAdd(ref attempts, member, end, ex))
                 {
                     throw;
                 }
-
-                (attempts ??= new()).Add(AttemptOutcomes.ToAttempt(member, end, ex));
             }
             finally
             {
                 if (!handedOver)
                 {
-                    cancellation?.Return();
-                    lease.Dispose();
-                    telemetry.End(cluster.State, member.Id, end, error);
+                    EndAttempt(cluster, lease, cancellation, telemetry, end, error);
                 }
-            }
-
-            if (handedOver)
-            {
-                var hedged = new HedgedRun<TState, TResult>(cluster, state, operation, hedging, run, tried, attempts, cancellationToken);
-                return await hedged.RunAsync(lease, cancellation!, telemetry, pending).ConfigureAwait(false);
-            }
-
-            if (primaryOnly)
-            {
-                // The primary was the only member that could take it: the run ends with this attempt.
-                throw Failed(cluster, run, default, attempts);
             }
 
             tried.Add(member.Slots, cluster.MemberCount);
@@ -106,8 +91,28 @@ internal static class FailoverExecution
         return error;
     }
 
-    private static bool TrySelectNext(ClusterSelector cluster, bool primaryOnly, in TriedMembers tried, out MemberLease lease, out SelectionFailure failure) =>
-        primaryOnly ? cluster.TrySelectPrimary(out lease, out failure)
-        : tried.Count == 0 ? cluster.TrySelect(default(NoFilter), out lease, out failure)
-        : cluster.TrySelect(tried.Exclude(), out lease, out failure);
+    /// <summary>
+    /// Takes the run's next member: a primary-only run has the primary once (after an attempt there, the selection fails
+    /// with no reason of its own and the run ends with its attempts); a run with failover, a member it has not tried.
+    /// </summary>
+    private static bool TrySelectNext(ClusterSelector cluster, bool primaryOnly, in TriedMembers tried, out MemberLease lease, out SelectionFailure failure)
+    {
+        if (primaryOnly && tried.Count != 0)
+        {
+            (lease, failure) = (default, default);
+            return false;
+        }
+
+        return primaryOnly ? cluster.TrySelectPrimary(out lease, out failure)
+            : tried.Count == 0 ? cluster.TrySelect(default(NoFilter), out lease, out failure)
+            : cluster.TrySelect(tried.Exclude(), out lease, out failure);
+    }
+
+    /// <summary>Ends an attempt the run did not hand over: returns its token, releases its lease and ends its span and duration.</summary>
+    private static void EndAttempt(ClusterSelector cluster, in MemberLease lease, AttemptCancellation? cancellation, in AttemptTelemetry telemetry, AttemptEnd end, Exception? error)
+    {
+        cancellation?.Return();
+        lease.Dispose();
+        telemetry.End(cluster.State, lease.Member!.Id, end, error);
+    }
 }

@@ -147,9 +147,8 @@ internal sealed class HedgedRun<TState, TResult>
                 case AttemptEnd.Error:
                     ExceptionDispatchInfo.Capture(attempt.Error!).Throw();
                     break;
-                case AttemptEnd.Offline:
-                case AttemptEnd.Refused:
-                    (_attempts ??= new()).Add(AttemptOutcomes.ToAttempt(attempt.Member, attempt.End, attempt.Error!));
+                default:
+                    AttemptOutcomes.TryAdd(ref _attempts, attempt.Member, attempt.End, attempt.Error!);
                     break;
             }
         }
