@@ -71,6 +71,30 @@ public sealed class ExecutePrimaryAsyncTests : IDisposable
         Assert.Equal("gw-0", Assert.Single(error.Attempts).MemberId);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task CallerCancelsWhileTheAttemptEndsOffline_TheRunThrowsTheCancellation_PrimaryOnlyOrNot(bool primaryOnly)
+    {
+        using var caller = new CancellationTokenSource();
+        var seen = new List<string>();
+        Func<MemberLease, CancellationToken, ValueTask<int>> operation = (lease, _) =>
+        {
+            seen.Add(lease.MemberId);
+            caller.Cancel();
+            throw new MemberOfflineException("unreachable");
+        };
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => primaryOnly
+            ? _cluster.ExecutePrimaryAsync(operation, caller.Token).AsTask()
+            : _cluster.ExecuteAsync(operation, caller.Token).AsTask());
+
+        // The attempt's outcome is still recorded, and no other attempt starts.
+        Assert.Equal(["gw-0"], seen);
+        Assert.Equal(MemberHealth.Penalized, _cluster.GetStatus().Members[0].Health);
+        Assert.All(_cluster.GetStatus().Members, m => Assert.Equal(0, m.InFlight));
+    }
+
     [Fact]
     public async Task ExecutePrimaryAsync_PrimaryRefuses_RecordsTheRefusal_AndThrows()
     {
