@@ -90,6 +90,7 @@ internal sealed class LeaseThread
     private int Redraw(ulong bound, ulong low, ulong high)
     {
         ulong threshold = (0UL - bound) % bound;
+        // Stryker disable once Equality : <= also rejects a low half exactly at the threshold, which one raw draw in 2^64 gives for a bound, so no seed for it can be searched out (the tests pin a rejected and an accepted draw)
         while (low < threshold)
         {
             high = Multiply(Next64(), bound, out low);
