@@ -97,15 +97,20 @@ internal static class FailoverExecution
     /// </summary>
     private static bool TrySelectNext(ClusterSelector cluster, bool primaryOnly, in TriedMembers tried, out MemberLease lease, out SelectionFailure failure)
     {
-        if (primaryOnly && tried.Count != 0)
+        if (!primaryOnly)
         {
-            (lease, failure) = (default, default);
-            return false;
+            return tried.Count == 0
+                ? cluster.TrySelect(default(NoFilter), out lease, out failure)
+                : cluster.TrySelect(tried.Exclude(), out lease, out failure);
         }
 
-        return primaryOnly ? cluster.TrySelectPrimary(out lease, out failure)
-            : tried.Count == 0 ? cluster.TrySelect(default(NoFilter), out lease, out failure)
-            : cluster.TrySelect(tried.Exclude(), out lease, out failure);
+        if (tried.Count == 0)
+        {
+            return cluster.TrySelectPrimary(out lease, out failure);
+        }
+
+        (lease, failure) = (default, default);
+        return false;
     }
 
     /// <summary>Ends an attempt the run did not hand over: returns its token, releases its lease and ends its span and duration.</summary>
