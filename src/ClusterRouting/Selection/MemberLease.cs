@@ -27,7 +27,10 @@ public readonly struct MemberLease : IDisposable
         _slots = slots;
         _token = token;
         _generation = token.Generation;
-        _memberIndex = probeEpoch >= 0 ? ~memberIndex : memberIndex;
+        // Through a local: a conditional stored straight into a field keeps the JIT from holding a new lease in
+        // registers, so every selection would write the lease to the stack and read it back.
+        int index = probeEpoch >= 0 ? ~memberIndex : memberIndex;
+        _memberIndex = index;
     }
 
     /// <summary>Gets a value indicating whether this lease holds a member (<see langword="false"/> for <c>default</c>).</summary>
