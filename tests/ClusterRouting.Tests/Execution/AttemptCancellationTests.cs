@@ -46,6 +46,7 @@ public class AttemptCancellationTests
 
         Assert.NotSame(first, next);
         Assert.False(next.IsCancellationRequested);
+        Assert.Throws<ObjectDisposedException>(() => first.Token);        // dropped, and disposed
         next.Return();
     }
 
