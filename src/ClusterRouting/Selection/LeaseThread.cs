@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 #if NET
 using System.Runtime.Intrinsics.X86;
 #endif
@@ -8,8 +7,7 @@ namespace ClusterRouting;
 
 /// <summary>
 /// What a thread keeps for its selections: its stripe, its lease tokens and its random generator. One thread-static
-/// read gets all three. A lease's token leads back here, so a run reaches its thread's kept cancellation source through
-/// the lease it selected.
+/// read gets all three.
 /// </summary>
 internal sealed class LeaseThread
 {
@@ -26,41 +24,41 @@ internal sealed class LeaseThread
     // finds the ones whose leases ended since the last pass. The tokens double whenever that pass finds fewer free than
     // half of those still out, so each pass is paid for by at least a third as many rents: renting costs O(1),
     // amortized, however many leases the thread holds.
-    private LeaseToken[] _tokens;
+    private LeaseToken[] _tokens = NewTokens(InitialTokens, []);
     private int[] _free = Ascending(InitialTokens);
+    private int _freeCount = InitialTokens;
 
-    // What every selection writes (the free count, the generator), on cache lines of their own.
-    private HotState _hot;
+    // wyrand (Wang Yi, 2019; passes BigCrush and PractRand): one add and one 64x64->128-bit multiply per draw, so the
+    // draw adds little latency before the member it picks is read; seeded per thread from a system-wide source.
+    private ulong _randomState = InitialSeed();
+
+    // The next raw draw, made at the end of the previous one: the draw a selection uses is ready when it starts, and
+    // computing the one after it overlaps with the rest of the selection instead of delaying the member it picks.
+    private ulong _nextDraw;
 
     public static LeaseThread Current => t_current ?? Create();
 
     private LeaseThread()
     {
-        _tokens = NewTokens(InitialTokens, []);
-        _hot.FreeCount = InitialTokens;
-        _hot.RandomState = InitialSeed();
-        _hot.NextDraw = Next64();
+        _nextDraw = Next64();
     }
-
-    /// <summary>The cancellation source this thread's hedged attempts reuse (see <see cref="AttemptCancellation.Rent"/>); read and replaced only by this thread.</summary>
-    internal AttemptCancellation? Cancellation { get; set; }
 
     /// <summary>Gets the number of tokens the thread owns.</summary>
     internal int TokenCount => _tokens.Length;
 
     /// <summary>Gets how many tokens are known to be free: rents left before the next pass over the tokens.</summary>
-    internal int KnownFreeTokens => _hot.FreeCount;
+    internal int KnownFreeTokens => _freeCount;
 
     /// <summary>Takes a free token of this thread's. Called only on the thread that owns the tokens.</summary>
     public LeaseToken RentToken()
     {
-        int count = _hot.FreeCount - 1;
+        int count = _freeCount - 1;
         if (count < 0)
         {
             return RentTokenAfterReclaim();
         }
 
-        _hot.FreeCount = count;
+        _freeCount = count;
         LeaseToken token = _tokens[_free[count]];
         token.InUse = 1;
         return token;
@@ -69,8 +67,8 @@ internal sealed class LeaseThread
     /// <summary>Restarts the thread's generator from <paramref name="seed"/>, so that tests of its distribution are repeatable.</summary>
     internal void SeedRandom(ulong seed)
     {
-        _hot.RandomState = seed;
-        _hot.NextDraw = Next64();
+        _randomState = seed;
+        _nextDraw = Next64();
     }
 
     /// <summary>Returns a uniformly distributed integer in [0, <paramref name="maxValue"/>), without bias.</summary>
@@ -83,8 +81,8 @@ internal sealed class LeaseThread
         // The bound's multiply before the next draw: MULX takes one operand in rdx, and the other order made the JIT
         // park this draw on the stack while the generator's multiply used rdx.
         ulong bound = (uint)maxValue;
-        ulong high = Multiply(_hot.NextDraw, bound, out ulong low);
-        _hot.NextDraw = Next64();
+        ulong high = Multiply(_nextDraw, bound, out ulong low);
+        _nextDraw = Next64();
         return low < bound ? Redraw(bound, low, high) : (int)high;
     }
 
@@ -103,13 +101,13 @@ internal sealed class LeaseThread
     }
 
     /// <summary>The tokens of <paramref name="existing"/>, then new ones up to <paramref name="count"/>.</summary>
-    private LeaseToken[] NewTokens(int count, LeaseToken[] existing)
+    private static LeaseToken[] NewTokens(int count, LeaseToken[] existing)
     {
         var tokens = new LeaseToken[count];
         Array.Copy(existing, tokens, existing.Length);
         for (int i = existing.Length; i < count; i++)
         {
-            tokens[i] = new LeaseToken(this);
+            tokens[i] = new LeaseToken();
         }
 
         return tokens;
@@ -167,14 +165,14 @@ internal sealed class LeaseThread
             }
         }
 
-        _hot.FreeCount = count;
+        _freeCount = count;
         return RentToken();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong Next64()
     {
-        ulong state = _hot.RandomState += 0xA0761D6478BD642FUL;
+        ulong state = _randomState += 0xA0761D6478BD642FUL;
         ulong high = Multiply(state, state ^ 0xE7037ED1A0B428DBUL, out ulong low);
         return high ^ low;
     }
@@ -201,27 +199,5 @@ internal sealed class LeaseThread
         low = (middle << 32) | (uint)lowLow;
         return (leftHigh * rightHigh) + (highLow >> 32) + (lowHigh >> 32) + (middle >> 32);
 #endif
-    }
-
-    /// <summary>
-    /// The fields a selection writes, with a cache line of padding on each side: a thread's state can end up next to
-    /// another thread's after the GC compacts, and two threads writing one line would take turns owning it.
-    /// </summary>
-    [StructLayout(LayoutKind.Explicit, Size = 192)]
-    private struct HotState
-    {
-        // How many of _free's first entries are tokens known to be free (the top of that stack).
-        [FieldOffset(64)]
-        public int FreeCount;
-
-        // wyrand (Wang Yi, 2019; passes BigCrush and PractRand): one add and one 64x64->128-bit multiply per draw, so the
-        // draw adds little latency before the member it picks is read; seeded per thread from a system-wide source.
-        [FieldOffset(72)]
-        public ulong RandomState;
-
-        // The next raw draw, made at the end of the previous one: the draw a selection uses is ready when it starts,
-        // and computing the one after it overlaps with the rest of the selection instead of delaying the member it picks.
-        [FieldOffset(80)]
-        public ulong NextDraw;
     }
 }
