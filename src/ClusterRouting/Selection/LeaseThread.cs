@@ -78,10 +78,11 @@ internal sealed class LeaseThread
     {
         // Lemire's multiply-shift with rejection (2019), on 64 bits: the rejection branch is taken with probability
         // under maxValue / 2^64, so for a cluster's member count practically never.
+        // The bound's multiply before the next draw: MULX takes one operand in rdx, and the other order made the JIT
+        // park this draw on the stack while the generator's multiply used rdx.
         ulong bound = (uint)maxValue;
-        ulong draw = _nextDraw;
+        ulong high = Multiply(_nextDraw, bound, out ulong low);
         _nextDraw = Next64();
-        ulong high = Multiply(draw, bound, out ulong low);
         return low < bound ? Redraw(bound, low, high) : (int)high;
     }
 

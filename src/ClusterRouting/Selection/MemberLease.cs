@@ -17,17 +17,23 @@ public readonly struct MemberLease : IDisposable
     // The member's position, or its complement (negative) for the single probe of a member whose penalty ended.
     private readonly int _memberIndex;
 
-    // stripe: the stripe of the member's in-flight count the slot was taken on; probeEpoch: the epoch of the probe
-    // this lease took, or -1 for an ordinary slot; local: the selecting thread, whose tokens the lease takes one from.
-    internal MemberLease(MemberSlots slots, int memberIndex, int stripe, int probeEpoch, LeaseThread local)
+    // pick: the slot taken (its stripe, and the epoch of the probe it took or -1 for an ordinary slot); local: the
+    // selecting thread, whose tokens the lease takes one from.
+    internal MemberLease(MemberSlots slots, int memberIndex, Pick pick, LeaseThread local)
     {
+        // The pick is read after the token is rented: one value kept across RentToken's rare call instead of two.
         LeaseToken token = local.RentToken();
+        int probeEpoch = pick.ProbeEpoch;
         token.ProbeEpoch = probeEpoch;
-        token.Stripe = stripe;
+        token.Stripe = pick.Stripe;
         _slots = slots;
         _token = token;
         _generation = token.Generation;
-        _memberIndex = probeEpoch >= 0 ? ~memberIndex : memberIndex;
+
+        // Through a local: a conditional stored straight into a field keeps the JIT from holding a new lease in
+        // registers, so every selection would write the lease to the stack and read it back.
+        int index = probeEpoch >= 0 ? ~memberIndex : memberIndex;
+        _memberIndex = index;
     }
 
     /// <summary>Gets a value indicating whether this lease holds a member (<see langword="false"/> for <c>default</c>).</summary>

@@ -98,14 +98,14 @@ internal readonly struct SnapshotSelection
             return LeasedAndRecorded(snapshot, in candidate, pick, local);
         }
 
-        return new MemberLease(candidate.Slots, candidate.Index, pick.Stripe, pick.ProbeEpoch, local);
+        return new MemberLease(candidate.Slots, candidate.Index, pick, local);
     }
 
     /// <summary>The lease, then the selection counted in its metric and, for a failover, its event.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private MemberLease LeasedAndRecorded(ClusterSnapshot snapshot, in Candidate candidate, Pick pick, LeaseThread local)
     {
-        var lease = new MemberLease(candidate.Slots, candidate.Index, pick.Stripe, pick.ProbeEpoch, local);
+        var lease = new MemberLease(candidate.Slots, candidate.Index, pick, local);
         if (_metrics.SelectionsEnabled)
         {
             _metrics.RecordSelected(candidate.Slots.Member.Id);
