@@ -65,9 +65,30 @@ internal static class RoundRobinSelection
     private static Pick FromTurn<TFilter>(Candidate[] candidates, int index, TFilter filter, int stripe)
         where TFilter : struct, ICandidateFilter
     {
-        int count = candidates.Length;
-        for (int tried = 0; tried < count; tried++)
+        // The member whose turn it is, inline; the walk past it (rare) out of line, so that its loop does not take
+        // registers from the selection that follows the common case.
+        if (filter.Allows(candidates[index].Slots))
         {
+            Pick pick = candidates[index].TryAcquire(stripe, index);
+            if (pick.IsTaken)
+            {
+                return pick;
+            }
+        }
+
+        return AfterTurn(candidates, index, filter, stripe);
+    }
+
+    /// <summary>What the first member after <paramref name="turn"/>, round the array, that could take a slot took; <see cref="Pick.None"/> when none could.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Pick AfterTurn<TFilter>(Candidate[] candidates, int turn, TFilter filter, int stripe)
+        where TFilter : struct, ICandidateFilter
+    {
+        int count = candidates.Length;
+        int index = turn;
+        for (int step = 1; step < count; step++)
+        {
+            index = index + 1 == count ? 0 : index + 1;
             if (filter.Allows(candidates[index].Slots))
             {
                 Pick pick = candidates[index].TryAcquire(stripe, index);
@@ -76,8 +97,6 @@ internal static class RoundRobinSelection
                     return pick;
                 }
             }
-
-            index = index + 1 == count ? 0 : index + 1;
         }
 
         return Pick.None;

@@ -87,11 +87,59 @@ public class RoundRobinSelectionTests
         Assert.Equal(MemberRejectionReason.Disabled, failure.GetRejection(1).Reason);
     }
 
+    [Theory]
+    [InlineData(-1, new[] { 2, 3, 0, 1 }, -1)]
+    [InlineData(1, new[] { 2, 3, 0, 1 }, 1)]
+    [InlineData(3, new[] { 2, 3 }, 3)]
+    [InlineData(2, new[] { 2 }, 2)]
+    public void Select_WalksRoundFromTheTurn_AskingAboutEachMemberOnce(int allowed, int[] asked, int picked)
+    {
+        // The member whose turn it is is tried first, then the ones after it round the array, each once: a walk that
+        // asked about a member twice (or skipped one) would show here.
+        ClusterSnapshot snapshot = Snapshots.Create(4, int.MaxValue, SelectionMode.RoundRobin);
+        var seen = new List<int>();
+        var filter = new RecordingFilter(snapshot.Eligible, seen, allowed);
+        int cursor = 2;
+
+        Pick pick = RoundRobinSelection.Select(snapshot.Eligible, ref cursor, filter, stripe: 0);
+
+        Assert.Equal(picked, pick.Position);
+        Assert.Equal(asked, seen);
+        Assert.Equal(3, cursor);
+    }
+
+    [Fact]
+    public void SelectWeighted_WalksRoundFromTheTurnsMember_AskingAboutEachMemberOnce()
+    {
+        ClusterSnapshot snapshot = Snapshots.Create(3, int.MaxValue, SelectionMode.RoundRobin);
+        var seen = new List<int>();
+        var filter = new RecordingFilter(snapshot.Eligible, seen, allowed: -1);
+        int[] order = [0, 0, 2, 1];
+        int cursor = 2;
+
+        Pick pick = RoundRobinSelection.SelectWeighted(snapshot.Eligible, order, ref cursor, filter, stripe: 0);
+
+        Assert.False(pick.IsTaken);
+        Assert.Equal(new[] { 2, 0, 1 }, seen);
+        Assert.Equal(3, cursor);
+    }
+
     private static void SetAllEnabled(ClusterSelector cluster, bool enabled)
     {
         foreach (string id in new[] { "gw-0", "gw-1", "gw-2" })
         {
             cluster.SetMemberEnabled(id, enabled);
+        }
+    }
+
+    /// <summary>Records the position of every member it is asked about; allows only the member at <c>allowed</c>.</summary>
+    private readonly struct RecordingFilter(Candidate[] candidates, List<int> seen, int allowed) : ICandidateFilter
+    {
+        public bool Allows(MemberSlots member)
+        {
+            int position = Array.FindIndex(candidates, candidate => ReferenceEquals(candidate.Slots, member));
+            seen.Add(position);
+            return position == allowed;
         }
     }
 }
