@@ -11,7 +11,9 @@
 # Usage: benchmarks/paired-runs.sh RUNS 'FILTER' [OTHER_CHECKOUT]
 #   benchmarks/paired-runs.sh 14 '*.SelectionBenchmarks*'
 #   benchmarks/paired-runs.sh 8 '*ThroughputBenchmarks.ClusterRouting*' /path/to/another/checkout
-# The tables go to benchmarks/ClusterRouting.Benchmarks/BenchmarkDotNet.Artifacts/paired/<time>/ (git-ignored).
+# The tables go to benchmarks/ClusterRouting.Benchmarks/BenchmarkDotNet.Artifacts/paired/<time>/ (git-ignored). Each run
+# first deletes the *-report-github.md tables in each checkout's BenchmarkDotNet.Artifacts/results/, so that only that
+# run's are collected: copy any you want to keep before running this.
 # Each run is `--job short` (3 warm-up and 3 measured iterations); a SelectionBenchmarks run of its 18 cases takes
 # about 3 minutes here.
 set -euo pipefail
