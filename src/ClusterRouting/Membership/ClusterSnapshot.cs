@@ -52,7 +52,9 @@ internal sealed class ClusterSnapshot
             (SelectionMode.Random, _) => SelectionStrategy.WeightedRandom,
             (SelectionMode.RoundRobin, null) => SelectionStrategy.RoundRobin,
             (SelectionMode.RoundRobin, _) => SelectionStrategy.WeightedRoundRobin,
-            (SelectionMode.LeastLoaded, _) => SelectionStrategy.LeastLoaded,
+            (SelectionMode.LeastLoaded, _) => LeastLoadedSelection.HaveEqualCapacities(Eligible)
+                ? SelectionStrategy.LeastLoaded
+                : SelectionStrategy.LeastLoadedByCapacity,
             _ => SelectionStrategy.Failover,
         };
     }

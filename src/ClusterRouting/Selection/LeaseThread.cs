@@ -91,6 +91,32 @@ internal sealed class LeaseThread
         return low < bound ? Redraw(bound, low, high) : (int)high;
     }
 
+    /// <summary>
+    /// The number <see cref="NextRandom"/> would return for <paramref name="maxValue"/>, without taking it: a selection
+    /// can work out what it would pick with it alongside other work, and take it (<see cref="SkipRandom"/>) only if it
+    /// uses it. -1 when that number would be rejected (Lemire's step; probability under <paramref name="maxValue"/> in 2^64).
+    /// </summary>
+    /// <remarks>
+    /// A caller that looks at the number must take it whenever it draws again (<see cref="SkipRandom"/> first), or the
+    /// next draw would reuse the same raw bits; one that leaves it, for reasons that do not depend on it, may look at it again.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int PeekRandom(int maxValue)
+    {
+        ulong bound = (uint)maxValue;
+        ulong high = Multiply(_nextDraw, bound, out ulong low);
+        return low < bound ? PeekRejected(bound, low, high) : (int)high;
+    }
+
+    /// <summary>Takes the number <see cref="PeekRandom"/> looked at: the next draw uses fresh bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SkipRandom() => _nextDraw = Next64();
+
+    /// <summary>The rejection test of <see cref="PeekRandom"/>, out of line as <see cref="Redraw"/> is.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int PeekRejected(ulong bound, ulong low, ulong high) =>
+        low < (0UL - bound) % bound ? -1 : (int)high;
+
     /// <summary>The rejection step of <see cref="NextRandom"/>, out of line: it practically never runs.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int Redraw(ulong bound, ulong low, ulong high)

@@ -40,6 +40,7 @@ internal readonly struct SnapshotSelection
             SelectionStrategy.Random => RandomSelection.Select(candidates, _customRandom, local, filter, stripe),
             SelectionStrategy.RoundRobin => RoundRobinSelection.Select(candidates, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
             SelectionStrategy.LeastLoaded => LeastLoadedSelection.Select(candidates, _customRandom, local, filter, stripe),
+            SelectionStrategy.LeastLoadedByCapacity => LeastLoadedSelection.SelectByCapacity(candidates, _customRandom, local, filter, stripe),
             SelectionStrategy.WeightedRandom => RandomSelection.SelectWeighted(candidates, snapshot.WeightedOrder!, _customRandom, local, filter, stripe),
             _ => RoundRobinSelection.SelectWeighted(candidates, snapshot.WeightedOrder!, ref _roundRobinCursors[Stripes.Offset(stripe)], filter, stripe),
         };

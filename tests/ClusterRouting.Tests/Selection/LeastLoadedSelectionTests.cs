@@ -83,6 +83,70 @@ public class LeastLoadedSelectionTests
         Assert.True(chiSquare < 16.27, $"counts {string.Join(", ", counts)}, chi-square {chiSquare:F2} (critical 16.27 at p = 0.001, 3 degrees of freedom)");
     }
 
+    [Theory]
+    [InlineData(5, new int[0], 20261203UL)]          // every member ties: the looked-at draw always lands on one
+    [InlineData(5, new[] { 0 }, 20261204UL)]         // four of five tie: it misses a fifth of the time
+    [InlineData(10, new[] { 0, 3, 4, 5, 6, 7, 8, 9 }, 20261205UL)] // two of ten tie: it misses four times in five
+    public void Select_SharedSource_TiedMembers_AreChosenUniformly(int memberCount, int[] busy, ulong seed)
+    {
+        // The shared source settles a tie with the draw it looked at before the scan when that lands on a tied member,
+        // and draws again among them otherwise: both must come out uniform over the tied members, never on a busy one. The
+        // busy members are placed so that a draw again from the same raw bits as the missed one would favour a tied member.
+        const int Picks = 60_000;
+        using ClusterSelector cluster = Clusters.Create(memberCount, SelectionMode.LeastLoaded);
+        List<MemberLease> held = busy.Select(m => Take(cluster, $"gw-{m}")).ToList();
+        LeaseThread.Current.SeedRandom(seed);
+        var counts = new int[memberCount];
+
+        for (int i = 0; i < Picks; i++)
+        {
+            counts[int.Parse(cluster.SelectOnce()!.AsSpan(3), System.Globalization.CultureInfo.InvariantCulture)]++;
+        }
+
+        held.ForEach(l => l.Dispose());
+        Assert.All(busy, m => Assert.Equal(0, counts[m]));
+        int[] tied = Enumerable.Range(0, memberCount).Except(busy).ToArray();
+        double expected = (double)Picks / tied.Length;
+        double chiSquare = tied.Sum(m => (counts[m] - expected) * (counts[m] - expected) / expected);
+
+        // Critical values at p = 0.001 for tied - 1 degrees of freedom (4, 3 and 1).
+        double critical = tied.Length switch { 5 => 18.47, 4 => 16.27, _ => 10.83 };
+        Assert.True(chiSquare < critical, $"counts {string.Join(", ", counts)}, chi-square {chiSquare:F2} (critical {critical})");
+    }
+
+    [Fact]
+    public void Select_SharedSource_UniqueLeastLoaded_LeavesTheDrawItLookedAt_ATieTakesIt()
+    {
+        using ClusterSelector cluster = Clusters.Create(3, SelectionMode.LeastLoaded);
+        using MemberLease a = Take(cluster, "gw-0");
+        using MemberLease b = Take(cluster, "gw-1");
+        LeaseThread.Current.SeedRandom(20261203UL);
+        int next = LeaseThread.Current.PeekRandom(1_000_000);
+
+        Assert.Equal("gw-2", cluster.SelectOnce());                       // one least loaded: nothing taken
+        Assert.Equal(next, LeaseThread.Current.PeekRandom(1_000_000));
+
+        a.Dispose();
+        b.Dispose();
+        cluster.SelectOnce();                                               // a tie of three: the draw is taken
+        Assert.NotEqual(next, LeaseThread.Current.PeekRandom(1_000_000));
+    }
+
+    [Fact]
+    public void Snapshot_EqualCapacities_ComparesCounts_OtherwiseLoads()
+    {
+        static SelectionStrategy StrategyOf(params int[] weights) => new ClusterSnapshot(
+            "test",
+            weights.Select((w, i) => new SnapshotMember(new MemberState($"gw-{i}"), null, true, i, w)).ToArray(),
+            SelectionMode.LeastLoaded,
+            new ClusterClock(TimeProvider.System)).Strategy;
+
+        Assert.Equal(SelectionStrategy.LeastLoaded, StrategyOf(1, 1, 1));
+        Assert.Equal(SelectionStrategy.LeastLoaded, StrategyOf(3, 3));
+        Assert.Equal(SelectionStrategy.LeastLoaded, StrategyOf());
+        Assert.Equal(SelectionStrategy.LeastLoadedByCapacity, StrategyOf(1, 1, 2));
+    }
+
     [Fact]
     public void Select_LeastLoadedFullSinceTheScan_ScansAgainWithoutIt()
     {

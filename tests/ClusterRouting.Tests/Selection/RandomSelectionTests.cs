@@ -250,6 +250,49 @@ public class RandomSelectionTests
     }
 
     [Fact]
+    public void Shared_Peek_IsTheNextDraw_AndTakesNothing()
+    {
+        LeaseThread.Current.SeedRandom(20261203UL);
+
+        int peeked = LeaseThread.Current.PeekRandom(10);
+        int again = LeaseThread.Current.PeekRandom(10);
+        int otherBound = LeaseThread.Current.PeekRandom(1_000_000);
+        int drawn = RandomSource.Shared.Next(10);
+
+        Assert.Equal(HighHalf(RawDraw(20261203UL, 1), 10), peeked);
+        Assert.Equal(peeked, again);
+        Assert.Equal(HighHalf(RawDraw(20261203UL, 1), 1_000_000), otherBound);
+        Assert.Equal(peeked, drawn);
+    }
+
+    [Fact]
+    public void Shared_Skip_TakesThePeekedDraw()
+    {
+        LeaseThread.Current.SeedRandom(20261203UL);
+
+        LeaseThread.Current.PeekRandom(10);
+        LeaseThread.Current.SkipRandom();
+
+        Assert.Equal(HighHalf(RawDraw(20261203UL, 2), 1_000_000), RandomSource.Shared.Next(1_000_000));
+    }
+
+    [Fact]
+    public void Shared_PeekInTheBiasedZone_IsMinusOne()
+    {
+        LeaseThread.Current.SeedRandom(RejectedSeed);
+
+        Assert.Equal(-1, LeaseThread.Current.PeekRandom(Bound));
+    }
+
+    [Fact]
+    public void Shared_PeekJustPastTheBiasedZone_IsTheDraw()
+    {
+        LeaseThread.Current.SeedRandom(AcceptedSeed);
+
+        Assert.Equal(HighHalf(RawDraw(AcceptedSeed, 1), Bound), LeaseThread.Current.PeekRandom(Bound));
+    }
+
+    [Fact]
     public async Task Shared_TwoThreads_DrawDifferentSequences()
     {
         int[] Draw() => Enumerable.Range(0, 32).Select(_ => RandomSource.Shared.Next(1_000_000)).ToArray();
