@@ -2,42 +2,26 @@ namespace ClusterRouting;
 
 /// <summary>
 /// The cancellation of one attempt of a hedged run: a source linked to the caller's token, so that the run can cancel
-/// an attempt that lost without cancelling the caller. Each thread keeps one for reuse (<see cref="LeaseThread.Cancellation"/>),
-/// so a run whose first attempt completes synchronously allocates none (on .NET 8 and later, which can reset a source).
+/// an attempt that lost without cancelling the caller. One per thread is kept for reuse, so a run whose first attempt
+/// completes synchronously allocates none (on .NET 8 and later, which can reset a source).
 /// </summary>
-/// <remarks>
-/// The kept source is reached through the attempt's lease, whose token belongs to the thread that selected it, so
-/// renting and returning read no thread-static. It stays kept while an attempt holds it: a run that starts meanwhile on
-/// the same thread (a hedge, or a run inside the operation) gets a new source, which the thread keeps from then on.
-/// </remarks>
 internal sealed class AttemptCancellation : IDisposable
 {
+    [ThreadStatic]
+    private static AttemptCancellation? t_cached;
+
     private readonly CancellationTokenSource _source = new();
     private CancellationTokenRegistration _link;
-
-    // Set by Return once the source is reset, on whatever thread the attempt ended; read by the keeping thread, which
-    // rents the source again only then.
-    private bool _free;
 
     public CancellationToken Token => _source.Token;
 
     public bool IsCancellationRequested => _source.IsCancellationRequested;
 
     /// <summary>A source for one attempt, cancelled when <paramref name="caller"/> is.</summary>
-    /// <param name="thread">The calling thread's state, which keeps the source: the owner of the lease the attempt runs with.</param>
-    /// <param name="caller">The caller's token.</param>
-    public static AttemptCancellation Rent(LeaseThread thread, CancellationToken caller)
+    public static AttemptCancellation Rent(CancellationToken caller)
     {
-        AttemptCancellation? cancellation = thread.Cancellation;
-        if (cancellation is not null && Volatile.Read(ref cancellation._free))
-        {
-            cancellation._free = false;
-        }
-        else
-        {
-            thread.Cancellation = cancellation = new AttemptCancellation();
-        }
-
+        AttemptCancellation cancellation = t_cached ?? new AttemptCancellation();
+        t_cached = null;
         if (caller.CanBeCanceled)
         {
 #if NET
@@ -65,8 +49,8 @@ internal sealed class AttemptCancellation : IDisposable
     }
 
     /// <summary>
-    /// The attempt ended and nothing will cancel it any more: the source is free for the keeping thread's next attempt
-    /// when it can be reset (it was not cancelled), otherwise dropped.
+    /// The attempt ended and nothing will cancel it any more: the source is kept for the thread's next run when it can
+    /// be reset (it was not cancelled), otherwise dropped.
     /// </summary>
     public void Return()
     {
@@ -75,7 +59,7 @@ internal sealed class AttemptCancellation : IDisposable
 #if NET
         if (_source.TryReset())
         {
-            Volatile.Write(ref _free, true);
+            t_cached = this;
             return;
         }
 #endif

@@ -39,7 +39,7 @@ internal static class FailoverExecution
 
             // With hedging on, the attempt gets a token of its own (reused by the thread while attempts complete
             // synchronously), so that a hedge that wins can cancel it.
-            AttemptCancellation? cancellation = hedge ? AttemptCancellation.Rent(lease.Thread!, cancellationToken) : null;
+            AttemptCancellation? cancellation = hedge ? AttemptCancellation.Rent(cancellationToken) : null;
             bool handedOver = false;
             AttemptEnd end = AttemptEnd.Error;
             Exception? error = null;

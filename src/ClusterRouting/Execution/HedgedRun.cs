@@ -192,7 +192,7 @@ internal sealed class HedgedRun<TState, TResult>
             return false;
         }
 
-        AttemptCancellation cancellation = AttemptCancellation.Rent(lease.Thread!, CancellationToken);
+        AttemptCancellation cancellation = AttemptCancellation.Rent(CancellationToken);
         var telemetry = AttemptTelemetry.Start(Cluster.State, _span, lease.MemberId, ++_attemptNumber, hedge);
         HedgedAttempt<TState, TResult> attempt = Track(lease, cancellation, telemetry);
         ValueTask<TResult> pending;

@@ -7,8 +7,7 @@ namespace ClusterRouting;
 
 /// <summary>
 /// What a thread keeps for its selections: its stripe, its lease tokens and its random generator. One thread-static
-/// read gets all three. A lease's token leads back here, so a run reaches its thread's kept cancellation source through
-/// the lease it selected.
+/// read gets all three.
 /// </summary>
 internal sealed class LeaseThread
 {
@@ -25,7 +24,7 @@ internal sealed class LeaseThread
     // finds the ones whose leases ended since the last pass. The tokens double whenever that pass finds fewer free than
     // half of those still out, so each pass is paid for by at least a third as many rents: renting costs O(1),
     // amortized, however many leases the thread holds.
-    private LeaseToken[] _tokens;
+    private LeaseToken[] _tokens = NewTokens(InitialTokens, []);
     private int[] _free = Ascending(InitialTokens);
     private int _freeCount = InitialTokens;
 
@@ -41,12 +40,8 @@ internal sealed class LeaseThread
 
     private LeaseThread()
     {
-        _tokens = NewTokens(InitialTokens, []);
         _nextDraw = Next64();
     }
-
-    /// <summary>The cancellation source this thread's hedged attempts reuse (see <see cref="AttemptCancellation.Rent"/>); read and replaced only by this thread.</summary>
-    internal AttemptCancellation? Cancellation { get; set; }
 
     /// <summary>Gets the number of tokens the thread owns.</summary>
     internal int TokenCount => _tokens.Length;
@@ -132,13 +127,13 @@ internal sealed class LeaseThread
     }
 
     /// <summary>The tokens of <paramref name="existing"/>, then new ones up to <paramref name="count"/>.</summary>
-    private LeaseToken[] NewTokens(int count, LeaseToken[] existing)
+    private static LeaseToken[] NewTokens(int count, LeaseToken[] existing)
     {
         var tokens = new LeaseToken[count];
         Array.Copy(existing, tokens, existing.Length);
         for (int i = existing.Length; i < count; i++)
         {
-            tokens[i] = new LeaseToken(this);
+            tokens[i] = new LeaseToken();
         }
 
         return tokens;

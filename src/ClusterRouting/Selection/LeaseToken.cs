@@ -22,12 +22,4 @@ internal sealed class LeaseToken
 
     /// <summary>1 from when the owning thread takes the token until the lease ends; read and cleared with volatile semantics.</summary>
     public int InUse;
-
-    public LeaseToken(LeaseThread owner)
-    {
-        Owner = owner;
-    }
-
-    /// <summary>The thread that created the token and alone takes it.</summary>
-    public LeaseThread Owner { get; }
 }

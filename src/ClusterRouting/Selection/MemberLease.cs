@@ -64,9 +64,6 @@ public readonly struct MemberLease : IDisposable
     /// <summary>Gets the member the lease is on, or <see langword="null"/> for a <c>default</c> lease.</summary>
     internal MemberState? Member => _slots?.Member;
 
-    /// <summary>Gets the state of the thread that selected the lease, or <see langword="null"/> for a <c>default</c> lease.</summary>
-    internal LeaseThread? Thread => _token?.Owner;
-
     /// <summary>Ends the operation and frees the member's slot. Later calls do nothing.</summary>
     public void Dispose()
     {
