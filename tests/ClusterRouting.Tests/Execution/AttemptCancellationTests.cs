@@ -47,4 +47,22 @@ public class AttemptCancellationTests
         Assert.False(next.IsCancellationRequested);
         next.Return();
     }
+
+    [Fact]
+    public void StillHeld_IsNotRentedAgain()
+    {
+        AttemptCancellation held = AttemptCancellation.Rent(CancellationToken.None);
+
+        AttemptCancellation meanwhile = AttemptCancellation.Rent(CancellationToken.None);
+        meanwhile.Cancel();                                                // cancelling one attempt ...
+        Assert.False(held.IsCancellationRequested);                        // ... leaves the other alone
+        meanwhile.Return();
+        AttemptCancellation afterwards = AttemptCancellation.Rent(CancellationToken.None);
+        held.Return();
+
+        Assert.NotSame(held, meanwhile);
+        Assert.NotSame(held, afterwards);
+        Assert.NotSame(meanwhile, afterwards);                             // a cancelled one is not reused
+        afterwards.Return();
+    }
 }

@@ -282,6 +282,33 @@ public class HedgingTests
     }
 
     [Fact]
+    public async Task RunInsideTheOperation_OnTheSameThread_GetsATokenOfItsOwn_AndCancellingItLeavesTheOuterAttemptAlone()
+    {
+        using ClusterSelector outer = Create(3, delay: TimeSpan.Zero);
+        using ClusterSelector inner = Create(3, delay: TimeSpan.Zero);
+        CancellationToken outerToken = default;
+        CancellationToken innerToken = default;
+
+        string result = await outer.ExecuteAsync((lease, ct) =>
+        {
+            outerToken = ct;
+            ValueTask<string> nested = inner.ExecuteAsync((innerLease, innerCt) =>
+            {
+                innerToken = innerCt;
+                return ValueTask.FromResult(innerLease.MemberId);
+            }, ct);
+            Assert.True(nested.IsCompletedSuccessfully);                   // the inner run ended, its source returned
+            Assert.False(ct.IsCancellationRequested);
+            return ValueTask.FromResult(lease.MemberId + "/" + nested.Result);
+        });
+
+        Assert.Equal("gw-0/gw-0", result);
+        Assert.True(outerToken.CanBeCanceled);
+        Assert.True(innerToken.CanBeCanceled);
+        Assert.NotEqual(outerToken, innerToken);                           // two sources, though one thread ran both
+    }
+
+    [Fact]
     public async Task FirstAttemptFailsSynchronously_TheNextGoesAsync_IsHedgedWithoutTheFailedMember()
     {
         using ClusterSelector cluster = Create(3);
