@@ -89,8 +89,8 @@ internal static class LeastLoadedSelection
         // Stryker disable once Equality : covered == count (a multiple of the window) scans an empty window that picks nothing; a window starting at count wraps to 0 in Wrapping.Position, as starting at 0 does (the mark also covers the reversed comparisons, which the tests of more members than one scan compares refute)
         for (int covered = 0; covered < count; covered += Window)
         {
-            int first = start + covered;
-            var window = new Wrapping(first >= count ? first - count : first, count);
+            // start + covered may be past the last member (never past twice their number): Wrapping wraps it round.
+            var window = new Wrapping(start + covered, count);
             Pick pick = SelectIn(candidates, window, Math.Min(Window, count - covered), none, custom, local, filter, stripe);
             if (pick.IsTaken)
             {
@@ -110,7 +110,9 @@ internal static class LeastLoadedSelection
         ulong refused = 0;
         while (true)
         {
-            // Looked at before the scan, so that a tie does not wait on a draw after it (see the remarks).
+            // Looked at before the scan, so that a tie does not wait on a draw after it (see the remarks). A cluster's own
+            // source is drawn from only for a tie, so its guess is never read.
+            // Stryker disable once UnaryMinusExpression : the guess is read only with the shared source (ChooseTied draws from a cluster's own source without it), so -1 and +1 are alike there
             int guess = custom is null ? local.PeekRandom(length) : -1;
             ulong tied = 0;
             TLowest lowest = none;
@@ -242,7 +244,7 @@ internal static class LeastLoadedSelection
         public int Position(int offset) => offset;
     }
 
-    /// <summary>Candidates from a start, wrapping round past the last.</summary>
+    /// <summary>Candidates from a start, wrapping round past the last: the start plus the window's length is under twice the count.</summary>
     private readonly struct Wrapping : IWindow
     {
         private readonly int _start;

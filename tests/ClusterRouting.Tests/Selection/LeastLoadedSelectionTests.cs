@@ -186,6 +186,44 @@ public class LeastLoadedSelectionTests
     }
 
     [Fact]
+    public void Select_DifferentCapacities_EqualLoads_Tie()
+    {
+        // gw-0: 2 of 10 in flight (0.2); gw-1: 1 of 5 (0.2); gw-2: 1 of 2 (0.5). gw-0 and gw-1 tie at different counts and
+        // capacities: one draw of two, and 1 of 2 takes the second of them, gw-1.
+        var random = new SequenceRandomSource(1);
+        var options = Clusters.Options(3, SelectionMode.LeastLoaded);
+        options.ThrottlePolicies.Add(new PerMemberLimitPolicy(new Dictionary<string, int> { ["gw-0"] = 10, ["gw-1"] = 5, ["gw-2"] = 2 }));
+        using var cluster = new ClusterSelector("ll", options, randomSource: random);
+        using MemberLease a = Take(cluster, "gw-0");
+        using MemberLease b = Take(cluster, "gw-0");
+        using MemberLease c = Take(cluster, "gw-1");
+        using MemberLease d = Take(cluster, "gw-2");
+        random.Bounds.Clear();
+
+        Assert.Equal("gw-1", cluster.SelectOnce());
+        Assert.Equal(new[] { 2 }, random.Bounds);
+    }
+
+    [Fact]
+    public void Select_MoreMembersThanOneScanCompares_SharedSource_TakesTheLeastLoadedOfTheScanned()
+    {
+        // 100 members, one lease each but on gw-7: with the shared source too, gw-7 wins whenever the scan of 64 from its
+        // random start covers it (64 % of the time), as with a cluster's own source.
+        using ClusterSelector cluster = Clusters.Create(100, SelectionMode.LeastLoaded);
+        var leases = Enumerable.Range(0, 100).Where(i => i != 7).Select(i => Take(cluster, $"gw-{i}")).ToList();
+        LeaseThread.Current.SeedRandom(20261203UL);
+        int wins = 0;
+        for (int i = 0; i < 2_000; i++)
+        {
+            using MemberLease lease = cluster.Select();
+            wins += lease.MemberId == "gw-7" ? 1 : 0;
+        }
+
+        Assert.InRange(wins, 1_100, 1_460);
+        leases.ForEach(l => l.Dispose());
+    }
+
+    [Fact]
     public void Select_MemberAtItsLimitWithTheLowestLoad_IsNotAmongTheTiedDrawnFrom()
     {
         // gw-0 (limit 1, weight 2) is full at a load of 1/2; gw-1 and gw-2 (limit 2, weight 1) have 1 of 2 in flight, also
