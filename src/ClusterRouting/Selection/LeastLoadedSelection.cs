@@ -112,7 +112,7 @@ internal static class LeastLoadedSelection
         {
             // Looked at before the scan, so that a tie does not wait on a draw after it (see the remarks). A cluster's own
             // source is drawn from only for a tie, so its guess is never read.
-            // Stryker disable once UnaryMinusExpression : the guess is read only with the shared source (ChooseTied draws from a cluster's own source without it), so -1 and +1 are alike there
+            // Stryker disable once Unary : the guess is read only with the shared source (ChooseTied draws from a cluster's own source without it), so -1 and +1 are alike there
             int guess = custom is null ? local.PeekRandom(length) : -1;
             ulong tied = 0;
             TLowest lowest = none;
