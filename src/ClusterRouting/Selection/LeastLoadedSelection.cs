@@ -85,7 +85,7 @@ internal static class LeastLoadedSelection
         where TLowest : struct, ILowest
     {
         int count = candidates.Length;
-        int start = custom is null ? local.NextRandom(count) : custom.Next(count);
+        int start = custom is null ? local.NextRandom(count) : custom.NextInRange(count);
         // Stryker disable once Equality : covered == count (a multiple of the window) scans an empty window that picks nothing; a window starting at count wraps to 0 in Wrapping.Position, as starting at 0 does (the mark also covers the reversed comparisons, which the tests of more members than one scan compares refute)
         for (int covered = 0; covered < count; covered += Window)
         {
@@ -167,7 +167,7 @@ internal static class LeastLoadedSelection
     {
         if (custom is not null)
         {
-            return BitMath.NthSetBit(tied, custom.Next(BitMath.PopCount(tied)));
+            return BitMath.NthSetBit(tied, custom.NextInRange(BitMath.PopCount(tied)));
         }
 
         // The guess is the shared generator's next number: taken now, whether it lands on a tied member or not.

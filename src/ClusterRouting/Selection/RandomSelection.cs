@@ -29,7 +29,7 @@ internal static class RandomSelection
 
         // The shared source is drawn from directly: no virtual call, no argument check, no second thread-static read. The
         // redraws after a busy member (rare) go through the source.
-        int first = custom is null ? local.NextRandom(count) : custom.Next(count);
+        int first = custom is null ? local.NextRandom(count) : custom.NextInRange(count);
         if (filter.Allows(candidates[first].Slots))
         {
             Pick pick = candidates[first].TryAcquire(stripe, first);
@@ -56,7 +56,7 @@ internal static class RandomSelection
     public static Pick SelectWeighted<TFilter>(Candidate[] candidates, int[] order, RandomSource? custom, LeaseThread local, TFilter filter, int stripe)
         where TFilter : struct, ICandidateFilter
     {
-        int first = order[custom is null ? local.NextRandom(order.Length) : custom.Next(order.Length)];
+        int first = order[custom is null ? local.NextRandom(order.Length) : custom.NextInRange(order.Length)];
         if (filter.Allows(candidates[first].Slots))
         {
             Pick pick = candidates[first].TryAcquire(stripe, first);
@@ -91,7 +91,7 @@ internal static class RandomSelection
 
             while (total > 0)
             {
-                int draw = random.Next(total);
+                int draw = random.NextInRange(total);
                 int candidate = 0;
                 while (draw >= weights[candidate])
                 {
@@ -144,7 +144,7 @@ internal static class RandomSelection
             untried[tried] = untried[remaining];
             while (remaining > 0)
             {
-                int draw = random.Next(remaining);
+                int draw = random.NextInRange(remaining);
                 int candidate = untried[draw];
                 if (filter.Allows(candidates[candidate].Slots))
                 {

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ClusterRouting;
 
 /// <summary>
@@ -23,7 +25,34 @@ public abstract class RandomSource
     /// <param name="maxValue">The exclusive upper bound; at least 1.</param>
     /// <returns>An integer at least 0 and less than <paramref name="maxValue"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxValue"/> is less than 1 (the built-in sources).</exception>
+    /// <remarks>
+    /// A selection that draws a value outside the range from a cluster's source throws
+    /// <see cref="InvalidOperationException"/> naming the source, the value and the bound; an exception the source throws
+    /// propagates from the selection as it is. Either way the selection takes no slot.
+    /// </remarks>
     public abstract int Next(int maxValue);
+
+    /// <summary>
+    /// <see cref="Next(int)"/>, checked: a value outside [0, <paramref name="maxValue"/>) is reported as the source's own
+    /// defect, before a selection uses it, instead of surfacing as an index out of range, or (a draw that still lands
+    /// on a member) as a member the selection should not have taken.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The source returned a value outside the range.</exception>
+    internal int NextInRange(int maxValue)
+    {
+        int value = Next(maxValue);
+        if ((uint)value >= (uint)maxValue)
+        {
+            ThrowOutOfRange(value, maxValue);
+        }
+
+        return value;
+    }
+
+    private void ThrowOutOfRange(int value, int maxValue) =>
+        throw new InvalidOperationException(
+            "The random source " + GetType().FullName + " returned " + value.ToString(CultureInfo.InvariantCulture) + " from Next("
+            + maxValue.ToString(CultureInfo.InvariantCulture) + "): a RandomSource must return a value at least 0 and less than maxValue.");
 
     /// <summary>The shared source: a generator per thread, so threads never contend for it.</summary>
     internal sealed class SharedRandomSource : RandomSource
