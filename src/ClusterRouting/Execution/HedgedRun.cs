@@ -108,7 +108,9 @@ internal sealed class HedgedRun<TState, TResult>
                     throw FailoverExecution.Failed(Cluster, _span, default, _attempts);
                 }
 
-                if (armTimer)
+                // With no delay, a hedge that no member could take is tried again when an attempt ends: a timer to try
+                // again would be due at once, every time, and the run would spin until an attempt ended.
+                if (armTimer && !atOnce)
                 {
                     // Another delay for the next hedge, or to try again for one that no member could take.
                     armTimer = false;

@@ -139,6 +139,26 @@ public class HedgedRunTests
     }
 
     [Fact]
+    public async Task ZeroDelay_MoreHedgesAllowedThanMembersCanTake_DoesNotSpinRetryingTheHedge()
+    {
+        // Delay 0, two hedges allowed, two members: one hedge starts at once, the second has no member. With no delay to
+        // wait, a timer re-armed to retry that hedge is due at once, every time: a busy loop until an attempt ends. The
+        // clock gives up (throws) after 20 such timers, so that a run that spins fails instead of hanging the test.
+        var time = new SpinGuardTimeProvider(limit: 20);
+        using ClusterSelector cluster = Create(2, maxHedges: 2, delay: TimeSpan.Zero, time: time);
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+        Assert.Equal(["gw-0", "gw-1"], members.Started);                   // started before ExecuteAsync returned
+        Assert.False(run.IsCompleted, $"the run ended while both attempts ran: {run.Exception?.InnerException?.Message}");
+        Assert.Equal(0, time.DueAtOnce);
+        members.Succeed("gw-1");
+
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+        Assert.All(cluster.GetStatus().Members, m => Assert.Equal(0, m.InFlight));
+    }
+
+    [Fact]
     public async Task OnlyAttemptOffline_IsReplacedByAFailover_WhichFallsBackOnAPenalizedMember()
     {
         using ClusterSelector cluster = Create(2);
@@ -463,6 +483,50 @@ public class HedgedRunTests
             public bool Change(TimeSpan dueTime, TimeSpan period)
             {
                 Interlocked.Increment(ref owner._armed);
+                return inner.Change(dueTime, period);
+            }
+
+            public void Dispose() => inner.Dispose();
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// A fake clock that counts the hedging timers armed due at once (created or changed with a zero due time), and
+    /// throws once there have been <c>limit</c> of them: a run that keeps re-arming one is spinning.
+    /// </summary>
+    private sealed class SpinGuardTimeProvider(int limit) : FakeTimeProvider
+    {
+        private int _dueAtOnce;
+
+        public int DueAtOnce => Volatile.Read(ref _dueAtOnce);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Type? type = state?.GetType();
+            if (type is null || !type.IsGenericType || type.GetGenericTypeDefinition() != typeof(HedgedRun<,>))
+            {
+                return base.CreateTimer(callback, state, dueTime, period);
+            }
+
+            Count(dueTime);
+            return new Guarded(base.CreateTimer(callback, state, dueTime, period), this);
+        }
+
+        private void Count(TimeSpan dueTime)
+        {
+            if (dueTime == TimeSpan.Zero && Interlocked.Increment(ref _dueAtOnce) >= limit)
+            {
+                throw new InvalidOperationException($"the hedging timer was armed due at once {limit} times: the run spins");
+            }
+        }
+
+        private sealed class Guarded(ITimer inner, SpinGuardTimeProvider owner) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                owner.Count(dueTime);
                 return inner.Change(dueTime, period);
             }
 
