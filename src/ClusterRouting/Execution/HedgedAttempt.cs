@@ -85,9 +85,20 @@ internal sealed class HedgedAttempt<TState, TResult>
             error = ex;
         }
 
-        Error = error;
         Lease.Dispose();
-        _telemetry.End(cluster.State, Member.Id, end, error);
+        try
+        {
+            _telemetry.End(cluster.State, Member.Id, end, error);
+        }
+#pragma warning disable CA1031 // A listener on the attempt's span threw: as without hedging, that exception ends the run; the attempt must still say it ended, or the run waits for ever.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            end = AttemptEnd.Error;
+            error = ex;
+        }
+
+        Error = error;
         Volatile.Write(ref _end, (int)end);
         _run.Signal();
     }

@@ -405,6 +405,46 @@ public class HedgingTests
         Assert.Equal([("gw-0", (object?)null, false, "cancelled"), ("gw-1", true, false, "success")], attempts);
     }
 
+    [Fact]
+    public async Task SpanListenerThrowsAsTheHedgeEnds_TheRunStillEnds_WithTheListenersError_AndEveryLeaseBack()
+    {
+        // A tracer whose ActivityStopped throws as the winning hedge's span ends. Without hedging, that exception ends the
+        // run in place of the result (ending the attempt is the last thing the run does); a hedged run must end the same
+        // way, not wait for ever for an attempt that never said it ended.
+        string name = "hedge-broken-tracer-" + Guid.NewGuid().ToString("N");
+        var broken = new InvalidOperationException("the tracer's exporter is broken");
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ClusterRoutingTelemetry.ActivitySourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = span =>
+            {
+                if (span.OperationName == ClusterRoutingTelemetry.AttemptActivityName
+                    && (string?)span.GetTagItem(ClusterRoutingTelemetry.ClusterTag) == name
+                    && (string?)span.GetTagItem(ClusterRoutingTelemetry.MemberTag) == "gw-1")
+                {
+                    throw broken;
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        ClusterOptions options = Clusters.Options(2);
+        options.MaxHedgedAttempts = 1;
+        options.HedgingDelay = TimeSpan.Zero;
+        using var cluster = new ClusterSelector(name, options, _time);
+        var members = new ControlledMembers { Instant = { "gw-1" } };
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+
+        Assert.Same(broken, await Assert.ThrowsAsync<InvalidOperationException>(() => run.WaitAsync(TestTimeout)));
+        Assert.Equal(["gw-0"], members.Cancelled);
+        Assert.All(cluster.GetStatus().Members, m =>
+        {
+            Assert.Equal(0, m.InFlight);
+            Assert.Equal(MemberHealth.Online, m.Health);
+        });
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(10)]
