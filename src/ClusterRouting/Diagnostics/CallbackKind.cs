@@ -15,6 +15,6 @@ internal enum CallbackKind
     /// <summary><see cref="ClusterOptions.IsOfflineException"/>.</summary>
     OfflinePredicate = 3,
 
-    /// <summary>The <see cref="TimeProvider"/>'s timer, or anything else on the deadline timer's thread.</summary>
+    /// <summary>The <see cref="TimeProvider"/>'s timer (the cluster's own or a hedged run's), or anything else on the deadline timer's thread.</summary>
     Timer = 4,
 }

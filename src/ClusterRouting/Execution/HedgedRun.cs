@@ -242,7 +242,26 @@ internal sealed class HedgedRun<TState, TResult>
         }
     }
 
+    /// <summary>
+    /// Arms the hedging timer. A custom clock whose timer throws is counted as a timer failure, as the cluster's own
+    /// timer's is, and the run goes on without the timer (the next arming tries again): a clock's failure must not
+    /// cancel the attempts in flight nor replace their result.
+    /// </summary>
     private void ArmTimer(TimeSpan delay)
+    {
+        try
+        {
+            ArmTimerCore(delay);
+        }
+#pragma warning disable CA1031 // The clock's failure is counted and logged; the attempts in flight still decide the run.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Cluster.State.Failures.Report(CallbackKind.Timer, ex);
+        }
+    }
+
+    private void ArmTimerCore(TimeSpan delay)
     {
         if (_timer is null)
         {
@@ -292,7 +311,17 @@ internal sealed class HedgedRun<TState, TResult>
     /// <summary>Cancels the attempts still in flight and waits for them to end; then lets their sources go.</summary>
     private async ValueTask FinishAsync()
     {
-        _timer?.Dispose();
+        try
+        {
+            _timer?.Dispose();
+        }
+#pragma warning disable CA1031 // A custom clock's timer that fails as it is disposed: counted; the attempts are still cancelled and awaited.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Cluster.State.Failures.Report(CallbackKind.Timer, ex);
+        }
+
         foreach (HedgedAttempt<TState, TResult> attempt in _running)
         {
             attempt.Cancellation.Cancel();

@@ -159,6 +159,47 @@ public class HedgedRunTests
     }
 
     [Fact]
+    public async Task HedgingTimerThrowsWhenDisposed_TheRunStillReturnsTheResult_AfterCancellingAndAwaitingTheLoser()
+    {
+        // A custom clock whose timer throws from Dispose: the run ends with the winner's result, the loser cancelled and
+        // awaited and every lease back, as with any clock; the clock's failure is counted as a timer callback failure.
+        var time = new ThrowingHedgeTimerTimeProvider { DisposeThrows = true };
+        using ClusterSelector cluster = Create(2, time: time);
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+        await members.WaitForStartsAsync(1);
+        time.Advance(Delay);
+        await members.WaitForStartsAsync(2);
+        members.Succeed("gw-1");
+
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+        Assert.Equal(["gw-0"], members.Cancelled);
+        Assert.All(cluster.GetStatus().Members, m => Assert.Equal(0, m.InFlight));
+        Assert.Equal(1, cluster.CallbackFailures(CallbackKind.Timer));
+    }
+
+    [Fact]
+    public async Task HedgingTimerCannotBeCreated_TheAttemptInFlightStillDecidesTheRun()
+    {
+        // A custom clock that cannot create the hedging timer: no hedge can start after the delay, but the attempt in
+        // flight is not cancelled for it, and its result is the run's (the clock's failure is counted, as the cluster's
+        // own timer's is); without hedging the same run would have returned it too.
+        var time = new ThrowingHedgeTimerTimeProvider { CreateThrows = true };
+        using ClusterSelector cluster = Create(2, time: time);
+        var members = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();
+        await members.WaitForStartsAsync(1);
+        Assert.Empty(members.Cancelled);                                   // not cancelled because the timer failed
+        members.Succeed("gw-0");
+
+        Assert.Equal("gw-0", await run.WaitAsync(TestTimeout));
+        Assert.All(cluster.GetStatus().Members, m => Assert.Equal(0, m.InFlight));
+        Assert.Equal(1, cluster.CallbackFailures(CallbackKind.Timer));
+    }
+
+    [Fact]
     public async Task OnlyAttemptOffline_IsReplacedByAFailover_WhichFallsBackOnAPenalizedMember()
     {
         using ClusterSelector cluster = Create(2);
@@ -533,6 +574,47 @@ public class HedgedRunTests
             public void Dispose() => inner.Dispose();
 
             public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+    }
+
+    /// <summary>A fake clock whose hedging timers (not the cluster's own) cannot be created, or throw when disposed.</summary>
+    private sealed class ThrowingHedgeTimerTimeProvider : FakeTimeProvider
+    {
+        public bool CreateThrows { get; init; }
+
+        public bool DisposeThrows { get; init; }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Type? type = state?.GetType();
+            if (type is null || !type.IsGenericType || type.GetGenericTypeDefinition() != typeof(HedgedRun<,>))
+            {
+                return base.CreateTimer(callback, state, dueTime, period);
+            }
+
+            return CreateThrows
+                ? throw new InvalidOperationException("the clock cannot create a timer")
+                : new Throwing(base.CreateTimer(callback, state, dueTime, period), DisposeThrows);
+        }
+
+        private sealed class Throwing(ITimer inner, bool disposeThrows) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
+
+            public void Dispose()
+            {
+                inner.Dispose();
+                if (disposeThrows)
+                {
+                    throw new InvalidOperationException("the clock's timer failed as it was disposed");
+                }
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return default;
+            }
         }
     }
 
