@@ -41,17 +41,31 @@ internal sealed class HedgedAttempt<TState, TResult>
     public Exception? Error { get; private set; }
 
     /// <summary>Waits for the operation the attempt started: ends now if it already completed.</summary>
+    /// <remarks>
+    /// A value task whose source throws when asked (one already reused, say) ends the attempt with that exception, as
+    /// awaiting it does without hedging: otherwise the attempt would never end, and the run would wait for it for ever.
+    /// </remarks>
     public void Listen(ValueTask<TResult> pending)
     {
         _pending = pending;
-        if (pending.IsCompleted)
+        try
         {
-            Complete();
+            if (!pending.IsCompleted)
+            {
+                pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onCompleted);
+                return;
+            }
         }
-        else
+#pragma warning disable CA1031 // The operation's broken value task is its outcome: Finish classifies it and the run rethrows it if it decides the run.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onCompleted);
+            _pending = default;
+            Finish(default, ex);
+            return;
         }
+
+        Complete();
     }
 
     /// <summary>Ends the attempt with what the operation did: its result, or <paramref name="error"/>, or its cancellation by the run or the caller.</summary>

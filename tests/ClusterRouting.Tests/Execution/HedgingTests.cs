@@ -562,6 +562,40 @@ public class HedgingTests
         });
     }
 
+    [Fact]
+    public async Task HedgeReturnsAValueTaskWhoseSourceThrows_ItsErrorDecidesTheRun_AndTheFirstAttemptIsCancelled()
+    {
+        // The hedge returns a ValueTask over a source that throws when asked whether it completed (a pooled source
+        // already reused, say): that is the hedge's error, as it is an attempt's error without hedging, and the run
+        // must end with it rather than wait for ever for an attempt it never listened to.
+        using ClusterSelector cluster = Create(2, delay: TimeSpan.Zero);
+        var members = new ControlledMembers();
+        var source = new BrokenSource();
+
+        Task<string> run = cluster.ExecuteAsync((lease, token) =>
+            lease.MemberId == "gw-0" ? members.Run(lease, token) : new ValueTask<string>(source, 0)).AsTask();
+
+        Assert.Same(source.Error, await Assert.ThrowsAsync<InvalidOperationException>(() => run.WaitAsync(TestTimeout)));
+        Assert.Equal(["gw-0"], members.Cancelled);
+        Assert.All(cluster.GetStatus().Members, m =>
+        {
+            Assert.Equal(0, m.InFlight);
+            Assert.Equal(MemberHealth.Online, m.Health);
+        });
+    }
+
+    /// <summary>A value task source that throws whatever it is asked (as one does for a token it no longer holds).</summary>
+    private sealed class BrokenSource : System.Threading.Tasks.Sources.IValueTaskSource<string>
+    {
+        public InvalidOperationException Error { get; } = new("the source was already reused");
+
+        public System.Threading.Tasks.Sources.ValueTaskSourceStatus GetStatus(short token) => throw Error;
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, System.Threading.Tasks.Sources.ValueTaskSourceOnCompletedFlags flags) => throw Error;
+
+        public string GetResult(short token) => throw Error;
+    }
+
     private sealed class TestMeterFactory : IMeterFactory
     {
         public Meter Meter { get; private set; } = null!;
