@@ -2,8 +2,8 @@ namespace ClusterRouting;
 
 /// <summary>
 /// What an active health probe's result does to a member: an offline result penalizes it as an offline attempt would
-/// (but is not an attempt: nothing was wasted on it); an online result restores a penalized member, takes the load it
-/// reported as its utilization, and records the version it reported.
+/// (but is not an attempt: nothing was wasted on it); an online result restores a penalized member (which then ramps
+/// up if slow start is on), takes the load it reported as its utilization, and records the version it reported.
 /// </summary>
 internal static class MemberProbes
 {
@@ -36,6 +36,8 @@ internal static class MemberProbes
 
         if (!member.Penalty.IsClear && OfflinePenaltyTracker.Success_NeedsLock(member, change.Events))
         {
+            // The member came back, as when an operation on it succeeds (MemberReports.Success): it ramps up.
+            member.SlowStart.Begin_NeedsLock(change.Now, change.Settings.SlowStart);
             change.Republish();
         }
     }

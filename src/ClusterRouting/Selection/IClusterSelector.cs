@@ -213,7 +213,8 @@ public interface IClusterSelector
     /// <summary>
     /// Records what an active health probe of a member found, so that probes and operations shape one view of the
     /// member. Offline: the member is penalized as <see cref="ReportOffline"/> does, but the probe is not counted as an
-    /// attempt wasted on it. Online: a penalized or probing member is restored, the CPU and memory it reported (when it
+    /// attempt wasted on it. Online: a penalized or probing member is restored (and ramps up, as after a successful
+    /// operation, when <see cref="ClusterOptions.SlowStartWindow"/> is set), the CPU and memory it reported (when it
     /// reported both: a member's own averages over its window) replace the samples the cluster held for it, and the
     /// version it reported replaces the one the cluster knew (a difference between members logs the version-skew
     /// warning).
