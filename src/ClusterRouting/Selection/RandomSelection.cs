@@ -82,10 +82,24 @@ internal static class RandomSelection
             : (rented = ArrayPool<int>.Shared.Rent(count));
         try
         {
+            // The weights are the snapshot's shares over their greatest common divisor (up to 100 x 1000 each), so many
+            // members can weigh more than an int holds: then they are halved (each kept at least 1) until the sum fits.
+            long sum = 0;
+            for (int i = 0; i < count; i++)
+            {
+                sum += i == tried ? 0 : candidates[i].Weight;
+            }
+
+            int shift = 0;
+            while ((sum >> shift) > int.MaxValue - count)
+            {
+                shift++;
+            }
+
             int total = 0;
             for (int i = 0; i < count; i++)
             {
-                weights[i] = i == tried ? 0 : candidates[i].Weight;
+                weights[i] = i == tried ? 0 : Math.Max(1, candidates[i].Weight >> shift);
                 total += weights[i];
             }
 
