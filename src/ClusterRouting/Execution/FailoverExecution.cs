@@ -35,7 +35,19 @@ internal static class FailoverExecution
             }
 
             MemberState member = lease.Member!;
-            var telemetry = AttemptTelemetry.Start(cluster.State, run, member.Id, tried.Count + 1);
+            AttemptTelemetry telemetry;
+            try
+            {
+                telemetry = AttemptTelemetry.Start(cluster.State, run, member.Id, tried.Count + 1);
+            }
+            catch
+            {
+                // A tracer (or a custom clock) that throws as the attempt's span and duration start ends the run with its
+                // exception, as one that throws as they end does. Nothing ran on the member, so nothing is recorded
+                // against it, but its slot is given back first. (Inline: a helper with a catch is not inlined.)
+                lease.Dispose();
+                throw;
+            }
 
             // With hedging on, the attempt gets a token of its own (reused by the thread while attempts complete
             // synchronously), so that a hedge that wins can cancel it.

@@ -194,8 +194,19 @@ internal sealed class HedgedRun<TState, TResult>
             return false;
         }
 
+        AttemptTelemetry telemetry;
+        try
+        {
+            telemetry = AttemptTelemetry.Start(Cluster.State, _span, lease.MemberId, ++_attemptNumber, hedge);
+        }
+        catch
+        {
+            // As in FailoverExecution: the tracer's exception ends the run, and the slot nothing ran on is given back.
+            lease.Dispose();
+            throw;
+        }
+
         AttemptCancellation cancellation = AttemptCancellation.Rent(CancellationToken);
-        var telemetry = AttemptTelemetry.Start(Cluster.State, _span, lease.MemberId, ++_attemptNumber, hedge);
         HedgedAttempt<TState, TResult> attempt = Track(lease, cancellation, telemetry);
         ValueTask<TResult> pending;
         try
