@@ -11,8 +11,9 @@ internal static class SmoothWeightedOrder
 {
     // The most work one order may cost to build (turns times members), so that a cluster far over 10 members with
     // large weights does not hold the cluster's lock for long: past it, the weights are scaled down (each stays at least
-    // 1) and the shares are approximate. Under 10 members with weights up to 100 and slow start's 20 steps, the order
-    // is at most 20,000 turns long and never scaled.
+    // 1) and the shares are approximate. Under 10 members with weights up to 100 and slow start's 20 steps from a
+    // minimum that is a multiple of 5 %, the order is at most 20,000 turns long and never scaled; another minimum (a
+    // ramp share in thousandths with a smaller common divisor) can make it longer, and scaled past the budget.
     private const int WorkBudget = 1 << 21;
 
     /// <summary>The order for <paramref name="weights"/> (each at least 1), as positions into it.</summary>
