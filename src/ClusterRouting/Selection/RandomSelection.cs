@@ -144,6 +144,7 @@ internal static class RandomSelection
     {
         int count = candidates.Length;
         int[]? rented = null;
+        // Stryker disable once Conditional,Equality : the stack or a rented array hold the same positions, so a count at the limit (or any count) going to a rented array changes no result, only a pool round trip (the variants that put more than the limit on the stack overrun it, which the tests of clusters over 128 members refute)
         Span<int> untried = count <= StackAllocLimit
             ? stackalloc int[StackAllocLimit]
             : (rented = ArrayPool<int>.Shared.Rent(count));
@@ -177,6 +178,7 @@ internal static class RandomSelection
         }
         finally
         {
+            // Stryker disable once Block : a rented array not returned to the pool is only garbage; no result changes
             if (rented is not null)
             {
                 // Stryker disable once Statement : a rented array not returned to the pool is only garbage; no result changes

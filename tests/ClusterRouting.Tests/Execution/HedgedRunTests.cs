@@ -158,6 +158,29 @@ public class HedgedRunTests
         Assert.All(cluster.GetStatus().Members, m => Assert.Equal(0, m.InFlight));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(2)]
+    public async Task EveryHedgeStarted_TheHedgingTimerIsDisarmed(int members)
+    {
+        // One hedge allowed: once it has started (with a member to spare, or none), nothing is left for the timer to do,
+        // so it is re-armed to never fire rather than to wake the run every delay.
+        var time = new RecordingHedgeTimerTimeProvider();
+        using ClusterSelector cluster = Create(members, time: time);
+        var running = new ControlledMembers();
+
+        Task<string> run = cluster.ExecuteAsync(running.Run).AsTask();
+        await running.WaitForStartsAsync(1);
+        Assert.Equal([Delay], time.DueTimes);                              // armed for the hedge
+        time.Advance(Delay);
+        await running.WaitForStartsAsync(2);
+        await time.WaitForDueTimesAsync(2);
+
+        Assert.Equal([Delay, Timeout.InfiniteTimeSpan], time.DueTimes);
+        running.Succeed("gw-1");
+        Assert.Equal("gw-1", await run.WaitAsync(TestTimeout));
+    }
+
     [Fact]
     public async Task HedgingTimerThrowsWhenDisposed_TheRunStillReturnsTheResult_AfterCancellingAndAwaitingTheLoser()
     {
@@ -615,6 +638,49 @@ public class HedgedRunTests
                 Dispose();
                 return default;
             }
+        }
+    }
+
+    /// <summary>A fake clock that records the due times a hedged run's timer is created and changed with, in order.</summary>
+    private sealed class RecordingHedgeTimerTimeProvider : FakeTimeProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _dueTimes = new();
+
+        public TimeSpan[] DueTimes => _dueTimes.ToArray();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Type? type = state?.GetType();
+            if (type is null || !type.IsGenericType || type.GetGenericTypeDefinition() != typeof(HedgedRun<,>))
+            {
+                return base.CreateTimer(callback, state, dueTime, period);
+            }
+
+            _dueTimes.Enqueue(dueTime);
+            return new Recording(base.CreateTimer(callback, state, dueTime, period), _dueTimes);
+        }
+
+        /// <summary>Waits (up to 10 s) until the hedged run's timer has been given <paramref name="count"/> due times.</summary>
+        public async Task WaitForDueTimesAsync(int count)
+        {
+            using var timeout = new CancellationTokenSource(TestTimeout);
+            while (_dueTimes.Count < count)
+            {
+                await Task.Delay(1, timeout.Token);
+            }
+        }
+
+        private sealed class Recording(ITimer inner, System.Collections.Concurrent.ConcurrentQueue<TimeSpan> dueTimes) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                dueTimes.Enqueue(dueTime);
+                return inner.Change(dueTime, period);
+            }
+
+            public void Dispose() => inner.Dispose();
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
         }
     }
 
