@@ -48,10 +48,7 @@ public class SpanListenerStartFailureTests
         string name = "span-start-hedge-" + Guid.NewGuid().ToString("N");
         var broken = new InvalidOperationException("the tracer is broken");
         using ActivityListener listener = FailingAtAttemptStart(name, 2, broken);
-        ClusterOptions options = Clusters.Options(2);
-        options.MaxHedgedAttempts = 1;
-        options.HedgingDelay = TimeSpan.Zero;
-        using var cluster = new ClusterSelector(name, options, new FakeTimeProvider());
+        using ClusterSelector cluster = Clusters.Hedged(2, 1, TimeSpan.Zero, new FakeTimeProvider(), name: name);
         var members = new ControlledMembers();
 
         Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();

@@ -391,10 +391,7 @@ public class HedgingTests
             ActivityStopped = spans.Enqueue,
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
-        ClusterOptions options = Clusters.Options(2);
-        options.MaxHedgedAttempts = 1;
-        options.HedgingDelay = TimeSpan.Zero;
-        using var cluster = new ClusterSelector(name, options, _time);
+        using ClusterSelector cluster = Clusters.Hedged(2, 1, TimeSpan.Zero, _time, name: name);
         var members = new ControlledMembers { Instant = { "gw-1" } };
 
         Assert.Equal("gw-1", await cluster.ExecuteAsync(members.Run));
@@ -428,10 +425,7 @@ public class HedgingTests
             },
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
-        ClusterOptions options = Clusters.Options(2);
-        options.MaxHedgedAttempts = 1;
-        options.HedgingDelay = TimeSpan.Zero;
-        using var cluster = new ClusterSelector(name, options, _time);
+        using ClusterSelector cluster = Clusters.Hedged(2, 1, TimeSpan.Zero, _time, name: name);
         var members = new ControlledMembers { Instant = { "gw-1" } };
 
         Task<string> run = cluster.ExecuteAsync(members.Run).AsTask();

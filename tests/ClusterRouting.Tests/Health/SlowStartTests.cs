@@ -286,5 +286,55 @@ public class SlowStartTests
         Assert.Equal(25, cluster.GetStatus().Members[2].SlowStartPercentage);
     }
 
+    // A member that an active health probe (ReportProbe, what AddHealthProbing calls) finds online again after it was
+    // penalized or while it was being probed ramps up from the minimum, as one whose probe operation succeeded does.
+    // Regression: only the operation's success began a ramp, so with health probing on a restarted member never ramped.
+    [Fact]
+    public void OnlineHealthProbe_RestoresAPenalizedMember_ThatThenRampsFromTheMinimum()
+    {
+        using var cluster = new ClusterSelector("s", Options(2, SelectionMode.RoundRobin), _time);
+        cluster.ReportProbe("gw-1", MemberProbeResult.Offline);
+        Assert.Equal(MemberHealth.Penalized, cluster.GetStatus().Members[1].Health);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        DateTimeOffset backAt = _time.GetUtcNow();
+
+        Assert.True(cluster.ReportProbe("gw-1", MemberProbeResult.Online()));
+
+        MemberStatus status = cluster.GetStatus().Members[1];
+        Assert.Equal(MemberHealth.Online, status.Health);
+        Assert.Equal(10, status.SlowStartPercentage);
+        Assert.Equal(backAt + Window, status.SlowStartEndsAt);
+        Assert.Equal(4, status.ConcurrencyLimit);
+        Assert.Equal(4, cluster.Snapshot.Eligible.Single(c => c.Index == 1).ConcurrencyLimit);
+    }
+
+    [Fact]
+    public void OnlineHealthProbe_RestoresAProbingMember_ThatThenRampsFromTheMinimum()
+    {
+        ClusterOptions options = Options(2, SelectionMode.RoundRobin);
+        using var cluster = new ClusterSelector("s", options, _time);
+        cluster.ReportOffline("gw-1");
+        _time.Advance(options.OfflinePenaltyBaseDuration);
+        Assert.Equal(MemberHealth.Probing, cluster.GetStatus().Members[1].Health);
+
+        Assert.True(cluster.ReportProbe("gw-1", MemberProbeResult.Online(20, 30, "1.0")));
+
+        MemberStatus status = cluster.GetStatus().Members[1];
+        Assert.Equal(MemberHealth.Online, status.Health);
+        Assert.Equal(10, status.SlowStartPercentage);
+        Assert.Equal(4, status.ConcurrencyLimit);
+    }
+
+    [Fact]
+    public void OnlineHealthProbe_OfAMemberThatWasOnline_StartsNoRamp()
+    {
+        using var cluster = new ClusterSelector("s", Options(2, SelectionMode.RoundRobin), _time);
+
+        Assert.True(cluster.ReportProbe("gw-1", MemberProbeResult.Online(20, 30)));
+
+        Assert.All(cluster.GetStatus().Members, m => Assert.Null(m.SlowStartPercentage));
+        Assert.Equal(40, cluster.Snapshot.Eligible.Single(c => c.Index == 1).ConcurrencyLimit);
+    }
+
     private static int Gcd(int left, int right) => right == 0 ? left : Gcd(right, left % right);
 }

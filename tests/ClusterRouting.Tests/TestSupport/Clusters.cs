@@ -19,17 +19,17 @@ internal static class Clusters
         new("test", Options(memberCount, mode), time, random, logger);
 
     /// <summary>
-    /// A cluster named "hedge" that hedges: up to <paramref name="maxHedges"/> hedges, <paramref name="delay"/> apart,
+    /// A cluster named <paramref name="name"/> that hedges: up to <paramref name="maxHedges"/> hedges, <paramref name="delay"/> apart,
     /// penalties without jitter (so their ends are exact on a fake clock); <paramref name="configure"/> changes the options last.
     /// </summary>
-    public static ClusterSelector Hedged(int memberCount, int maxHedges, TimeSpan delay, TimeProvider time, SelectionMode mode = SelectionMode.Failover, Action<ClusterOptions>? configure = null)
+    public static ClusterSelector Hedged(int memberCount, int maxHedges, TimeSpan delay, TimeProvider time, SelectionMode mode = SelectionMode.Failover, Action<ClusterOptions>? configure = null, string name = "hedge")
     {
         ClusterOptions options = Options(memberCount, mode);
         options.MaxHedgedAttempts = maxHedges;
         options.HedgingDelay = delay;
         options.OfflinePenaltyJitter = 0;
         configure?.Invoke(options);
-        return new ClusterSelector("hedge", options, time);
+        return new ClusterSelector(name, options, time);
     }
 
     /// <summary>Selects once and ends the lease at once, returning the chosen member id (or null on failure).</summary>
