@@ -144,7 +144,7 @@ public class HedgedRunTests
         // Delay 0, two hedges allowed, two members: one hedge starts at once, the second has no member. With no delay to
         // wait, a timer re-armed to retry that hedge is due at once, every time: a busy loop until an attempt ends. The
         // clock gives up (throws) after 20 such timers, so that a run that spins fails instead of hanging the test.
-        var time = new SpinGuardTimeProvider(limit: 20);
+        var time = new HedgeTimerTimeProvider { SpinLimit = 20 };
         using ClusterSelector cluster = Create(2, maxHedges: 2, delay: TimeSpan.Zero, time: time);
         var members = new ControlledMembers();
 
@@ -165,7 +165,7 @@ public class HedgedRunTests
     {
         // One hedge allowed: once it has started (with a member to spare, or none), nothing is left for the timer to do,
         // so it is re-armed to never fire rather than to wake the run every delay.
-        var time = new RecordingHedgeTimerTimeProvider();
+        var time = new HedgeTimerTimeProvider();
         using ClusterSelector cluster = Create(members, time: time);
         var running = new ControlledMembers();
 
@@ -174,7 +174,7 @@ public class HedgedRunTests
         Assert.Equal([Delay], time.DueTimes);                              // armed for the hedge
         time.Advance(Delay);
         await running.WaitForStartsAsync(2);
-        await time.WaitForDueTimesAsync(2);
+        await time.ArmedAsync(2);
 
         Assert.Equal([Delay, Timeout.InfiniteTimeSpan], time.DueTimes);
         running.Succeed("gw-1");
@@ -186,7 +186,7 @@ public class HedgedRunTests
     {
         // A custom clock whose timer throws from Dispose: the run ends with the winner's result, the loser cancelled and
         // awaited and every lease back, as with any clock; the clock's failure is counted as a timer callback failure.
-        var time = new ThrowingHedgeTimerTimeProvider { DisposeThrows = true };
+        var time = new HedgeTimerTimeProvider { DisposeThrows = true };
         using ClusterSelector cluster = Create(2, time: time);
         var members = new ControlledMembers();
 
@@ -208,7 +208,7 @@ public class HedgedRunTests
         // A custom clock that cannot create the hedging timer: no hedge can start after the delay, but the attempt in
         // flight is not cancelled for it, and its result is the run's (the clock's failure is counted, as the cluster's
         // own timer's is); without hedging the same run would have returned it too.
-        var time = new ThrowingHedgeTimerTimeProvider { CreateThrows = true };
+        var time = new HedgeTimerTimeProvider { CreateThrows = true };
         using ClusterSelector cluster = Create(2, time: time);
         var members = new ControlledMembers();
 
@@ -509,26 +509,43 @@ public class HedgedRunTests
     }
 
     /// <summary>
-    /// A fake clock that counts how often a hedged run armed its hedging timer (created it or changed its due time), so
-    /// that a test moves the clock on only once the run has armed it; the cluster's own timer is not counted.
+    /// A fake clock that records, in order, the due times a hedged run's timer is created and changed with (the cluster's
+    /// own timer is not recorded), so that a test moves the clock on only once the run has armed it. It can also fail as
+    /// a custom clock might: refuse to create the hedging timer, throw when it is disposed, or throw once the timer has
+    /// been armed due at once <see cref="SpinLimit"/> times (a run that keeps re-arming one is spinning).
     /// </summary>
     private sealed class HedgeTimerTimeProvider : FakeTimeProvider
     {
-        private int _armed;
+        private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _dueTimes = new();
+        private int _dueAtOnce;
 
-        public int Armed => Volatile.Read(ref _armed);
+        public bool CreateThrows { get; init; }
+
+        public bool DisposeThrows { get; init; }
+
+        public int SpinLimit { get; init; } = int.MaxValue;
+
+        public TimeSpan[] DueTimes => _dueTimes.ToArray();
+
+        public int Armed => _dueTimes.Count;
+
+        public int DueAtOnce => Volatile.Read(ref _dueAtOnce);
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
-            ITimer timer = base.CreateTimer(callback, state, dueTime, period);
             Type? type = state?.GetType();
             if (type is null || !type.IsGenericType || type.GetGenericTypeDefinition() != typeof(HedgedRun<,>))
             {
-                return timer;
+                return base.CreateTimer(callback, state, dueTime, period);
             }
 
-            Interlocked.Increment(ref _armed);
-            return new Counted(timer, this);
+            if (CreateThrows)
+            {
+                throw new InvalidOperationException("the clock cannot create a timer");
+            }
+
+            Arm(dueTime);
+            return new Hedging(base.CreateTimer(callback, state, dueTime, period), this);
         }
 
         /// <summary>Waits (up to 10 s) until the hedging timer has been armed <paramref name="count"/> times.</summary>
@@ -542,92 +559,27 @@ public class HedgedRunTests
             }
         }
 
-        private sealed class Counted(ITimer inner, HedgeTimerTimeProvider owner) : ITimer
+        private void Arm(TimeSpan dueTime)
+        {
+            _dueTimes.Enqueue(dueTime);
+            if (dueTime == TimeSpan.Zero && Interlocked.Increment(ref _dueAtOnce) >= SpinLimit)
+            {
+                throw new InvalidOperationException($"the hedging timer was armed due at once {SpinLimit} times: the run spins");
+            }
+        }
+
+        private sealed class Hedging(ITimer inner, HedgeTimerTimeProvider owner) : ITimer
         {
             public bool Change(TimeSpan dueTime, TimeSpan period)
             {
-                Interlocked.Increment(ref owner._armed);
+                owner.Arm(dueTime);
                 return inner.Change(dueTime, period);
             }
-
-            public void Dispose() => inner.Dispose();
-
-            public ValueTask DisposeAsync() => inner.DisposeAsync();
-        }
-    }
-
-    /// <summary>
-    /// A fake clock that counts the hedging timers armed due at once (created or changed with a zero due time), and
-    /// throws once there have been <c>limit</c> of them: a run that keeps re-arming one is spinning.
-    /// </summary>
-    private sealed class SpinGuardTimeProvider(int limit) : FakeTimeProvider
-    {
-        private int _dueAtOnce;
-
-        public int DueAtOnce => Volatile.Read(ref _dueAtOnce);
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            Type? type = state?.GetType();
-            if (type is null || !type.IsGenericType || type.GetGenericTypeDefinition() != typeof(HedgedRun<,>))
-            {
-                return base.CreateTimer(callback, state, dueTime, period);
-            }
-
-            Count(dueTime);
-            return new Guarded(base.CreateTimer(callback, state, dueTime, period), this);
-        }
-
-        private void Count(TimeSpan dueTime)
-        {
-            if (dueTime == TimeSpan.Zero && Interlocked.Increment(ref _dueAtOnce) >= limit)
-            {
-                throw new InvalidOperationException($"the hedging timer was armed due at once {limit} times: the run spins");
-            }
-        }
-
-        private sealed class Guarded(ITimer inner, SpinGuardTimeProvider owner) : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period)
-            {
-                owner.Count(dueTime);
-                return inner.Change(dueTime, period);
-            }
-
-            public void Dispose() => inner.Dispose();
-
-            public ValueTask DisposeAsync() => inner.DisposeAsync();
-        }
-    }
-
-    /// <summary>A fake clock whose hedging timers (not the cluster's own) cannot be created, or throw when disposed.</summary>
-    private sealed class ThrowingHedgeTimerTimeProvider : FakeTimeProvider
-    {
-        public bool CreateThrows { get; init; }
-
-        public bool DisposeThrows { get; init; }
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            Type? type = state?.GetType();
-            if (type is null || !type.IsGenericType || type.GetGenericTypeDefinition() != typeof(HedgedRun<,>))
-            {
-                return base.CreateTimer(callback, state, dueTime, period);
-            }
-
-            return CreateThrows
-                ? throw new InvalidOperationException("the clock cannot create a timer")
-                : new Throwing(base.CreateTimer(callback, state, dueTime, period), DisposeThrows);
-        }
-
-        private sealed class Throwing(ITimer inner, bool disposeThrows) : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
 
             public void Dispose()
             {
                 inner.Dispose();
-                if (disposeThrows)
+                if (owner.DisposeThrows)
                 {
                     throw new InvalidOperationException("the clock's timer failed as it was disposed");
                 }
@@ -638,49 +590,6 @@ public class HedgedRunTests
                 Dispose();
                 return default;
             }
-        }
-    }
-
-    /// <summary>A fake clock that records the due times a hedged run's timer is created and changed with, in order.</summary>
-    private sealed class RecordingHedgeTimerTimeProvider : FakeTimeProvider
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _dueTimes = new();
-
-        public TimeSpan[] DueTimes => _dueTimes.ToArray();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            Type? type = state?.GetType();
-            if (type is null || !type.IsGenericType || type.GetGenericTypeDefinition() != typeof(HedgedRun<,>))
-            {
-                return base.CreateTimer(callback, state, dueTime, period);
-            }
-
-            _dueTimes.Enqueue(dueTime);
-            return new Recording(base.CreateTimer(callback, state, dueTime, period), _dueTimes);
-        }
-
-        /// <summary>Waits (up to 10 s) until the hedged run's timer has been given <paramref name="count"/> due times.</summary>
-        public async Task WaitForDueTimesAsync(int count)
-        {
-            using var timeout = new CancellationTokenSource(TestTimeout);
-            while (_dueTimes.Count < count)
-            {
-                await Task.Delay(1, timeout.Token);
-            }
-        }
-
-        private sealed class Recording(ITimer inner, System.Collections.Concurrent.ConcurrentQueue<TimeSpan> dueTimes) : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period)
-            {
-                dueTimes.Enqueue(dueTime);
-                return inner.Change(dueTime, period);
-            }
-
-            public void Dispose() => inner.Dispose();
-
-            public ValueTask DisposeAsync() => inner.DisposeAsync();
         }
     }
 
